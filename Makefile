@@ -1,0 +1,61 @@
+# PEKSOS: `make run` sets up and starts the app; `make test` sets up and runs the suite.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+MANAGE := $(PY) manage.py
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test setup venv messages lint format seed worker beat relay clean
+
+# Find a Python >= 3.12 (pyenv's .python-version first, then python3.13 / python3.12).
+PYTHON_BOOT := $(shell for p in python3 python3.13 python3.12; do \
+	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && { echo $$p; break; }; done)
+
+$(PY):
+	@if [ -z "$(PYTHON_BOOT)" ]; then \
+		echo "PEKSOS needs Python 3.12 or newer (Django 6). Found: $$(python3 --version 2>&1)."; \
+		echo "Install Python 3.12+ (e.g. 'pyenv install 3.12') and run this command again."; \
+		exit 1; fi
+	$(PYTHON_BOOT) -m venv $(VENV)
+
+$(VENV)/.installed: requirements.txt | $(PY)
+	$(PIP) install --quiet --disable-pip-version-check -r requirements.txt
+	touch $@
+
+venv: $(VENV)/.installed
+
+messages: venv
+	$(MANAGE) compilemessages --ignore .venv -v 0
+
+setup: venv messages
+	$(MANAGE) migrate --noinput -v 0
+	$(MANAGE) seed_demo
+
+run: setup
+	PEKSOS_DEMO=1 $(MANAGE) runserver $(HOST):$(PORT)
+
+lint: venv
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: venv
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+test: venv messages
+	$(VENV)/bin/ruff check .
+	$(MANAGE) makemigrations --check --dry-run -v 0
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+# Production-style processes (used by docker-compose; also runnable by hand).
+worker: venv
+	$(VENV)/bin/celery -A peksos worker -l info
+beat: venv
+	$(VENV)/bin/celery -A peksos beat -l info
+relay: venv
+	$(MANAGE) outbox_relay --loop
+
+clean:
+	rm -rf $(VENV) .pytest_cache test-results

@@ -1,0 +1,75 @@
+"""The PEKSOS user: Django's user with one role. Which schools a user serves is recorded in
+`schools.SchoolMembership` (a floor up); this floor knows only the role."""
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    KOORDINATOR = "koordinator", _("Koordinator Dinas Sosial")
+    PEKSOS = "peksos", _("Pekerja Sosial (PEKSOS)")
+    PSIKOLOG = "psikolog", _("Psikolog")
+    PENDAMPING = "pendamping", _("Pendamping Sosial")
+    SOSDESK = "sosdesk", _("Petugas SOS Desk")
+    KEPALA_SEKOLAH = "kepala_sekolah", _("Kepala Sekolah")
+    GURU = "guru", _("Guru")
+    ORANG_TUA = "orang_tua", _("Orang tua/Wali")
+
+
+# Programme staff: city-wide or caseload access, second factor required, short sessions.
+PROGRAMME_ROLES = frozenset({Role.KOORDINATOR, Role.PEKSOS, Role.PSIKOLOG, Role.PENDAMPING})
+# School-side roles: see their own school(s) only.
+SCHOOL_ROLES = frozenset({Role.SOSDESK, Role.KEPALA_SEKOLAH, Role.GURU, Role.ORANG_TUA})
+# Roles whose sessions get the short (staff) idle and absolute limits.
+STAFF_SESSION_ROLES = PROGRAMME_ROLES | {Role.SOSDESK, Role.KEPALA_SEKOLAH}
+
+
+class PeksosUserManager(UserManager):
+    def get_by_login(self, login: str) -> "User":
+        """Find a user by username or e-mail address, ignoring case."""
+        field = "email__iexact" if "@" in login else "username__iexact"
+        return self.get(**{field: login})
+
+
+class User(AbstractUser):
+    role = models.CharField(_("role"), max_length=32, choices=Role, default=Role.ORANG_TUA)
+    email = models.EmailField(_("email address"), blank=True)
+    phone = models.CharField(_("phone"), max_length=32, blank=True)
+
+    objects = PeksosUserManager()
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        constraints = [
+            models.UniqueConstraint(
+                models.functions.Lower("email"),
+                condition=~models.Q(email=""),
+                name="unique_user_email_ci",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username
+
+    @property
+    def is_programme_staff(self) -> bool:
+        return self.role in PROGRAMME_ROLES
+
+    @property
+    def is_koordinator(self) -> bool:
+        return self.role == Role.KOORDINATOR
+
+    @property
+    def needs_second_factor(self) -> bool:
+        return self.role in PROGRAMME_ROLES
+
+    @property
+    def has_staff_session_limits(self) -> bool:
+        return self.role in STAFF_SESSION_ROLES
+
+    def deactivate(self) -> None:
+        """Deactivate the account; its sessions die with it (see SessionLimitsMiddleware)."""
+        self.is_active = False
+        self.save(update_fields=["is_active"])

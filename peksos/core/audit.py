@@ -1,0 +1,39 @@
+"""Write audit rows. Call inside the transaction of what is recorded; never pass sensitive values."""
+
+from django.db import models
+from django.http import HttpRequest
+
+from .middleware import current_request_id
+from .models import AuditEvent
+
+
+def client_ip(request: HttpRequest | None) -> str | None:
+    if request is None:
+        return None
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def record(
+    action: str,
+    *,
+    request: HttpRequest | None = None,
+    actor=None,
+    obj: models.Model | None = None,
+    object_type: str = "",
+    object_id: str = "",
+) -> AuditEvent:
+    """Append one audit row. The actor defaults to the request's user."""
+    if actor is None and request is not None and request.user.is_authenticated:
+        actor = request.user
+    if obj is not None:
+        object_type = obj._meta.label_lower
+        object_id = str(obj.pk)
+    return AuditEvent.objects.create(
+        actor=actor,
+        actor_role=getattr(actor, "role", "") or "",
+        action=action,
+        object_type=object_type,
+        object_id=str(object_id),
+        ip=client_ip(request),
+        request_id=getattr(request, "request_id", "") or current_request_id(),
+    )

@@ -1,0 +1,6 @@
+from django.conf import settings
+from django.http import HttpRequest
+
+
+def peksos(request: HttpRequest) -> dict:
+    return {"DEMO": settings.DEMO, "REQUIRE_2FA": settings.REQUIRE_2FA}

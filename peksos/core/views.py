@@ -1,0 +1,45 @@
+"""Views of the core: health check and error pages."""
+
+import logging
+
+from django.conf import settings
+from django.db import connection
+from django.http import HttpRequest, JsonResponse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
+
+log = logging.getLogger(__name__)
+
+
+def _database_ok() -> bool:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        return True
+    except Exception:
+        log.exception("health check: database unavailable")
+        return False
+
+
+def _broker_status() -> str:
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        return "eager"
+    from peksos.celery import app
+
+    try:
+        with app.connection_for_write() as conn:
+            conn.ensure_connection(max_retries=1, timeout=2)
+        return "ok"
+    except Exception:
+        log.exception("health check: broker unavailable")
+        return "down"
+
+
+@require_safe
+@never_cache
+def healthz(request: HttpRequest) -> JsonResponse:
+    """Database and broker status, nothing more (no versions, hosts or error texts)."""
+    database = "ok" if _database_ok() else "down"
+    broker = _broker_status()
+    healthy = database == "ok" and broker != "down"
+    return JsonResponse({"database": database, "broker": broker}, status=200 if healthy else 503)

@@ -1,0 +1,14 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from peksos.core.views import healthz
+from peksos.reports.views import home
+
+urlpatterns = [
+    path("", home, name="home"),
+    path("", include("peksos.accounts.urls")),
+    path("bahasa/", set_language, name="set_language"),
+    path("healthz", healthz, name="healthz"),
+    path("admin-teknis/", admin.site.urls),
+]

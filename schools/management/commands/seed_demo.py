@@ -1,0 +1,74 @@
+"""`make run`'s seed: the real Kota Metro register plus one demo user per role.
+
+Safe to run again: schools are matched by NPSN, users by username; a demo user that already
+exists keeps its password (it was printed once, when it was made).
+"""
+
+import secrets
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from peksos.accounts.models import Role, User
+from schools.models import School, SchoolMembership
+from schools.seed import load_kota_metro
+
+DEMO_SCHOOL_NPSN = "10807637"  # UPTD SD NEGERI 1 METRO PUSAT
+DEMO_USERS = [
+    ("koordinator_ani", "Ani", "Lestari", Role.KOORDINATOR),
+    ("peksos_budi", "Budi", "Santoso", Role.PEKSOS),
+    ("psikolog_gita", "Gita", "Permata", Role.PSIKOLOG),
+    ("pendamping_hadi", "Hadi", "Saputra", Role.PENDAMPING),
+    ("sosdesk_citra", "Citra", "Wulandari", Role.SOSDESK),
+    ("kepsek_indah", "Indah", "Purnamasari", Role.KEPALA_SEKOLAH),
+    ("guru_eka", "Eka", "Pratama", Role.GURU),
+    ("ortu_fajar", "Fajar", "Nugroho", Role.ORANG_TUA),
+]
+# Roles that serve the demo school (the Koordinator serves all schools by role).
+SCHOOL_BOUND = {Role.PEKSOS, Role.SOSDESK, Role.KEPALA_SEKOLAH, Role.GURU, Role.ORANG_TUA}
+
+
+class Command(BaseCommand):
+    help = "Load Kota Metro's regions and schools and create demo users (idempotent)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--no-users", action="store_true", help="load the register only")
+
+    def handle(self, *args, no_users: bool, **options):
+        result = load_kota_metro()
+        self.stdout.write(
+            f"Kota Metro: {result.kecamatan} kecamatan, {result.kelurahan} kelurahan, "
+            f"{School.objects.count()} sekolah ({result.schools_created} baru, "
+            f"{result.schools_updated} diperbarui)."
+        )
+        if not no_users:
+            self._demo_users()
+
+    @transaction.atomic
+    def _demo_users(self) -> None:
+        school = School.objects.get(npsn=DEMO_SCHOOL_NPSN)
+        made = []
+        for username, first, last, role in DEMO_USERS:
+            user = User.objects.filter(username=username).first()
+            if user is None:
+                password = secrets.token_urlsafe(9)
+                user = User.objects.create_user(
+                    username=username,
+                    password=password,
+                    first_name=first,
+                    last_name=last,
+                    role=role,
+                    email=f"{username}@demo.peksos.invalid",
+                )
+                made.append((username, role, password))
+            if role in SCHOOL_BOUND:
+                SchoolMembership.objects.get_or_create(user=user, school=school)
+        if made:
+            self.stdout.write(self.style.WARNING("Demo users (passwords shown only this once):"))
+            for username, role, password in made:
+                self.stdout.write(f"  {username:<18} {Role(role).label:<28} {password}")
+        else:
+            self.stdout.write(
+                "Demo users already exist; their passwords were printed when they were made "
+                "(reset one with: .venv/bin/python manage.py changepassword USERNAME)."
+            )

@@ -1,0 +1,178 @@
+"""Shared fixtures: named personas (DESIGN.md §3.10), fast hashing, service requirements.
+
+Personas serve two real schools of Kota Metro: SD Negeri 1 Metro Pusat (school A) and
+SD Negeri 2 Metro Pusat (school B).
+"""
+
+import os
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright tests run an event loop
+
+import pytest
+from django.conf import settings
+
+from peksos.accounts.models import Role, User
+from schools.models import School, SchoolMembership
+from schools.seed import load_kota_metro
+
+SCHOOL_A_NPSN = "10807637"  # UPTD SD NEGERI 1 METRO PUSAT
+SCHOOL_B_NPSN = "10807680"  # UPTD SD NEGERI 2 METRO PUSAT
+PASSWORD = "kata-sandi-uji-123"
+
+REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
+
+
+def skip_or_fail(reason: str) -> None:
+    """Skip a test whose service is missing; in CI (REQUIRE_SERVICES=1) fail it instead."""
+    if REQUIRE_SERVICES:
+        pytest.fail(f"required service missing: {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    settings.REQUIRE_2FA = True
+    settings.DEMO = False
+    settings.LANGUAGE_CODE = "id"
+
+
+@pytest.fixture
+def kota_metro(db):
+    load_kota_metro()
+
+
+@pytest.fixture
+def school_a(kota_metro) -> School:
+    return School.objects.get(npsn=SCHOOL_A_NPSN)
+
+
+@pytest.fixture
+def school_b(kota_metro) -> School:
+    return School.objects.get(npsn=SCHOOL_B_NPSN)
+
+
+def make_user(username: str, role: str, *schools: School) -> User:
+    user = User.objects.create_user(
+        username=username,
+        password=PASSWORD,
+        email=f"{username}@example.org",
+        first_name=username.split("_")[1].title(),
+        role=role,
+    )
+    for school in schools:
+        SchoolMembership.objects.create(user=user, school=school)
+    return user
+
+
+@pytest.fixture
+def koordinator_ani(db):
+    return make_user("koordinator_ani", Role.KOORDINATOR)
+
+
+@pytest.fixture
+def peksos_budi(school_a):
+    return make_user("peksos_budi", Role.PEKSOS, school_a)
+
+
+@pytest.fixture
+def peksos_joko_sdn2(school_b):
+    return make_user("peksos_joko", Role.PEKSOS, school_b)
+
+
+@pytest.fixture
+def psikolog_gita(db):
+    return make_user("psikolog_gita", Role.PSIKOLOG)
+
+
+@pytest.fixture
+def pendamping_hadi(db):
+    return make_user("pendamping_hadi", Role.PENDAMPING)
+
+
+@pytest.fixture
+def sosdesk_citra_sdn1(school_a):
+    return make_user("sosdesk_citra", Role.SOSDESK, school_a)
+
+
+@pytest.fixture
+def sosdesk_dedi_sdn2(school_b):
+    return make_user("sosdesk_dedi", Role.SOSDESK, school_b)
+
+
+@pytest.fixture
+def kepsek_indah(school_a):
+    return make_user("kepsek_indah", Role.KEPALA_SEKOLAH, school_a)
+
+
+@pytest.fixture
+def guru_eka(school_a):
+    return make_user("guru_eka", Role.GURU, school_a)
+
+
+@pytest.fixture
+def ortu_fajar(school_a):
+    return make_user("ortu_fajar", Role.ORANG_TUA, school_a)
+
+
+@pytest.fixture
+def login(client):
+    """Log a persona in, second factor included (as if verified), and return the client."""
+
+    def _login(user: User, *, verified: bool = True):
+        client.force_login(user, backend="peksos.accounts.backends.UsernameOrEmailBackend")
+        if verified and user.needs_second_factor:
+            from django_otp.plugins.otp_static.models import StaticDevice
+
+            device = StaticDevice.objects.create(user=user, name="test", confirmed=True)
+            session = client.session
+            session["otp_device_id"] = device.persistent_id
+            session.save()
+        return client
+
+    return _login
+
+
+# --- Services: PostgreSQL, Redis, Chromium ---------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> str:
+    url = os.environ.get("TEST_REDIS_URL") or os.environ.get("CELERY_BROKER_URL") or ""
+    if not url.startswith("redis://"):
+        url = "redis://127.0.0.1:6379/13"
+    import redis
+
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+    except Exception:
+        skip_or_fail(f"Redis at {url}")
+    return url
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args():
+    chromium = "/usr/bin/chromium"
+    if not os.path.exists(chromium):
+        skip_or_fail("Debian chromium (apt-get install chromium)")
+    return {
+        "executable_path": chromium,
+        "args": [
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            "--disable-quic",
+        ],
+    }
+
+
+def on_postgresql() -> bool:
+    return settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
