@@ -7,7 +7,7 @@ MANAGE := $(PY) manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test setup venv messages lint format seed worker beat relay clean
+.PHONY: run test setup venv messages translations lint format seed worker beat relay clean
 
 # Find a Python >= 3.12 (pyenv's .python-version first, then python3.13 / python3.12).
 PYTHON_BOOT := $(shell for p in python3 python3.13 python3.12; do \
@@ -25,6 +25,9 @@ $(VENV)/.installed: requirements.txt | $(PY)
 	touch $@
 
 venv: $(VENV)/.installed
+
+translations: venv  ## refresh the Indonesian catalogue from the source (then translate)
+	$(MANAGE) makemessages -l id --ignore .venv --ignore var --ignore static/vendor --no-obsolete
 
 messages: venv
 	$(MANAGE) compilemessages --ignore .venv -v 0

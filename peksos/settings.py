@@ -89,10 +89,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "peksos.accounts.middleware.SessionLimitsMiddleware",
     "peksos.accounts.middleware.SecondFactorMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "peksos.core.middleware.NoStoreForUsersMiddleware",
@@ -222,6 +222,7 @@ USE_TZ = True
 # --- Static and media files -----------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env("STATIC_ROOT") or BASE_DIR / "var" / "static")
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise warns on every start without it
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env("MEDIA_ROOT") or BASE_DIR / "var" / "media")
@@ -239,13 +240,21 @@ CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 # --- E-mail ---------------------------------------------------------------------------
-EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
-EMAIL_HOST = env("EMAIL_HOST", "localhost")
-EMAIL_PORT = int(env("EMAIL_PORT", "25"))
-EMAIL_HOST_USER = env("EMAIL_HOST_USER")
-EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD")
-EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
-EMAIL_TIMEOUT = 10
+MAILERS = {
+    "default": {
+        "BACKEND": env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"),
+        "OPTIONS": {
+            "host": env("EMAIL_HOST", "localhost"),
+            "port": int(env("EMAIL_PORT", "25")),
+            "username": env("EMAIL_HOST_USER"),
+            "password": env("EMAIL_HOST_PASSWORD"),
+            "use_tls": env_bool("EMAIL_USE_TLS", False),
+            "timeout": 10,
+        }
+        if env("EMAIL_BACKEND", "").endswith("smtp.EmailBackend")
+        else {},
+    }
+}
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "PEKSOS Kota Metro <noreply@peksos.metrokota.go.id>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 

@@ -42,7 +42,10 @@ def load_kota_metro() -> SeedResult:
         if row["kelurahan"]:
             kel, _ = Kelurahan.objects.update_or_create(
                 code=row["code"],
-                defaults={"name": row["kelurahan"], "kecamatan": kecamatan_by_name[row["kecamatan"]]},
+                defaults={
+                    "name": row["kelurahan"],
+                    "kecamatan": kecamatan_by_name[row["kecamatan"]],
+                },
             )
             kelurahan_by_key[(row["kecamatan"], kel.name)] = kel
 

@@ -30,6 +30,18 @@ def skip_or_fail(reason: str) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _eager_celery():
+    """Unit tests run tasks in-process even when CELERY_BROKER_URL points at Redis; the worker
+    round-trip test switches this off for itself."""
+    from peksos.celery import app
+
+    saved = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = saved
+
+
+@pytest.fixture(autouse=True)
 def _test_settings(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.STORAGES = {
@@ -172,6 +184,30 @@ def browser_type_launch_args():
             "--disable-quic",
         ],
     }
+
+
+def reset_broker_pool() -> None:
+    """Forget pooled broker connections, so the next publish uses the current broker URL."""
+    from peksos.celery import app
+
+    app._pool = None  # kombu keeps one pool per broker URL: drop our references only
+    app.amqp._producer_pool = None
+
+
+@pytest.fixture
+def broker_down(monkeypatch):
+    """Celery publishes to a Redis port where nothing listens; restored afterwards.
+    (Celery reads CELERY_BROKER_URL from the environment before its configuration.)"""
+    from peksos.celery import app
+
+    saved = {k: app.conf[k] for k in ("task_always_eager", "broker_url")}
+    dead = "redis://127.0.0.1:1/0"
+    monkeypatch.setenv("CELERY_BROKER_URL", dead)
+    app.conf.update(task_always_eager=False, broker_url=dead)
+    reset_broker_pool()
+    yield app.conf
+    app.conf.update(saved)
+    reset_broker_pool()
 
 
 def on_postgresql() -> bool:

@@ -8,5 +8,5 @@ from .models import User
 class PeksosUserAdmin(UserAdmin):
     list_display = ("username", "email", "first_name", "last_name", "role", "is_active")
     list_filter = ("role", "is_active", "is_staff")
-    fieldsets = UserAdmin.fieldsets + (("PEKSOS", {"fields": ("role", "phone")}),)
-    add_fieldsets = UserAdmin.add_fieldsets + (("PEKSOS", {"fields": ("role", "email")}),)
+    fieldsets = (*UserAdmin.fieldsets, ("PEKSOS", {"fields": ("role", "phone")}))
+    add_fieldsets = (*UserAdmin.add_fieldsets, ("PEKSOS", {"fields": ("role", "email")}))

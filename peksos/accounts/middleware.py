@@ -18,6 +18,13 @@ SESSION_LAST_SEEN = "peksos_last_seen"
 LAST_SEEN_RESOLUTION = 60
 
 
+def start_session_clock(sender, request: HttpRequest, user, **kwargs) -> None:
+    """At login (the session key was just rotated) the absolute and idle clocks start."""
+    now = epoch_now()
+    request.session[SESSION_STARTED] = now
+    request.session[SESSION_LAST_SEEN] = now
+
+
 class SessionLimitsMiddleware:
     """Idle timeout and absolute lifetime, shorter for staff roles; dead accounts log out."""
 

@@ -82,7 +82,9 @@ def otp_enrol(request: HttpRequest) -> HttpResponse:
             request.session.pop(NO_DEVICE_SEEN, None)
             request.session[RECOVERY_CODES_SESSION_KEY] = codes
             return redirect("accounts:recovery-codes")
-        form.add_error("token", _("That code is not right. Check the time on your phone and try again."))
+        form.add_error(
+            "token", _("That code is not right. Check the time on your phone and try again.")
+        )
     context = {
         "form": form,
         "qr": otp.qr_data_uri(device),

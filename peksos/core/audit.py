@@ -1,4 +1,4 @@
-"""Write audit rows. Call inside the transaction of what is recorded; never pass sensitive values."""
+"""Write audit rows inside the transaction of what they record; never pass sensitive values."""
 
 from django.db import models
 from django.http import HttpRequest

@@ -56,7 +56,8 @@ class AuditEvent(models.Model):
         indexes = [models.Index(fields=["object_type", "object_id"])]
 
     def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_role} {self.action} {self.object_type}#{self.object_id}"
+        target = f"{self.object_type}#{self.object_id}"
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_role} {self.action} {target}"
 
     def save(self, *args, **kwargs):
         if self.pk is not None and not self._state.adding:

@@ -8,6 +8,7 @@ Tasks claim their row (`claim`) so that a message published twice is carried out
 """
 
 import contextlib
+import importlib
 import logging
 from collections.abc import Iterator
 from datetime import timedelta
@@ -48,13 +49,19 @@ def enqueue_email(*, to: list[str], subject: str, body: str, html: str = "") -> 
 
 def nudge_relay() -> None:
     """After a commit, try to deliver at once; if the broker is away, beat retries later."""
-    if settings.CELERY_TASK_ALWAYS_EAGER:
+    if current_app.conf.task_always_eager:
         relay_due()
         return
     try:
-        current_app.tasks["peksos.core.tasks.relay_outbox"].apply_async(retry=False)
+        task_for("peksos.core.tasks.relay_outbox").apply_async(retry=False)
     except Exception as exc:  # broker down: the row waits, nothing is lost
         log.warning("outbox nudge not sent (%s); beat will relay", type(exc).__name__)
+
+
+def task_for(kind: str):
+    """The Celery task named `kind` (a dotted path), importing its module if needed."""
+    importlib.import_module(kind.rsplit(".", 1)[0])
+    return current_app.tasks[kind]
 
 
 def backoff(attempts: int) -> timedelta:
@@ -88,7 +95,7 @@ def relay_due(limit: int = 200) -> int:
     published = 0
     for message_id, kind in due:
         try:
-            current_app.tasks[kind].apply_async(args=[str(message_id)], retry=False)
+            task_for(kind).apply_async(args=[str(message_id)], retry=False)
             published += 1
         except Exception as exc:
             _give_back(message_id, exc, from_state=State.DISPATCHED)

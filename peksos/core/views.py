@@ -2,7 +2,7 @@
 
 import logging
 
-from django.conf import settings
+from celery import current_app as app
 from django.db import connection
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
@@ -22,10 +22,8 @@ def _database_ok() -> bool:
 
 
 def _broker_status() -> str:
-    if settings.CELERY_TASK_ALWAYS_EAGER:
+    if app.conf.task_always_eager:
         return "eager"
-    from peksos.celery import app
-
     try:
         with app.connection_for_write() as conn:
             conn.ensure_connection(max_retries=1, timeout=2)

@@ -1,0 +1,80 @@
+"""Role home pages, navigation and the language switch."""
+
+import pytest
+from django.urls import reverse
+
+ROLE_PERSONAS = [
+    ("koordinator_ani", "Koordinator Dinas Sosial"),
+    ("peksos_budi", "Pekerja Sosial (PEKSOS)"),
+    ("psikolog_gita", "Psikolog"),
+    ("pendamping_hadi", "Pendamping Sosial"),
+    ("sosdesk_citra_sdn1", "Petugas SOS Desk"),
+    ("kepsek_indah", "Kepala Sekolah"),
+    ("guru_eka", "Guru"),
+    ("ortu_fajar", "Orang tua/Wali"),
+]
+
+
+@pytest.mark.parametrize(("persona", "role_label"), ROLE_PERSONAS)
+def test_each_role_sees_its_own_home_page(login, request, persona, role_label):
+    user = request.getfixturevalue(persona)
+    response = login(user).get(reverse("home"))
+    assert response.status_code == 200
+    assert f"reports/home/_{user.role}.html" in [t.name for t in response.templates]
+    html = response.content.decode()
+    assert role_label in html
+    assert "Keluar" in html  # log out, in the navigation
+
+
+def test_school_roles_see_their_own_school_only(login, sosdesk_citra_sdn1, school_b):
+    html = login(sosdesk_citra_sdn1).get(reverse("home")).content.decode()
+    assert "UPTD SD NEGERI 1 METRO PUSAT" in html
+    assert school_b.name not in html
+
+
+def test_home_page_query_count_does_not_grow_with_schools(
+    login, peksos_budi, school_b, django_assert_max_num_queries
+):
+    client = login(peksos_budi)
+    client.get(reverse("home"))
+    with django_assert_max_num_queries(8):
+        client.get(reverse("home"))
+
+
+def test_home_rejects_post(login, guru_eka):
+    assert login(guru_eka).post(reverse("home")).status_code == 405
+
+
+def test_language_switch_to_english_and_back(login, guru_eka):
+    client = login(guru_eka)
+    response = client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    assert response.status_code == 302
+    html = client.get("/").content.decode()
+    assert '<html lang="en">' in html
+    assert "Log out" in html
+    client.post(reverse("set_language"), {"language": "id", "next": "/"})
+    assert '<html lang="id">' in client.get("/").content.decode()
+
+
+def test_language_switch_on_the_login_page(client, db):
+    client.post(reverse("set_language"), {"language": "en", "next": "/masuk/"})
+    assert "Forgot your password?" in client.get("/masuk/").content.decode()
+
+
+def test_error_pages_are_indonesian(client, db):
+    response = client.get("/tidak-ada-halaman-ini/")
+    assert response.status_code == 404
+    assert "Halaman tidak ditemukan" in response.content.decode()
+
+
+def test_health_reports_database_and_broker_only(client, db):
+    response = client.get(reverse("healthz"))
+    assert response.status_code == 200
+    assert response.json() == {"database": "ok", "broker": "eager"}
+    assert client.post(reverse("healthz")).status_code == 405
+
+
+def test_health_says_503_when_the_broker_is_down(client, db, broker_down):
+    response = client.get(reverse("healthz"))
+    assert response.status_code == 503
+    assert response.json() == {"database": "ok", "broker": "down"}
