@@ -7,7 +7,7 @@ MANAGE := $(PY) manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test setup venv messages translations lint format seed worker beat relay clean
+.PHONY: run test setup venv messages translations lint format worker beat relay clean
 
 # Find a Python >= 3.12 (pyenv's .python-version first, then python3.13 / python3.12).
 PYTHON_BOOT := $(shell for p in python3 python3.13 python3.12; do \
@@ -20,8 +20,8 @@ $(PY):
 		exit 1; fi
 	$(PYTHON_BOOT) -m venv $(VENV)
 
-$(VENV)/.installed: requirements.txt | $(PY)
-	$(PIP) install --quiet --disable-pip-version-check -r requirements.txt
+$(VENV)/.installed: requirements.txt requirements-dev.txt | $(PY)
+	$(PIP) install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $@
 
 venv: $(VENV)/.installed
@@ -37,7 +37,8 @@ setup: venv messages
 	$(MANAGE) seed_demo
 
 run: setup
-	PEKSOS_DEMO=1 $(MANAGE) runserver $(HOST):$(PORT)
+	PEKSOS_DEMO=1 PEKSOS_REQUIRE_2FA=$${PEKSOS_REQUIRE_2FA:-0} DJANGO_DEBUG=$${DJANGO_DEBUG:-1} \
+		$(MANAGE) runserver $(HOST):$(PORT)
 
 lint: venv
 	$(VENV)/bin/ruff check .

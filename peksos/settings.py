@@ -12,6 +12,7 @@ from pathlib import Path
 
 import dj_database_url
 from celery.schedules import crontab
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
@@ -49,11 +50,15 @@ def _dev_secret_key() -> str:
 
 
 DEBUG = env_bool("DJANGO_DEBUG", False)
-SECRET_KEY = env("SECRET_KEY") or _dev_secret_key()
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
-# True behind HTTPS: secure cookies, HSTS, SSL redirect.
+# True behind HTTPS (production): secure cookies, HSTS, SSL redirect, a SECRET_KEY required.
 HTTPS = env_bool("PEKSOS_HTTPS", False)
+if HTTPS and not env("SECRET_KEY"):
+    raise ImproperlyConfigured("SECRET_KEY must be set when PEKSOS_HTTPS=1 (production).")
+SECRET_KEY = env("SECRET_KEY") or _dev_secret_key()
+# Number of reverse proxies in front of PEKSOS whose X-Forwarded-For may be trusted.
+PROXY_COUNT = int(env("PROXY_COUNT", "0"))
 # `make run` sets this: demo users exist and the login page says so.
 DEMO = env_bool("PEKSOS_DEMO", False)
 
@@ -167,8 +172,10 @@ SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_USERNAME_FORM_FIELD = "username"
+# Count failures per account, however the login is spelled (case, username or e-mail).
+AXES_USERNAME_CALLABLE = "peksos.accounts.backends.lockout_key"
 AXES_VERBOSE = False
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
+AXES_CLIENT_IP_CALLABLE = "peksos.core.audit.client_ip"
 
 # Sessions live in the database. Idle and absolute limits per role group are enforced by
 # peksos.accounts.middleware.SessionLimitsMiddleware; the cookie lives as long as the longest.
@@ -263,6 +270,7 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 CELERY_BROKER_URL = env("CELERY_BROKER_URL")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", "peksos")
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True

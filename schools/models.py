@@ -1,7 +1,13 @@
-"""The school register of Kota Metro: regions, schools, and who serves which school."""
+"""The school register of Kota Metro: regions, schools, priority, calendars, and who serves
+which school."""
+
+import uuid
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator
 from django.db import models
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -37,12 +43,31 @@ class Kelurahan(models.Model):
         return self.name
 
 
+class PriorityBand(models.TextChoices):
+    HIGH = "tinggi", _("high")
+    MEDIUM = "sedang", _("medium")
+    LOW = "rendah", _("low")
+    UNKNOWN = "unknown", _("unknown")
+
+
 class SchoolQuerySet(models.QuerySet):
     def in_kecamatan(self, code: str) -> "SchoolQuerySet":
         return self.filter(kecamatan__code=code)
 
     def active(self) -> "SchoolQuerySet":
         return self.filter(is_active=True)
+
+    def visited_since(self, day) -> "SchoolQuerySet":
+        return self.filter(last_visit_on__gte=day)
+
+    def not_visited_since(self, day) -> "SchoolQuerySet":
+        return self.filter(Q(last_visit_on__lt=day) | Q(last_visit_on__isnull=True))
+
+    def with_coordinates(self) -> "SchoolQuerySet":
+        return self.filter(latitude__isnull=False, longitude__isnull=False)
+
+    def without_coordinates(self) -> "SchoolQuerySet":
+        return self.filter(Q(latitude__isnull=True) | Q(longitude__isnull=True))
 
 
 class School(models.Model):
@@ -91,16 +116,187 @@ class School(models.Model):
     )
     source = models.CharField(_("source"), max_length=300, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
+    # An aggregate only (DOMAIN.md §2): the share of pupils receiving PIP/KIP, in percent.
+    socioeconomic_share = models.PositiveSmallIntegerField(
+        _("pupils receiving PIP/KIP (%)"),
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(100)],
+    )
+    # Facts written down by the apps above (DESIGN.md §1), in their own transactions.
+    # None means unknown, which the priority index shows as unknown, never as zero.
+    cases_24m = models.PositiveIntegerField(
+        _("reported cases in the last 24 months"), null=True, blank=True
+    )
+    last_visit_on = models.DateField(_("last visit"), null=True, blank=True)
+    has_sos_desk = models.BooleanField(_("has a working SOS Desk/TPPK"), null=True, blank=True)
+    # The priority index, recomputed by schools.priority when inputs or weights change.
+    priority_score = models.DecimalField(
+        _("priority score"), max_digits=5, decimal_places=1, null=True, blank=True
+    )
+    priority_band = models.CharField(
+        _("priority"), max_length=8, choices=PriorityBand, default=PriorityBand.UNKNOWN
+    )
+    priority_weights = models.ForeignKey(
+        "PriorityWeights",
+        verbose_name=_("weights used"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     objects = SchoolQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("school")
         verbose_name_plural = _("schools")
-        ordering = ["name"]
+        ordering = ["name", "id"]
+        indexes = [
+            # keyset pagination and the sort orders of the register
+            models.Index(fields=["name", "id"], name="school_name_id"),
+            models.Index(fields=["-priority_score", "id"], name="school_priority_id"),
+            models.Index(fields=["npsn", "id"], name="school_npsn_id"),
+            # filters
+            models.Index(fields=["status", "level"], name="school_status_level"),
+            models.Index(fields=["priority_band", "name"], name="school_band_name"),
+            models.Index(fields=["last_visit_on"], name="school_last_visit"),
+            models.Index(fields=["has_sos_desk"], name="school_has_desk"),
+        ]
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def has_coordinates(self) -> bool:
+        return self.latitude is not None and self.longitude is not None
+
+
+class PriorityWeights(models.Model):
+    """One version of the priority index's weights. Never edited: a change is a new version,
+    with who made it and why, so every school's score can be explained later."""
+
+    students = models.PositiveSmallIntegerField(
+        _("weight: number of pupils"), default=20, validators=[MaxValueValidator(100)]
+    )
+    socioeconomic = models.PositiveSmallIntegerField(
+        _("weight: socio-economic condition"), default=25, validators=[MaxValueValidator(100)]
+    )
+    cases = models.PositiveSmallIntegerField(
+        _("weight: reported cases (24 months)"), default=30, validators=[MaxValueValidator(100)]
+    )
+    time_since_visit = models.PositiveSmallIntegerField(
+        _("weight: time since the last visit"), default=15, validators=[MaxValueValidator(100)]
+    )
+    no_sos_desk = models.PositiveSmallIntegerField(
+        _("weight: no working SOS Desk"), default=10, validators=[MaxValueValidator(100)]
+    )
+    high_from = models.PositiveSmallIntegerField(
+        _("high priority from score"), default=60, validators=[MaxValueValidator(100)]
+    )
+    medium_from = models.PositiveSmallIntegerField(
+        _("medium priority from score"), default=35, validators=[MaxValueValidator(100)]
+    )
+    reason = models.CharField(_("reason for the change"), max_length=300)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("priority weights")
+        verbose_name_plural = _("priority weights")
+        ordering = ["-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(high_from__gt=models.F("medium_from")), name="priority_bands_ordered"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"v{self.pk}"
+
+    @classmethod
+    def current(cls) -> "PriorityWeights":
+        latest = cls.objects.order_by("-id").first()
+        return latest or cls.objects.create(reason="Bobot awal")
+
+
+class BlockedPeriod(models.Model):
+    """Days when no visit may happen: for one school, or city-wide when `school` is empty.
+    National public holidays come from the `holidays` package (schools.calendar)."""
+
+    class Kind(models.TextChoices):
+        EXAM = "ujian", _("exams")
+        HOLIDAY = "libur", _("school holiday")
+        EVENT = "acara", _("school event")
+        OTHER = "lainnya", _("other")
+
+    school = models.ForeignKey(
+        School,
+        verbose_name=_("school"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="blocked_periods",
+    )
+    starts_on = models.DateField(_("from"))
+    ends_on = models.DateField(_("until"))
+    kind = models.CharField(_("kind"), max_length=8, choices=Kind, default=Kind.EXAM)
+    title = models.CharField(_("description"), max_length=200)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("blocked period")
+        verbose_name_plural = _("blocked periods")
+        ordering = ["starts_on", "id"]
+        indexes = [models.Index(fields=["school", "starts_on"], name="blocked_school_start")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=models.F("starts_on")), name="blocked_period_ordered"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.starts_on}–{self.ends_on})"
+
+
+class ImportBatch(models.Model):
+    """An uploaded school file: validated first, applied (all rows or none) only on request."""
+
+    class State(models.TextChoices):
+        INVALID = "invalid", _("has errors")
+        VALID = "valid", _("ready to apply")
+        APPLYING = "applying", _("applying")
+        APPLIED = "applied", _("applied")
+        FAILED = "failed", _("failed")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    filename = models.CharField(_("file"), max_length=200)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("uploaded"), default=timezone.now)
+    state = models.CharField(_("state"), max_length=10, choices=State)
+    rows = models.JSONField(_("rows"), default=list)  # normalised, valid rows
+    errors = models.JSONField(_("errors"), default=list)  # [{"line": n, "messages": [...]}]
+    total = models.PositiveIntegerField(_("rows in file"), default=0)
+    progress = models.PositiveIntegerField(_("rows applied"), default=0)
+    created = models.PositiveIntegerField(_("schools added"), default=0)
+    updated = models.PositiveIntegerField(_("schools updated"), default=0)
+    applied_at = models.DateTimeField(_("applied"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("school import")
+        verbose_name_plural = _("school imports")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.filename
 
 
 class SchoolMembership(models.Model):

@@ -149,3 +149,28 @@ def test_password_reset_for_unknown_address_looks_the_same(
     assert response["Location"] == reverse("accounts:password_reset_done")
     assert not OutboxMessage.objects.exists()
     assert mail.outbox == []
+
+
+def test_lockout_counts_one_account_however_it_is_spelled(client, guru_eka):
+    for login in [
+        "guru_eka",
+        "GURU_EKA",
+        "Guru_Eka",
+        "guru_eka@example.org",
+        "GURU_EKA@example.org",
+    ]:
+        post_login(client, login, "salah-sekali-123")
+    assert post_login(client, "gUrU_eKa").status_code == 429
+
+
+def test_client_address_behind_a_trusted_proxy(settings):
+    from django.test import RequestFactory
+
+    from peksos.core.audit import client_ip
+
+    request = RequestFactory().get(
+        "/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.7"
+    )
+    assert client_ip(request) == "10.0.0.2"  # no proxy trusted: a header is not believed
+    settings.PROXY_COUNT = 1
+    assert client_ip(request) == "203.0.113.7"  # the address our proxy saw, not a forged one

@@ -141,3 +141,22 @@ def test_enrol_page_needs_login(client, db):
     response = client.get(reverse("accounts:otp-enrol"))
     assert response.status_code == 302
     assert response["Location"].startswith("/masuk/")
+
+
+def test_password_alone_cannot_replace_an_enrolled_authenticator(client, koordinator_ani):
+    enrol(client, koordinator_ani)
+    client.post(reverse("accounts:logout"))
+    log_in(client, koordinator_ani)  # the password, without the code
+    response = client.get(reverse("accounts:otp-enrol"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("accounts:otp-verify"))
+    assert TOTPDevice.objects.filter(user=koordinator_ani).count() == 1
+    assert StaticToken.objects.filter(device__user=koordinator_ani).count() == 10
+
+
+def test_technical_superusers_need_the_second_factor(client, db):
+    from peksos.accounts.models import User
+
+    admin = User.objects.create_superuser("admin_teknis", "admin@example.org", PASSWORD)
+    log_in(client, admin)
+    assert client.get("/admin-teknis/")["Location"].startswith(reverse("accounts:otp-enrol"))

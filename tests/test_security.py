@@ -77,21 +77,36 @@ def test_check_deploy_is_clean_with_production_settings(tmp_path):
     assert "no issues" in result.stdout
 
 
-def test_production_cookies_are_secure(settings):
+def test_production_cookies_are_secure(monkeypatch):
     from importlib import reload
 
     import peksos.settings as module
 
-    os.environ["PEKSOS_HTTPS"] = "1"
+    monkeypatch.setenv("PEKSOS_HTTPS", "1")
+    monkeypatch.setenv("SECRET_KEY", "x" * 60)
     try:
         reload(module)
         assert module.SESSION_COOKIE_SECURE and module.CSRF_COOKIE_SECURE
         assert module.SECURE_HSTS_SECONDS >= 31536000
         assert module.SECURE_SSL_REDIRECT
     finally:
-        del os.environ["PEKSOS_HTTPS"]
+        monkeypatch.undo()
         reload(module)
 
 
 def test_home_is_not_cached_for_users_but_login_is_reachable(client, db):
     assert client.get(reverse("accounts:login")).status_code == 200
+
+
+def test_production_refuses_to_start_without_a_secret_key(tmp_path):
+    root = Path(__file__).resolve().parent.parent
+    env = {
+        "PATH": os.environ["PATH"],
+        "PEKSOS_HTTPS": "1",
+        "DJANGO_SETTINGS_MODULE": "peksos.settings",
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"], cwd=root, env=env, capture_output=True, text=True
+    )
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr

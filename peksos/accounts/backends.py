@@ -4,6 +4,16 @@ from django.http import HttpRequest
 from .models import User
 
 
+def lockout_key(request: HttpRequest | None, credentials: dict | None) -> str:
+    """The key django-axes counts failures under: one per account, however it is typed.
+    Unknown logins count under their lower-cased text, so they lock the same way."""
+    login = ((credentials or {}).get("username") or "").strip()
+    user = User.objects.filter(
+        **{"email__iexact" if "@" in login else "username__iexact": login}
+    ).first()
+    return f"account:{user.pk}" if user else f"login:{login.lower()}"
+
+
 class UsernameOrEmailBackend(ModelBackend):
     """Log in with a username or an e-mail address (case-insensitive)."""
 

@@ -63,11 +63,12 @@ class User(AbstractUser):
 
     @property
     def needs_second_factor(self) -> bool:
-        return self.role in PROGRAMME_ROLES
+        # Technical staff (Django admin) see everything: they need it too.
+        return self.role in PROGRAMME_ROLES or self.is_staff or self.is_superuser
 
     @property
     def has_staff_session_limits(self) -> bool:
-        return self.role in STAFF_SESSION_ROLES
+        return self.role in STAFF_SESSION_ROLES or self.is_staff or self.is_superuser
 
     def deactivate(self) -> None:
         """Deactivate the account; its sessions die with it (see SessionLimitsMiddleware)."""

@@ -3,12 +3,17 @@
 import base64
 
 import segno
+from django_otp import devices_for_user
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from .models import User
 
 RECOVERY_CODE_COUNT = 10
+
+
+def has_confirmed_device(user: User) -> bool:
+    return any(devices_for_user(user, confirmed=True))
 
 
 def pending_totp_device(user: User) -> TOTPDevice:

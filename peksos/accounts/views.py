@@ -7,8 +7,8 @@ from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse_lazy
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.urls import reverse, reverse_lazy
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
@@ -69,6 +69,10 @@ def _next_url(request: HttpRequest) -> str:
 def otp_enrol(request: HttpRequest) -> HttpResponse:
     if request.user.is_verified():
         return redirect("home")
+    if otp.has_confirmed_device(request.user):
+        # A password alone must not replace the owner's authenticator: prove the factor first.
+        query = urlencode({"next": _next_url(request)})
+        return redirect(f"{reverse('accounts:otp-verify')}?{query}")
     device = otp.pending_totp_device(request.user)
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

@@ -1,5 +1,6 @@
 """Write audit rows inside the transaction of what they record; never pass sensitive values."""
 
+from django.conf import settings
 from django.db import models
 from django.http import HttpRequest
 
@@ -8,8 +9,15 @@ from .models import AuditEvent
 
 
 def client_ip(request: HttpRequest | None) -> str | None:
+    """The client's address: REMOTE_ADDR, or with PROXY_COUNT trusted proxies in front, the
+    address the outermost trusted proxy saw (X-Forwarded-For, counted from the right)."""
     if request is None:
         return None
+    if settings.PROXY_COUNT:
+        hops = [h.strip() for h in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+        hops = [h for h in hops if h]
+        if len(hops) >= settings.PROXY_COUNT:
+            return hops[-settings.PROXY_COUNT]
     return request.META.get("REMOTE_ADDR") or None
 
 

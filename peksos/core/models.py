@@ -98,6 +98,7 @@ class OutboxMessage(models.Model):
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     available_at = models.DateTimeField(_("available from"), default=timezone.now)
     dispatched_at = models.DateTimeField(_("dispatched"), null=True, blank=True)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
     done_at = models.DateTimeField(_("done"), null=True, blank=True)
     attempts = models.PositiveIntegerField(_("attempts"), default=0)
     last_error = models.CharField(_("last error"), max_length=500, blank=True)

@@ -74,7 +74,7 @@ def requeue_stale() -> int:
         state=State.DISPATCHED, dispatched_at__lt=now - STALE_DISPATCHED
     ).update(state=State.PENDING)
     n += OutboxMessage.objects.filter(
-        state=State.RUNNING, dispatched_at__lt=now - STALE_RUNNING
+        state=State.RUNNING, started_at__lt=now - STALE_RUNNING
     ).update(state=State.PENDING)
     return n
 
@@ -124,7 +124,7 @@ def claim(message_id: UUID | str, *, clear_payload: bool = False) -> Iterator[Ou
     swallowed so that Celery does not retry on top of the outbox.
     """
     claimed = OutboxMessage.objects.filter(id=message_id, state=State.DISPATCHED).update(
-        state=State.RUNNING
+        state=State.RUNNING, started_at=timezone.now()
     )
     if not claimed:
         yield None
