@@ -9,6 +9,7 @@ urlpatterns = [
     path("", home, name="home"),
     path("", include("peksos.accounts.urls")),
     path("bahasa/", set_language, name="set_language"),
+    path("sekolah/", include("schools.urls")),
     path("healthz", healthz, name="healthz"),
     path("admin-teknis/", admin.site.urls),
 ]

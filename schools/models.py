@@ -134,6 +134,8 @@ class School(models.Model):
     priority_score = models.DecimalField(
         _("priority score"), max_digits=5, decimal_places=1, null=True, blank=True
     )
+    # Non-null sort key for keyset pagination: score × 10, or -1 when unknown (sorts last).
+    priority_rank = models.IntegerField(_("priority rank key"), default=-1, editable=False)
     priority_band = models.CharField(
         _("priority"), max_length=8, choices=PriorityBand, default=PriorityBand.UNKNOWN
     )
@@ -156,7 +158,7 @@ class School(models.Model):
         indexes = [
             # keyset pagination and the sort orders of the register
             models.Index(fields=["name", "id"], name="school_name_id"),
-            models.Index(fields=["-priority_score", "id"], name="school_priority_id"),
+            models.Index(fields=["-priority_rank", "id"], name="school_priority_id"),
             models.Index(fields=["npsn", "id"], name="school_npsn_id"),
             # filters
             models.Index(fields=["status", "level"], name="school_status_level"),

@@ -2,7 +2,10 @@
 
 The rules, in plain words (DESIGN.md §4):
 - The Koordinator, PEKSOS, psychologists and pendamping see the whole school register.
-- Only the Koordinator edits the register (school details, imports).
+- Only the Koordinator edits the register (school details, imports, priority weights).
+- Coordinates may also be set by a PEKSOS serving the school.
+- A school's calendar (periods without visits) may be edited by the Koordinator and by the
+  PEKSOS, SOS Desk officers and principal serving it; city-wide periods by the Koordinator.
 - SOS Desk officers and principals see only the schools they are members of.
 - Teachers and parents do not browse the register; they see their own school(s) by name
   only where a feature shows it (e.g. the forum).
@@ -51,7 +54,28 @@ def get_school_for_user(user: User, npsn: str) -> School:
 
 
 def can_edit_school(user: User, school: School | None = None) -> bool:
+    """Register details, imports and the priority weights: the Koordinator only."""
     return user.is_authenticated and user.is_active and user.role == Role.KOORDINATOR
+
+
+def can_set_coordinates(user: User, school: School) -> bool:
+    """Field staff who know where a school is: the Koordinator, or a PEKSOS serving it."""
+    if can_edit_school(user):
+        return True
+    return user.is_active and user.role == Role.PEKSOS and serves_school(user, school)
+
+
+CALENDAR_SCHOOL_ROLES = frozenset({Role.PEKSOS, Role.SOSDESK, Role.KEPALA_SEKOLAH})
+
+
+def can_edit_calendar(user: User, school: School | None) -> bool:
+    """City-wide periods: the Koordinator. A school's periods: the Koordinator, or the PEKSOS,
+    SOS Desk officers and principal serving that school."""
+    if can_edit_school(user):
+        return True
+    if school is None or not user.is_authenticated or not user.is_active:
+        return False
+    return user.role in CALENDAR_SCHOOL_ROLES and serves_school(user, school)
 
 
 def serves_school(user: User, school: School) -> bool:

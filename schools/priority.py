@@ -6,8 +6,10 @@ Each factor is a number from 0 to 1, or unknown:
 - cases: reported cases in the last 24 months, full at CASES_FULL or more;
 - time since the last visit: full at 12 months or never visited;
 - no SOS Desk: 1 without a working SOS Desk/TPPK, 0 with one.
-The score is 100 × Σ(weight × factor) / Σ(weight) over the *known* factors only, so an
-unknown input neither lowers nor raises a school; the page says which factors were known.
+The score is 100 × Σ(weight × factor) / Σ(weight). An unknown factor counts as the middle
+value (UNKNOWN_VALUE = 0.5): it neither pushes a school up nor down, and is never read as
+zero; the page marks it unknown. (Averaging over known factors only was tried and rejected:
+a school we know nothing about then outranks one with known high needs.)
 """
 
 from dataclasses import dataclass
@@ -23,7 +25,9 @@ from .models import PriorityBand, PriorityWeights, School
 PUPILS_FULL = 1000
 CASES_FULL = 5
 MONTHS_FULL = 12
+UNKNOWN_VALUE = 0.5
 BATCH = 2000
+PRIORITY_FIELDS = ["priority_score", "priority_rank", "priority_band", "priority_weights"]
 
 
 @dataclass(frozen=True)
@@ -39,8 +43,8 @@ class Factor:
         return self.value is not None
 
     @property
-    def points(self) -> float | None:
-        return None if self.value is None else self.value * self.weight
+    def points(self) -> float:
+        return (UNKNOWN_VALUE if self.value is None else self.value) * self.weight
 
 
 @dataclass(frozen=True)
@@ -128,11 +132,11 @@ def explain(
     weights = weights or PriorityWeights.current()
     today = today or timezone.localdate()
     items = factors(school, weights, today)
-    known = [f for f in items if f.known and f.weight]
-    total_weight = sum(f.weight for f in known)
+    total_weight = sum(f.weight for f in items)
     score = None
     if total_weight:
-        score = Decimal(100 * sum(f.points for f in known) / total_weight).quantize(Decimal("0.1"))
+        points = sum(f.points for f in items)
+        score = Decimal(100 * points / total_weight).quantize(Decimal("0.1"))
     return Breakdown(items, score, band_for(score, weights))
 
 
@@ -150,10 +154,9 @@ def recompute(schools=None, weights: PriorityWeights | None = None) -> int:
         for school in batch:
             result = explain(school, weights, today)
             school.priority_score, school.priority_band = result.score, result.band
+            school.priority_rank = -1 if result.score is None else int(result.score * 10)
             school.priority_weights = weights
         with transaction.atomic():
-            School.objects.bulk_update(
-                batch, ["priority_score", "priority_band", "priority_weights"]
-            )
+            School.objects.bulk_update(batch, PRIORITY_FIELDS)
         changed += len(batch)
         last_pk = batch[-1].pk

@@ -53,9 +53,18 @@ def _test_settings(settings):
     settings.LANGUAGE_CODE = "id"
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Load the real register once into the test database; each test rolls back over it."""
+    with django_db_blocker.unblock():
+        load_kota_metro()
+
+
 @pytest.fixture
 def kota_metro(db):
-    load_kota_metro()
+    """The 308 real schools. A transactional test flushes the database: load them again then."""
+    if not School.objects.filter(npsn=SCHOOL_A_NPSN).exists():
+        load_kota_metro()
 
 
 @pytest.fixture

@@ -118,7 +118,7 @@ def celery_worker(redis_url, settings) -> Iterator[Worker]:
     def keep_logging(**kwargs):
         """A receiver here stops the embedded worker from hijacking the root logger."""
 
-    settings.CELERY_TASK_ALWAYS_EAGER = False  # read by outbox.nudge_relay
+    settings.CELERY_TASK_ALWAYS_EAGER = False  # for code that reads the setting, not app.conf
     signals.task_postrun.connect(on_postrun, weak=False)
     signals.setup_logging.connect(keep_logging, weak=False)
     try:

@@ -78,3 +78,8 @@ def test_health_reports_a_broker_down_but_stays_up(client, db, broker_down):
     response = client.get(reverse("healthz"))
     assert response.status_code == 200
     assert response.json() == {"database": "ok", "broker": "down"}
+
+
+def test_an_english_browser_still_gets_indonesian_until_the_switch(client, db):
+    html = client.get("/masuk/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert '<html lang="id">' in html

@@ -1,0 +1,98 @@
+"""Keyset ("cursor") pagination: constant cost at any depth, no COUNT(*), no OFFSET.
+
+The ordering must end with a unique ascending `id` and its fields must be non-null.
+A cursor is the sort values of the row next to the page edge, base64-encoded JSON; a cursor
+that does not decode is ignored (first page), never a 500.
+"""
+
+import base64
+import binascii
+import json
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import Q, QuerySet
+
+PER_PAGE = 25
+
+
+@dataclass
+class KeysetPage:
+    items: list
+    next_cursor: str | None
+    previous_cursor: str | None
+
+
+def _encode(values: list) -> str:
+    raw = json.dumps([str(v) if isinstance(v, (Decimal, date)) else v for v in values])
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def _decode(cursor: str, size: int) -> list | None:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        values = json.loads(raw)
+    except (binascii.Error, ValueError, UnicodeDecodeError):
+        return None
+    if not isinstance(values, list) or len(values) != size:
+        return None
+    if not all(isinstance(v, (str, int)) and not isinstance(v, bool) for v in values):
+        return None
+    return values
+
+
+def _after(order: tuple[str, ...], values: list, *, backwards: bool) -> Q:
+    """Rows strictly after `values` in `order` (before, when going backwards)."""
+    condition = Q()
+    for i, field in enumerate(order):
+        name = field.lstrip("-")
+        descending = field.startswith("-") != backwards
+        step = Q(**{f"{name}__{'lt' if descending else 'gt'}": values[i]})
+        for earlier, value in zip(order[:i], values[:i], strict=False):
+            step &= Q(**{earlier.lstrip("-"): value})
+        condition |= step
+    return condition
+
+
+def _reversed(order: tuple[str, ...]) -> list[str]:
+    return [f[1:] if f.startswith("-") else f"-{f}" for f in order]
+
+
+def keyset_page(
+    queryset: QuerySet,
+    order: tuple[str, ...],
+    *,
+    after: str | None = None,
+    before: str | None = None,
+    per_page: int = PER_PAGE,
+) -> KeysetPage:
+    names = [f.lstrip("-") for f in order]
+    before_values = _decode(before, len(order)) if before else None
+    after_values = None if before_values else (_decode(after, len(order)) if after else None)
+    if before_values is not None:
+        rows = list(
+            queryset.filter(_after(order, before_values, backwards=True)).order_by(
+                *_reversed(order)
+            )[: per_page + 1]
+        )
+        has_more_before = len(rows) > per_page
+        items = rows[:per_page][::-1]
+        has_more_after = True
+    else:
+        qs = queryset.order_by(*order)
+        if after_values is not None:
+            qs = qs.filter(_after(order, after_values, backwards=False))
+        rows = list(qs[: per_page + 1])
+        items = rows[:per_page]
+        has_more_after = len(rows) > per_page
+        has_more_before = after_values is not None
+
+    def key(row) -> str:
+        return _encode([getattr(row, n) for n in names])
+
+    return KeysetPage(
+        items=items,
+        next_cursor=key(items[-1]) if items and has_more_after else None,
+        previous_cursor=key(items[0]) if items and has_more_before else None,
+    )

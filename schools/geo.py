@@ -1,0 +1,28 @@
+"""Kota Metro's area, for validating coordinates typed, clicked or imported."""
+
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+# A box around Kota Metro (73.2 km², about -5.17..-5.06 S, 105.26..105.37 E) with ~2 km margin;
+# the 118 coordinates of the register all lie well inside it.
+SOUTH, NORTH = Decimal("-5.19"), Decimal("-5.03")
+WEST, EAST = Decimal("105.23"), Decimal("105.40")
+CENTRE = (Decimal("-5.1135"), Decimal("105.3070"))
+
+
+def in_kota_metro(latitude: Decimal, longitude: Decimal) -> bool:
+    return SOUTH <= latitude <= NORTH and WEST <= longitude <= EAST
+
+
+def validate_in_kota_metro(latitude: Decimal, longitude: Decimal) -> None:
+    if not in_kota_metro(latitude, longitude):
+        raise ValidationError(
+            _(
+                "This point is outside Kota Metro. Latitude must be between %(south)s and "
+                "%(north)s, longitude between %(west)s and %(east)s."
+            ),
+            code="outside_kota_metro",
+            params={"south": SOUTH, "north": NORTH, "west": WEST, "east": EAST},
+        )

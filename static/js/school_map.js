@@ -1,0 +1,169 @@
+// The school map page (templates/schools/school_map.html). No inline script: CSP.
+// Everything it needs comes from data-attributes of #school-map: the GeoJSON URL (with the
+// page's filters), the tile URL and attribution (empty: no tiles, markers on a plain
+// background), Kota Metro's centre and box, and the translated labels.
+(function () {
+  "use strict";
+  var el = document.getElementById("school-map");
+  if (!el || typeof L === "undefined") return;
+  var data = el.dataset;
+  var status = document.getElementById("map-status");
+
+  // The same colours as the priority badges (static/css/peksos.css).
+  var COLOURS = { tinggi: "#b02a37", sedang: "#fd7e14", rendah: "#198754", unknown: "#6c757d" };
+
+  function numbers(text) {
+    return text.split(",").map(parseFloat);
+  }
+  function say(text) {
+    if (status) status.textContent = text;
+  }
+
+  var centre = numbers(data.centre);
+  var box = numbers(data.bounds); // south, west, north, east
+  var metro = L.latLngBounds([box[0], box[1]], [box[2], box[3]]);
+  var map = L.map(el, { scrollWheelZoom: false }).setView(centre, 13);
+  if (data.tileUrl) {
+    L.tileLayer(data.tileUrl, { attribution: data.tileAttribution, maxZoom: 19 }).addTo(map);
+  }
+  // The area where coordinates are accepted: an outline that also orients when there are no tiles.
+  L.rectangle(metro, {
+    color: "#0d6efd", weight: 1, dashArray: "4 4", fill: false, interactive: false,
+  }).addTo(map);
+
+  // --- Popups: built from DOM nodes, never HTML strings (school names come from imports).
+  function node(tag, text, className) {
+    var n = document.createElement(tag);
+    if (text) n.textContent = text;
+    if (className) n.className = className;
+    return n;
+  }
+
+  function popup(props) {
+    var box = node("div");
+    box.appendChild(node("p", props.name, "fw-semibold"));
+    box.appendChild(node("p", "NPSN " + props.npsn + (props.kecamatan ? " · " + props.kecamatan : "")));
+    box.appendChild(node("p", data.labelLevel + ": " + props.level));
+    var band = props.band_label.charAt(0).toUpperCase() + props.band_label.slice(1);
+    var score = props.score === null ? "" : " · " + props.score;
+    box.appendChild(node("p", data.labelPriority + ": " + band + score));
+    var link = node("a", data.labelView);
+    link.href = props.url;
+    var p = node("p");
+    p.appendChild(link);
+    box.appendChild(p);
+    return box;
+  }
+
+  function drawSchools(geojson) {
+    var layer = L.geoJSON(geojson, {
+      pointToLayer: function (feature, latlng) {
+        var colour = COLOURS[feature.properties.band] || COLOURS.unknown;
+        return L.circleMarker(latlng, {
+          radius: 7, color: "#212529", weight: 1, fillColor: colour, fillOpacity: 0.9,
+        });
+      },
+      onEachFeature: function (feature, marker) {
+        marker.bindPopup(function () { return popup(feature.properties); });
+        marker.bindTooltip(feature.properties.name);
+      },
+    }).addTo(map);
+    if (pin) return; // a school's point is being chosen: keep it in view
+    if (geojson.features.length) {
+      map.fitBounds(layer.getBounds(), { padding: [24, 24], maxZoom: 16 });
+    } else {
+      say(data.labelEmpty);
+    }
+  }
+
+  fetch(data.url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+    .then(function (response) {
+      if (!response.ok) throw new Error("HTTP " + response.status);
+      return response.json();
+    })
+    .then(drawSchools)
+    .catch(function () { say(data.labelError); });
+
+  // --- Picking a school's position: "Pick on map", then a click fills its form.
+  var active = null; // the coordinates form being filled
+  var pin = null; // the point chosen for it
+
+  function inputs(form) {
+    return {
+      lat: form.querySelector("input[name=latitude]"),
+      lng: form.querySelector("input[name=longitude]"),
+    };
+  }
+
+  function showPin(latlng) {
+    if (!pin) {
+      pin = L.circleMarker(latlng, {
+        radius: 9, color: "#0d6efd", weight: 3, fillColor: "#ffffff", fillOpacity: 0.6,
+        interactive: false,
+      }).addTo(map);
+    } else {
+      pin.setLatLng(latlng);
+    }
+  }
+
+  function activate(form) {
+    if (active) active.classList.remove("is-active");
+    active = form;
+    form.classList.add("is-active");
+    el.classList.add("is-picking");
+    say(data.labelPick + " " + form.dataset.schoolName);
+    var typed = inputs(form);
+    var lat = parseFloat(typed.lat.value.replace(",", "."));
+    var lng = parseFloat(typed.lng.value.replace(",", "."));
+    if (!isNaN(lat) && !isNaN(lng)) {
+      var point = L.latLng(lat, lng);
+      showPin(point);
+      if (metro.contains(point)) {
+        map.setView(point, Math.max(map.getZoom(), 15));
+      } else {
+        map.fitBounds(L.latLngBounds(metro.getSouthWest(), metro.getNorthEast()).extend(point));
+      }
+    } else if (pin) {
+      map.removeLayer(pin);
+      pin = null;
+    }
+    // On a phone the list is below the map: bring the map back into view.
+    if (el.getBoundingClientRect().top < 0) el.scrollIntoView({ behavior: "smooth" });
+  }
+
+  map.on("click", function (event) {
+    if (!active) return;
+    var latlng = event.latlng;
+    var typed = inputs(active);
+    typed.lat.value = latlng.lat.toFixed(7);
+    typed.lng.value = latlng.lng.toFixed(7);
+    showPin(latlng);
+    say(metro.contains(latlng) ? data.labelPicked : data.labelOutside);
+  });
+
+  document.querySelectorAll("form.coordinates-form").forEach(function (form) {
+    var button = form.querySelector(".pick-on-map");
+    if (button) {
+      button.hidden = false;
+      button.addEventListener("click", function () { activate(form); });
+    }
+    // Typing moves the pin too, when this form is the one being filled.
+    form.addEventListener("input", function () {
+      if (active !== form) return;
+      var typed = inputs(form);
+      var lat = parseFloat(typed.lat.value.replace(",", "."));
+      var lng = parseFloat(typed.lng.value.replace(",", "."));
+      if (!isNaN(lat) && !isNaN(lng)) showPin([lat, lng]);
+    });
+  });
+
+  // A form shown with errors (or opened to correct a school) is ready to pick at once.
+  var focused = document.querySelector("section.card form.coordinates-form");
+  if (focused) {
+    activate(focused);
+    // On a phone the form (and its errors) sits below the map: show it.
+    if (focused.getBoundingClientRect().top > window.innerHeight) {
+      focused.scrollIntoView({ block: "center" });
+    }
+  }
+})();
