@@ -160,8 +160,15 @@ class School(models.Model):
             models.Index(fields=["name", "id"], name="school_name_id"),
             models.Index(fields=["-priority_rank", "id"], name="school_priority_id"),
             models.Index(fields=["npsn", "id"], name="school_npsn_id"),
-            # filters
+            # filters, each with the default order so a filtered page walks one index
+            models.Index(fields=["level", "name", "id"], name="school_level_name"),
+            models.Index(fields=["kecamatan", "name", "id"], name="school_kecamatan_name"),
             models.Index(fields=["status", "level"], name="school_status_level"),
+            models.Index(
+                fields=["level", "name"],
+                condition=Q(latitude__isnull=False),
+                name="school_located_level",
+            ),
             models.Index(fields=["priority_band", "name"], name="school_band_name"),
             models.Index(fields=["last_visit_on"], name="school_last_visit"),
             models.Index(fields=["has_sos_desk"], name="school_has_desk"),

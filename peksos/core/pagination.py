@@ -11,10 +11,12 @@ import json
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from uuid import UUID
 
 from django.db.models import Q, QuerySet
 
 PER_PAGE = 25
+MAX_CURSOR_LENGTH = 600  # a cursor holds a few short values; anything longer is not ours
 
 
 @dataclass
@@ -25,25 +27,44 @@ class KeysetPage:
 
 
 def _encode(values: list) -> str:
-    raw = json.dumps([str(v) if isinstance(v, (Decimal, date)) else v for v in values])
+    raw = json.dumps([str(v) if isinstance(v, (Decimal, date, UUID)) else v for v in values])
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
 def _decode(cursor: str, size: int) -> list | None:
+    if len(cursor) > MAX_CURSOR_LENGTH:
+        return None
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         values = json.loads(raw)
-    except (binascii.Error, ValueError, UnicodeDecodeError):
+    except (binascii.Error, ValueError, UnicodeDecodeError, RecursionError):
         return None
     if not isinstance(values, list) or len(values) != size:
         return None
-    if not all(isinstance(v, (str, int)) and not isinstance(v, bool) for v in values):
-        return None
+    for value in values:
+        if isinstance(value, bool) or not isinstance(value, (str, int)):
+            return None
+        if isinstance(value, str) and not _storable(value):
+            return None
     return values
 
 
+def _storable(text: str) -> bool:
+    """No NUL and no lone surrogates: neither can reach a database query."""
+    if "\x00" in text:
+        return False
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _after(order: tuple[str, ...], values: list, *, backwards: bool) -> Q:
-    """Rows strictly after `values` in `order` (before, when going backwards)."""
+    """Rows strictly after `values` in `order` (before, when going backwards).
+
+    The OR of (a > x) | (a = x & b > y) is wrapped in a plain range on the first field
+    (a >= x), which lets the database walk the (a, b) index from x instead of scanning."""
     condition = Q()
     for i, field in enumerate(order):
         name = field.lstrip("-")
@@ -52,7 +73,9 @@ def _after(order: tuple[str, ...], values: list, *, backwards: bool) -> Q:
         for earlier, value in zip(order[:i], values[:i], strict=False):
             step &= Q(**{earlier.lstrip("-"): value})
         condition |= step
-    return condition
+    first = order[0].lstrip("-")
+    first_descending = order[0].startswith("-") != backwards
+    return Q(**{f"{first}__{'lte' if first_descending else 'gte'}": values[0]}) & condition
 
 
 def _reversed(order: tuple[str, ...]) -> list[str]:
