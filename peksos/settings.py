@@ -57,6 +57,24 @@ HTTPS = env_bool("PEKSOS_HTTPS", False)
 if HTTPS and not env("SECRET_KEY"):
     raise ImproperlyConfigured("SECRET_KEY must be set when PEKSOS_HTTPS=1 (production).")
 SECRET_KEY = env("SECRET_KEY") or _dev_secret_key()
+# Children's identifying fields (monitoring) are encrypted at rest with these Fernet keys,
+# comma-separated: the first encrypts, every one decrypts (key rotation: docs/monitoring.md).
+# Unset in the embedded default: one key derived from SECRET_KEY (var/secret_key), never a
+# constant; production must set its own, kept apart from the database and its backups.
+MONITORING_ENCRYPTION_KEYS = env_list("MONITORING_ENCRYPTION_KEYS")
+if HTTPS and not MONITORING_ENCRYPTION_KEYS:
+    raise ImproperlyConfigured(
+        "MONITORING_ENCRYPTION_KEYS must be set when PEKSOS_HTTPS=1 (production)."
+    )
+if not MONITORING_ENCRYPTION_KEYS:
+    import base64
+    import hashlib
+
+    MONITORING_ENCRYPTION_KEYS = [
+        base64.urlsafe_b64encode(
+            hashlib.sha256(b"peksos-monitoring-dev-key\x00" + SECRET_KEY.encode()).digest()
+        ).decode()
+    ]
 # Number of reverse proxies in front of PEKSOS whose X-Forwarded-For may be trusted.
 PROXY_COUNT = int(env("PROXY_COUNT", "0"))
 # `make run` sets this: demo users exist and the login page says so.
@@ -81,6 +99,10 @@ INSTALLED_APPS = [
     "peksos.core",
     "peksos.accounts",
     "schools",
+    "activities",
+    "sosdesk",
+    "monitoring",
+    "forum",
     "peksos.reports",
 ]
 
@@ -120,6 +142,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "peksos.core.context_processors.peksos",
+                "peksos.reports.navigation.navigation",
             ],
         },
     },
@@ -293,18 +316,41 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": 3600,  # longer than the longest task
     "socket_timeout": 3,
     "socket_connect_timeout": 3,
-    "max_retries": 1,
+    "max_retries": 0,  # never retry a publish inside a request: the outbox retries
+    "interval_start": 0,
 }
 CELERY_TASK_PUBLISH_RETRY = False  # a vanished Redis never hangs a request: the outbox retries
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_BEAT_SCHEDULE = {
     "relay-outbox": {"task": "peksos.core.tasks.relay_outbox", "schedule": 5.0},
+    "escalate-overdue-cases": {
+        "task": "sosdesk.tasks.escalate_overdue_cases",
+        "schedule": crontab(minute="*/15"),
+    },
+    "refresh-desks-working": {
+        "task": "sosdesk.tasks.refresh_desks_working",
+        "schedule": crontab(hour=1, minute=30),
+    },
+    "reports-monthly-city": {
+        "task": "peksos.reports.tasks.monthly_city_report",
+        "schedule": crontab(hour=1, minute=5),  # daily: idempotent, catches up a missed 1st
+    },
+    "forum-remind-unanswered": {
+        "task": "forum.tasks.remind_unanswered",
+        "schedule": crontab(hour=7, minute=30),
+    },
+    "visit-reminders": {
+        "task": "activities.tasks.send_visit_reminders",
+        "schedule": crontab(hour=16, minute=0),
+    },
     "purge-expired-sessions": {
         "task": "peksos.accounts.tasks.clear_expired_sessions",
         "schedule": crontab(hour=2, minute=15),
     },
 }
+# Impact report PDFs are kept this many days, then deleted (the report row stays).
+REPORT_FILE_DAYS = int(env("REPORT_FILE_DAYS", "30"))
 # The outbox relay runs right after commit when tasks are eager (embedded default);
 # with a broker, beat (every 5 s) and an after-commit nudge deliver it.
 OUTBOX_MAX_ATTEMPTS = 12

@@ -10,6 +10,12 @@ urlpatterns = [
     path("", include("peksos.accounts.urls")),
     path("bahasa/", set_language, name="set_language"),
     path("sekolah/", include("schools.urls")),
+    path("kunjungan/", include("activities.urls")),
+    path("sosdesk/", include("sosdesk.urls")),
+    path("lapor/", include("sosdesk.public_urls")),
+    path("pemantauan/", include("monitoring.urls")),
+    path("forum/", include("forum.urls")),
+    path("laporan/", include("peksos.reports.urls")),
     path("healthz", healthz, name="healthz"),
     path("admin-teknis/", admin.site.urls),
 ]

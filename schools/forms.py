@@ -5,8 +5,9 @@ from decimal import ROUND_HALF_UP, Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from .calendar import FIRST_YEAR, LAST_YEAR, school_year_bounds, school_year_label
 from .geo import validate_in_kota_metro
-from .models import PriorityWeights, School
+from .models import BlockedPeriod, PriorityWeights, School
 
 # --- register -------------------------------------------------------------------------
 
@@ -115,9 +116,6 @@ class CoordinatesForm(forms.Form):
 
 
 # --- calendar -------------------------------------------------------------------------
-
-from .calendar import FIRST_YEAR, LAST_YEAR, school_year_bounds, school_year_label  # noqa: E402
-from .models import BlockedPeriod  # noqa: E402
 
 
 class BlockedPeriodForm(forms.ModelForm):

@@ -4,6 +4,7 @@ Personas serve two real schools of Kota Metro: SD Negeri 1 Metro Pusat (school A
 SD Negeri 2 Metro Pusat (school B).
 """
 
+import importlib
 import os
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright tests run an event loop
@@ -217,7 +218,75 @@ def broker_down(monkeypatch):
     yield app.conf
     app.conf.update(saved)
     reset_broker_pool()
+    from peksos.core import outbox
+
+    outbox._nudges_paused_until = None  # the next test starts with a broker that is up
 
 
 def on_postgresql() -> bool:
     return settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+
+
+# --- Transactional tests and the append-only audit table -------------------------------------
+# The audit table is append-only (core migration 0002): on PostgreSQL a statement trigger
+# refuses TRUNCATE, even of an empty table, and on SQLite a row trigger refuses DELETE.
+# pytest-django empties the database after a `transaction=True` test with exactly those
+# statements, so the triggers are switched off for that flush only, and back on before each
+# test and after the session.
+
+
+def _audit_triggers(*, on: bool) -> None:
+    from django.db import connection
+
+    if connection.vendor == "postgresql":  # session-local: nothing to undo if the run dies
+        with connection.cursor() as cursor:
+            cursor.execute(f"SET session_replication_role = {'DEFAULT' if on else 'replica'}")
+    elif connection.vendor == "sqlite":
+        migration = importlib.import_module("peksos.core.migrations.0002_audit_append_only")
+        with connection.cursor() as cursor:
+            for sql in migration.SQLITE_DOWN + (migration.SQLITE_UP if on else []):
+                cursor.execute(sql)
+
+
+def _is_transactional(request) -> bool:
+    marker = request.node.get_closest_marker("django_db")
+    return bool(marker and marker.kwargs.get("transaction")) or "live_server" in (
+        request.fixturenames
+    )
+
+
+@pytest.fixture(scope="session")
+def _audit_triggers_back_on(django_db_setup, django_db_blocker):
+    yield
+    with django_db_blocker.unblock():
+        _audit_triggers(on=True)
+
+
+@pytest.fixture(autouse=True)
+def _audit_log_flushable(request):
+    if not _is_transactional(request):
+        yield
+        return
+    request.getfixturevalue("_audit_triggers_back_on")
+    request.getfixturevalue("transactional_db")
+    _audit_triggers(on=True)
+    yield
+    _audit_triggers(on=False)  # pytest-django's flush comes right after this teardown
+
+
+# Browser fixtures (Playwright with Debian's Chromium), shared by every browser test.
+from tests.browser import (  # noqa: E402
+    _db_closed_before_playwright,
+    browser_context_args,
+    playwright,
+    problems,
+    shots,
+)
+
+__all__ = [
+    "_db_closed_before_playwright",
+    "browser_context_args",
+    "playwright",
+    "problems",
+    "shots",
+]

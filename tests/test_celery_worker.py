@@ -6,7 +6,6 @@ Django's locmem mail backend keeps `mail.outbox` in this process, so the test se
 worker thread sent.
 """
 
-import importlib
 import os
 import threading
 import time
@@ -21,7 +20,7 @@ import pytest
 from celery import signals
 from celery.contrib.testing.worker import start_worker
 from django.core import mail
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from peksos.accounts.models import Role
@@ -162,39 +161,6 @@ def _drop_queue_keys(broker: str, queue: str) -> None:
 # SQLite (shared-cache in-memory test database) a read from this thread while the worker
 # thread writes fails at once with "database table is locked". Once a task has finished the
 # worker is idle and the database can be read safely.
-
-
-# --- Let pytest-django flush the database after a transactional test ----------------------
-# The audit table is append-only (core migration 0002): on PostgreSQL a statement-level
-# trigger refuses TRUNCATE, even of an empty table, and on SQLite a row trigger refuses
-# DELETE. pytest-django empties the database after a `transaction=True` test with exactly
-# those statements, so the flush fails. The triggers are switched off just for that flush
-# and back on before each test and after the module. (Belongs in tests/conftest.py.)
-
-
-def _audit_triggers(*, on: bool) -> None:
-    if connection.vendor == "postgresql":  # session-local: nothing to undo if the run dies
-        with connection.cursor() as cursor:
-            cursor.execute(f"SET session_replication_role = {'DEFAULT' if on else 'replica'}")
-    elif connection.vendor == "sqlite":
-        migration = importlib.import_module("peksos.core.migrations.0002_audit_append_only")
-        with connection.cursor() as cursor:
-            for sql in migration.SQLITE_DOWN + (migration.SQLITE_UP if on else []):
-                cursor.execute(sql)
-
-
-@pytest.fixture(scope="module")
-def _audit_triggers_back_on(django_db_setup, django_db_blocker):
-    yield
-    with django_db_blocker.unblock():
-        _audit_triggers(on=True)
-
-
-@pytest.fixture(autouse=True)
-def _audit_log_flushable(_audit_triggers_back_on, transactional_db):
-    _audit_triggers(on=True)
-    yield
-    _audit_triggers(on=False)  # pytest-django's flush comes right after this teardown
 
 
 # --- The tests ----------------------------------------------------------------------------

@@ -116,3 +116,19 @@ def test_relay_command_runs_once(db):
     call_command("outbox_relay", stdout=out)
     assert "relayed 1" in out.getvalue()
     assert len(mail.outbox) == 1
+
+
+def test_after_a_failed_nudge_requests_stop_waiting_for_the_broker(
+    db, broker_down, django_capture_on_commit_callbacks, monkeypatch
+):
+    from peksos.core.outbox import task_for
+
+    calls = []
+    task = task_for("peksos.core.tasks.relay_outbox")
+    original = task.apply_async
+    monkeypatch.setattr(task, "apply_async", lambda *a, **k: calls.append(1) or original(*a, **k))
+    for _ in range(3):
+        with django_capture_on_commit_callbacks(execute=True):
+            queue_email()
+    assert len(calls) == 1  # one failed publish, then the relay is left to beat
+    assert OutboxMessage.objects.filter(state=State.PENDING).count() == 3

@@ -13,16 +13,11 @@ from playwright.sync_api import Page, expect
 from peksos.core.models import AuditEvent
 from schools.geo import in_kota_metro
 from schools.models import PriorityBand, School
-from tests import test_browser as shared
+from tests import browser as shared
 
 # The fixtures of the other browser tests, found by pytest under these names: the audit log
 # made flushable after a transactional test, an Indonesian browser, console errors failing
 # the test, and the screenshot folder.
-_audit_triggers_back_on = shared._audit_triggers_back_on
-_audit_log_flushable = shared._audit_log_flushable
-browser_context_args = shared.browser_context_args
-problems = shared.problems
-shots = shared.shots
 DESKTOP, PHONE, log_in = shared.DESKTOP, shared.PHONE, shared.log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 
+PRODUCTION_FERNET_KEY = "ZmFrZS1wcm9kdWN0aW9uLWtleS1mb3ItdGVzdHMtMDE="  # 32 bytes, base64
 ANONYMOUS_PAGES = ["/masuk/", "/lupa-sandi/", "/lupa-sandi/terkirim/", "/tidak-ada/"]
 USER_PAGES = ["/", "/akun/", "/akun/kata-sandi/", "/2fa/kode-pemulihan/"]
 
@@ -62,6 +63,7 @@ def test_check_deploy_is_clean_with_production_settings(tmp_path):
         "PEKSOS_HTTPS": "1",
         "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
         "STATIC_ROOT": str(tmp_path / "static"),
+        "MONITORING_ENCRYPTION_KEYS": PRODUCTION_FERNET_KEY,
         "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
         "EMAIL_HOST": "smtp.metrokota.go.id",
     }
@@ -84,6 +86,7 @@ def test_production_cookies_are_secure(monkeypatch):
 
     monkeypatch.setenv("PEKSOS_HTTPS", "1")
     monkeypatch.setenv("SECRET_KEY", "x" * 60)
+    monkeypatch.setenv("MONITORING_ENCRYPTION_KEYS", PRODUCTION_FERNET_KEY)
     try:
         reload(module)
         assert module.SESSION_COOKIE_SECURE and module.CSRF_COOKIE_SECURE

@@ -39,3 +39,16 @@ def test_seed_runs_twice_without_duplicates_or_new_passwords():
     assert "0 baru, 0 diperbarui" in out.getvalue()
     # staff-corrected coordinates survive a re-seed
     assert str(School.objects.get(npsn="10807637").latitude) == "-5.1000000"
+
+
+@pytest.mark.django_db
+def test_seed_gives_every_school_a_desk_and_the_demo_school_a_working_team():
+    from sosdesk.models import Desk
+
+    call_command("seed_demo", stdout=StringIO())
+    call_command("seed_demo", stdout=StringIO())
+    assert Desk.objects.count() == 308
+    demo = School.objects.get(npsn="10807637")
+    assert demo.has_sos_desk is True
+    assert demo.sos_desk.members.count() == 5
+    assert School.objects.filter(priority_score__isnull=True).count() == 0

@@ -29,8 +29,12 @@ def record(
     obj: models.Model | None = None,
     object_type: str = "",
     object_id: str = "",
+    keep_address: bool = True,
 ) -> AuditEvent:
-    """Append one audit row. The actor defaults to the request's user."""
+    """Append one audit row. The actor defaults to the request's user.
+
+    `keep_address=False` leaves out the client's IP address: an anonymous reporter's address
+    must not be tied to their report."""
     if actor is None and request is not None and request.user.is_authenticated:
         actor = request.user
     if obj is not None:
@@ -42,6 +46,6 @@ def record(
         action=action,
         object_type=object_type,
         object_id=str(object_id),
-        ip=client_ip(request),
+        ip=client_ip(request) if keep_address else None,
         request_id=getattr(request, "request_id", "") or current_request_id(),
     )

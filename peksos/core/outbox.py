@@ -47,14 +47,25 @@ def enqueue_email(*, to: list[str], subject: str, body: str, html: str = "") -> 
     )
 
 
+# After a failed nudge, this process stops nudging for a while: with the broker down every
+# publish attempt would make the person waiting for the page wait for a timeout too.
+NUDGE_PAUSE = timedelta(seconds=30)
+_nudges_paused_until = None
+
+
 def nudge_relay() -> None:
     """After a commit, try to deliver at once; if the broker is away, beat retries later."""
+    global _nudges_paused_until
     if current_app.conf.task_always_eager:
         relay_due()
+        return
+    now = timezone.now()
+    if _nudges_paused_until and now < _nudges_paused_until:
         return
     try:
         task_for("peksos.core.tasks.relay_outbox").apply_async(retry=False)
     except Exception as exc:  # broker down: the row waits, nothing is lost
+        _nudges_paused_until = now + NUDGE_PAUSE
         log.warning("outbox nudge not sent (%s); beat will relay", type(exc).__name__)
 
 

@@ -1,17 +1,23 @@
-"""`make run`'s seed: the real Kota Metro register plus one demo user per role.
+"""`make run`'s seed: the real Kota Metro register, one demo user per role, and an SOS Desk
+for every school (so the public report form works for any school).
 
-Safe to run again: schools are matched by NPSN, users by username; a demo user that already
-exists keeps its password (it was printed once, when it was made).
+It lives on the top floor because it writes to every app. Safe to run again: schools are
+matched by NPSN, users by username, desks by school; a demo user that already exists keeps
+its password (it was printed once, when it was made).
 """
 
 import secrets
+from datetime import date
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from peksos.accounts.models import Role, User
+from schools import priority
 from schools.models import School, SchoolMembership
 from schools.seed import load_kota_metro
+from sosdesk.models import Desk, DeskMember
+from sosdesk.services import desk_update
 
 DEMO_SCHOOL_NPSN = "10807637"  # UPTD SD NEGERI 1 METRO PUSAT
 DEMO_USERS = [
@@ -36,6 +42,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, no_users: bool, **options):
         result = load_kota_metro()
+        priority.recompute()
         self.stdout.write(
             f"Kota Metro: {result.kecamatan} kecamatan, {result.kelurahan} kelurahan, "
             f"{School.objects.count()} sekolah ({result.schools_created} baru, "
@@ -43,6 +50,43 @@ class Command(BaseCommand):
         )
         if not no_users:
             self._demo_users()
+            self._desks()
+
+    def _desks(self) -> None:
+        """A desk (with its public code) for every school; the demo school's TPPK in full."""
+        have = set(Desk.objects.values_list("school_id", flat=True))
+        Desk.objects.bulk_create(
+            Desk(school=school) for school in School.objects.exclude(pk__in=have)
+        )
+        desk = Desk.objects.select_related("school").get(school__npsn=DEMO_SCHOOL_NPSN)
+        if not desk.members.exists():
+            officer = User.objects.get(username="sosdesk_citra")
+            DeskMember.objects.bulk_create(
+                [
+                    DeskMember(
+                        desk=desk,
+                        name="Citra Wulandari",
+                        position="guru",
+                        is_chair=True,
+                        user=officer,
+                    ),
+                    DeskMember(desk=desk, name="Rahmat Hidayat", position="guru"),
+                    DeskMember(desk=desk, name="Sri Mulyani", position="tendik"),
+                    DeskMember(desk=desk, name="Yusuf Maulana", position="komite"),
+                    DeskMember(desk=desk, name="Dewi Anggraini", position="komite"),
+                ]
+            )
+            desk_update(
+                desk=desk,
+                sk_number="421.2/017/SDN1/2026",
+                term_start=date(2026, 7, 1),
+                term_end=date(2028, 6, 30),
+                by=User.objects.get(username="kepsek_indah"),
+            )
+        self.stdout.write(
+            f"SOS Desk: {Desk.objects.count()} sekolah; formulir laporan sekolah contoh: "
+            f"/lapor/{desk.public_code}/"
+        )
 
     @transaction.atomic
     def _demo_users(self) -> None:

@@ -1,0 +1,75 @@
+"""Helpers shared by the visit pages: keyset pages, the school year and month parameters."""
+
+from datetime import date, timedelta
+
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest
+from django.utils import timezone
+
+from peksos.core.pagination import KeysetPage, keyset_page
+from schools.calendar import school_year_from_param
+
+from ..models import school_year_of
+
+LIST_ORDER = ("date", "id")
+
+
+def page_of(queryset, order: tuple[str, ...], request: HttpRequest) -> KeysetPage:
+    """A keyset page; a cursor of the wrong shape or type gives the first page, never a 500."""
+    try:
+        return keyset_page(
+            queryset, order, after=request.GET.get("setelah"), before=request.GET.get("sebelum")
+        )
+    except (ValidationError, ValueError, TypeError, OverflowError):
+        return keyset_page(queryset, order)
+
+
+def page_urls(request: HttpRequest, page: KeysetPage) -> dict:
+    query = request.GET.copy()
+    for key in ("setelah", "sebelum"):
+        query.pop(key, None)
+    base = query.urlencode()
+
+    def url(key: str, cursor: str | None) -> str | None:
+        if not cursor:
+            return None
+        return f"{request.path}?{base}&{key}={cursor}" if base else f"{request.path}?{key}={cursor}"
+
+    return {
+        "filter_query": base,
+        "next_url": url("setelah", page.next_cursor),
+        "previous_url": url("sebelum", page.previous_cursor),
+    }
+
+
+def year_param(request: HttpRequest) -> int:
+    """The school year of `?tahun=2026` (2026/2027); anything else: the current one."""
+    today = timezone.localdate()
+    if not request.GET.get("tahun"):
+        return school_year_of(today)
+    return school_year_from_param(request.GET.get("tahun"), today)[0].year
+
+
+def month_param(request: HttpRequest) -> date:
+    """The first day of `?bulan=2026-08`; anything else: this month."""
+    value = (request.GET.get("bulan") or "").strip()
+    try:
+        year, month = (int(part) for part in value.split("-"))
+        if value.isascii() and 2000 <= year < 2100 and 1 <= month <= 12:
+            return date(year, month, 1)
+    except ValueError:
+        pass
+    today = timezone.localdate()
+    return today.replace(day=1)
+
+
+def week_param(request: HttpRequest) -> date:
+    """The Monday of the week of `?minggu=2026-08-05` (any day of it); else this week."""
+    value = (request.GET.get("minggu") or "").strip()
+    try:
+        day = date.fromisoformat(value) if value.isascii() and len(value) == 10 else None
+    except ValueError:
+        day = None
+    if day is None or not 2000 <= day.year < 2100:
+        day = timezone.localdate()
+    return day - timedelta(days=day.weekday())

@@ -1,0 +1,238 @@
+"""Forum forms: they validate and normalise; the views call forum.services."""
+
+import uuid
+
+from django import forms
+from django.contrib.auth import password_validation
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from peksos.accounts.models import Role, User
+
+from . import permissions
+from .models import Category, InviteCode
+
+TITLE_MAX = 150
+BODY_MAX = 5000
+
+
+class IdempotencyKeyField(forms.UUIDField):
+    """A hidden key made when the form is shown: a double submit creates nothing twice."""
+
+    def __init__(self, **kwargs):
+        super().__init__(required=False, widget=forms.HiddenInput, **kwargs)
+
+
+def _fresh_key() -> str:
+    return str(uuid.uuid4())
+
+
+class QuestionForm(forms.Form):
+    category = forms.ModelChoiceField(
+        label=_("Topic"),
+        queryset=Category.objects.filter(is_active=True),
+        empty_label=_("Choose a topic"),
+    )
+    title = forms.CharField(
+        label=_("Your question in one sentence"),
+        min_length=10,
+        max_length=TITLE_MAX,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    body = forms.CharField(
+        label=_("Tell more"),
+        max_length=BODY_MAX,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_(
+            "Do not write a child's name, class, school, address or phone number: the forum "
+            "is read by many people. You may use **bold**, *italic*, lists and links."
+        ),
+    )
+    pseudonymous = forms.BooleanField(
+        label=_("Ask under a pseudonym"),
+        required=False,
+        help_text=_("Other users see “Parent” or “Teacher” instead of your name."),
+    )
+    private = forms.BooleanField(
+        label=_("Ask privately"),
+        required=False,
+        help_text=_("Only you and the programme's staff (PEKSOS, psychologists) see it."),
+    )
+    idempotency_key = IdempotencyKeyField()
+
+    def __init__(self, *args, user, **kwargs):
+        kwargs.setdefault("initial", {}).setdefault("idempotency_key", _fresh_key())
+        super().__init__(*args, **kwargs)
+        if not permissions.can_use_pseudonym(user):
+            del self.fields["pseudonymous"]
+
+
+class AnswerForm(forms.Form):
+    body = forms.CharField(
+        label=_("Your answer"),
+        max_length=BODY_MAX,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("Do not write a child's name, class, school, address or phone number."),
+    )
+    idempotency_key = IdempotencyKeyField()
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("initial", {}).setdefault("idempotency_key", _fresh_key())
+        super().__init__(*args, **kwargs)
+
+
+class ApproveForm(forms.Form):
+    text = forms.CharField(label=_("Note to the author (optional)"), max_length=500, required=False)
+
+
+class ReasonForm(forms.Form):
+    text = forms.CharField(
+        label=_("Reason, shown to the author"),
+        max_length=500,
+        help_text=_("Say it plainly and kindly: the author will read it."),
+    )
+
+
+class QuestionFilterForm(forms.Form):
+    SHOW = [
+        ("", _("All questions")),
+        ("belum-dijawab", _("Not answered yet")),
+        ("sudah-dijawab", _("Answered")),
+        ("saya", _("My questions")),
+    ]
+    kategori = forms.ChoiceField(label=_("Topic"), required=False)
+    tampil = forms.ChoiceField(label=_("Show"), choices=SHOW, required=False)
+
+    def __init__(self, *args, categories: list[Category], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.categories = {c.slug: c for c in categories}
+        self.fields["kategori"].choices = [("", _("All topics"))] + [
+            (c.slug, c.name) for c in categories
+        ]
+
+    @property
+    def category(self) -> Category | None:
+        return self.categories.get(self.cleaned_data.get("kategori")) if self.is_valid() else None
+
+    @property
+    def show(self) -> str:
+        return self.cleaned_data.get("tampil", "") if self.is_valid() else ""
+
+
+class RegistrationForm(forms.Form):
+    invite_code = forms.CharField(
+        label=_("School invitation code"),
+        max_length=20,
+        help_text=_("Printed on your school's poster, or given at a PEKSOS activity."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}),
+    )
+    role = forms.ChoiceField(
+        label=_("I am a"),
+        choices=[(Role.ORANG_TUA, _("Parent or guardian")), (Role.GURU, _("Teacher"))],
+        widget=forms.RadioSelect,
+    )
+    first_name = forms.CharField(
+        label=_("Display name"),
+        max_length=40,
+        help_text=_("Shown next to your posts. A first name or a nickname is enough."),
+    )
+    username = forms.CharField(
+        label=_("Username"),
+        max_length=30,
+        validators=[User.username_validator],
+        help_text=_("For logging in. Letters, digits and @ . + - _ only."),
+        widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "none"}),
+    )
+    email = forms.EmailField(
+        label=_("E-mail address"),
+        max_length=254,
+        help_text=_("We send a link to confirm it. It is never shown to other users."),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    password1 = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_("At least 10 characters; not only digits."),
+    )
+    password2 = forms.CharField(
+        label=_("Password again"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    rules = forms.BooleanField(
+        label=_(
+            "I will not write anything that identifies a child: no names, classes, addresses "
+            "or numbers (UU SPPA Pasal 19)."
+        )
+    )
+
+    def __init__(self, *args, blocked: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.blocked = blocked
+        self.bad_code = False
+        self.invite = None
+
+    def clean_invite_code(self) -> str:
+        typed = InviteCode.normalise(self.cleaned_data["invite_code"])
+        if self.blocked:
+            raise ValidationError(
+                _("Too many wrong codes were tried from this connection. Try again in an hour."),
+                code="blocked",
+            )
+        self.invite = (
+            InviteCode.objects.active().select_related("school").filter(code=typed).first()
+        )
+        if self.invite is None:
+            self.bad_code = True
+            raise ValidationError(
+                _("This code is not valid. Check it on the poster, or ask the school."),
+                code="invalid",
+            )
+        return typed
+
+    def clean_username(self) -> str:
+        username = self.cleaned_data["username"].strip()
+        if User.objects.filter(username__iexact=username).exists():
+            raise ValidationError(_("This username is taken. Choose another."), code="taken")
+        return username
+
+    def clean_email(self) -> str:
+        return self.cleaned_data["email"].strip().lower()
+
+    def clean_first_name(self) -> str:
+        return " ".join(self.cleaned_data["first_name"].split())
+
+    def clean(self):
+        data = super().clean()
+        one, two = data.get("password1"), data.get("password2")
+        if one and two and one != two:
+            self.add_error("password2", _("The two passwords differ."))
+        elif one:
+            candidate = User(
+                username=data.get("username", ""),
+                email=data.get("email", ""),
+                first_name=data.get("first_name", ""),
+            )
+            try:
+                password_validation.validate_password(one, candidate)
+            except ValidationError as error:
+                self.add_error("password1", error)
+        return data
+
+
+class ResendForm(forms.Form):
+    email = forms.EmailField(label=_("E-mail address"), max_length=254)
+
+
+class InviteCodeForm(forms.Form):
+    label = forms.CharField(
+        label=_("Where it is used (optional)"),
+        max_length=100,
+        required=False,
+        help_text=_("For example: school poster 2025, parents' meeting 12 May."),
+    )
+
+
+class SchoolSearchForm(forms.Form):
+    q = forms.CharField(label=_("School name or NPSN"), max_length=100, required=False)

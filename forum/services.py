@@ -1,0 +1,577 @@
+"""Forum workflows: one transaction each, an audit row, e-mails through the outbox.
+
+A post is checked before it is published: if it may identify a child (forum.child_safety) or
+its author's account is new, it waits for a moderator with a note saying why. E-mails never
+carry a post's text or title (they may be about a child): only that something happened and
+where to look. Who may call what is decided in forum.permissions, by the views.
+"""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth.hashers import make_password
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import override
+
+from peksos.accounts.models import PROGRAMME_ROLES, Role, User
+from peksos.core import audit, outbox
+from peksos.core.models import AuditEvent
+from schools.models import School, SchoolMembership
+
+from . import child_safety, permissions
+from .models import (
+    Answer,
+    Category,
+    HelpfulMark,
+    InviteCode,
+    ModerationNote,
+    Post,
+    Question,
+    Registration,
+)
+
+Status = Post.Status
+Action = ModerationNote.Action
+
+# Post rates, counted in the database (works with Redis down, across workers).
+POSTS_PER_WINDOW = 5
+POST_WINDOW = timedelta(minutes=10)
+POSTS_PER_DAY = 30
+
+# Registration: wrong invitation codes and new accounts per address, counted in the audit log.
+BAD_CODES_PER_HOUR = 10
+REGISTRATIONS_PER_HOUR = 30
+CONFIRMATION_MAX_AGE = timedelta(days=7)
+CONFIRMATION_RESEND_AFTER = timedelta(minutes=5)
+CONFIRMATION_SALT = "forum.registration.confirm"
+
+# Questions without an answer this long remind the staff (forum.tasks.remind_unanswered).
+UNANSWERED_AFTER = timedelta(days=getattr(settings, "FORUM_UNANSWERED_DAYS", 2))
+
+
+def _link(request: HttpRequest | None, path: str) -> str:
+    if request is not None:
+        return request.build_absolute_uri(path)
+    return getattr(settings, "PEKSOS_BASE_URL", "").rstrip("/") + path
+
+
+def _email(user: User, subject: str, body: str) -> None:
+    if user.email and user.is_active:
+        outbox.enqueue_email(to=[user.email], subject=subject, body=body)
+
+
+# --- Posting --------------------------------------------------------------------------------
+
+
+def check_post_rate(user: User, now=None) -> None:
+    """Refuse a post beyond the rate limits, with a message the author can act on."""
+    now = now or timezone.now()
+
+    def posts_since(moment) -> int:
+        return (
+            Question.objects.by(user).created_since(moment).count()
+            + Answer.objects.by(user).created_since(moment).count()
+        )
+
+    if posts_since(now - POST_WINDOW) >= POSTS_PER_WINDOW:
+        raise ValidationError(
+            _(
+                "You have written %(count)s posts in the last %(minutes)s minutes. "
+                "Please wait a little before writing again; what you typed is kept below."
+            )
+            % {"count": POSTS_PER_WINDOW, "minutes": int(POST_WINDOW.total_seconds() // 60)},
+            code="rate",
+        )
+    if posts_since(now - timedelta(days=1)) >= POSTS_PER_DAY:
+        raise ValidationError(
+            _("You have reached today's limit of posts. Please come back tomorrow."),
+            code="rate",
+        )
+
+
+def _hold_reasons(author: User, *texts: str) -> list[str]:
+    reasons = child_safety.reasons(*texts)
+    if permissions.needs_review(author):
+        reasons.append(ModerationNote.NEW_ACCOUNT)
+    return reasons
+
+
+def _school_of(author: User) -> School | None:
+    """The asker's school (for moderators only); staff ask for no school in particular."""
+    if author.role in PROGRAMME_ROLES:
+        return None
+    membership = (
+        SchoolMembership.objects.filter(user=author).select_related("school").order_by("id").first()
+    )
+    return membership.school if membership else None
+
+
+def question_ask(
+    *,
+    author: User,
+    category: Category,
+    title: str,
+    body: str,
+    pseudonymous: bool = False,
+    private: bool = False,
+    idempotency_key=None,
+    request: HttpRequest | None = None,
+) -> Question:
+    """Ask a question: published at once, or held for review with a note why."""
+    if idempotency_key:
+        existing = Question.objects.filter(idempotency_key=idempotency_key, author=author).first()
+        if existing:
+            return existing
+    now = timezone.now()
+    check_post_rate(author, now)
+    reasons = _hold_reasons(author, title, body)
+    question = Question(
+        category=category,
+        title=title,
+        body=body,
+        author=author,
+        school=_school_of(author),
+        pseudonymous=pseudonymous and permissions.can_use_pseudonym(author),
+        private=private,
+        status=Status.PENDING if reasons else Status.PUBLISHED,
+        published_at=None if reasons else now,
+        links_allowed=permissions.may_post_links(author),
+        created_at=now,
+        idempotency_key=idempotency_key or None,
+    )
+    try:
+        with transaction.atomic():
+            question.save()
+            if reasons:
+                ModerationNote.objects.create(
+                    question=question, action=Action.HELD, reasons=reasons
+                )
+            action = "forum_question_held" if reasons else "forum_question_asked"
+            audit.record(action, request=request, actor=author, obj=question)
+    except IntegrityError:
+        existing = Question.objects.filter(idempotency_key=idempotency_key, author=author).first()
+        if existing is None:  # a key that is not this author's: ask for a fresh form
+            raise ValidationError(_("Please send the form again."), code="stale") from None
+        return existing
+    return question
+
+
+def _recount_answers(question: Question) -> None:
+    """Write down the question's published answers (lists read the count, never count)."""
+    published = question.answers.published()
+    last = published.order_by("-published_at").values_list("published_at", flat=True).first()
+    count = published.count()
+    updates = {"answer_count": count, "last_answer_at": last}
+    accepted = question.accepted_answer_id
+    if accepted and not published.filter(pk=accepted).exists():
+        updates["accepted_answer"] = None
+    Question.objects.filter(pk=question.pk).update(**updates)
+
+
+def _notify_new_answer(answer: Answer, request: HttpRequest | None) -> None:
+    question = answer.question
+    if question.author_id == answer.author_id:
+        return
+    url = _link(request, reverse("forum:question-detail", args=[question.uid]))
+    with override("id"):
+        _email(
+            question.author,
+            _("There is a new answer to your question"),
+            _(
+                "Someone answered your question in the PEKSOS forum. Open it to read the "
+                "answer:\n%(url)s"
+            )
+            % {"url": url},
+        )
+
+
+def answer_post(
+    *,
+    question: Question,
+    author: User,
+    body: str,
+    idempotency_key=None,
+    request: HttpRequest | None = None,
+) -> Answer:
+    """Answer a published question: published at once, or held for review with a note why."""
+    if idempotency_key:
+        existing = Answer.objects.filter(idempotency_key=idempotency_key, author=author).first()
+        if existing:
+            return existing
+    if not question.is_published:
+        raise ValidationError(_("This question cannot be answered now."), code="state")
+    now = timezone.now()
+    check_post_rate(author, now)
+    reasons = _hold_reasons(author, body)
+    answer = Answer(
+        question=question,
+        body=body,
+        author=author,
+        # The asker answering their own pseudonymous question stays behind the pseudonym.
+        pseudonymous=question.pseudonymous and question.author_id == author.pk,
+        status=Status.PENDING if reasons else Status.PUBLISHED,
+        published_at=None if reasons else now,
+        links_allowed=permissions.may_post_links(author),
+        created_at=now,
+        idempotency_key=idempotency_key or None,
+    )
+    try:
+        with transaction.atomic():
+            answer.save()
+            if reasons:
+                ModerationNote.objects.create(answer=answer, action=Action.HELD, reasons=reasons)
+            else:
+                _recount_answers(question)
+                _notify_new_answer(answer, request)
+            action = "forum_answer_held" if reasons else "forum_answer_posted"
+            audit.record(action, request=request, actor=author, obj=answer)
+    except IntegrityError:
+        existing = Answer.objects.filter(idempotency_key=idempotency_key, author=author).first()
+        if existing is None:  # a key that is not this author's: ask for a fresh form
+            raise ValidationError(_("Please send the form again."), code="stale") from None
+        return existing
+    return answer
+
+
+def answer_accept(*, answer: Answer, by: User, request: HttpRequest | None = None) -> None:
+    """Mark the accepted answer of its question (replacing any earlier one)."""
+    if not answer.is_published or not answer.question.is_published:
+        raise ValidationError(_("Only a published answer can be accepted."), code="state")
+    with transaction.atomic():
+        Question.objects.filter(pk=answer.question_id).update(accepted_answer=answer)
+        audit.record("forum_answer_accepted", request=request, actor=by, obj=answer)
+
+
+def answer_mark_helpful(*, answer: Answer, by: User, request: HttpRequest | None = None) -> bool:
+    """Toggle the user's helpful mark on an answer; True when it is now marked."""
+    from django.db.models import F
+
+    if not permissions.can_mark_helpful(by, answer):
+        raise ValidationError(_("You cannot mark this answer."), code="state")
+    with transaction.atomic():
+        deleted, _rows = HelpfulMark.objects.filter(answer=answer, user=by).delete()
+        if deleted:
+            Answer.objects.filter(pk=answer.pk, helpful_count__gt=0).update(
+                helpful_count=F("helpful_count") - 1
+            )
+            marked = False
+        else:
+            HelpfulMark.objects.create(answer=answer, user=by)
+            Answer.objects.filter(pk=answer.pk).update(helpful_count=F("helpful_count") + 1)
+            marked = True
+        audit.record(
+            "forum_helpful_marked" if marked else "forum_helpful_unmarked",
+            request=request,
+            actor=by,
+            obj=answer,
+        )
+    return marked
+
+
+# --- Moderation -----------------------------------------------------------------------------
+
+
+def _locked(post: Post) -> Post:
+    return type(post).objects.select_for_update().select_related("author").get(pk=post.pk)
+
+
+def _note(post: Post, action: str, by: User, text: str = "") -> None:
+    target = {"question": post} if isinstance(post, Question) else {"answer": post}
+    ModerationNote.objects.create(action=action, text=text, by=by, **target)
+
+
+def _post_url(post: Post, request: HttpRequest | None) -> str:
+    question = post if isinstance(post, Question) else post.question
+    return _link(request, reverse("forum:question-detail", args=[question.uid]))
+
+
+def _tell_author(post: Post, subject: str, request: HttpRequest | None) -> None:
+    with override("id"):
+        _email(
+            post.author,
+            str(subject),
+            _("A moderator looked at your post in the PEKSOS forum. Open it to see more:\n%(url)s")
+            % {"url": _post_url(post, request)},
+        )
+
+
+def _kind(post: Post) -> str:
+    return "question" if isinstance(post, Question) else "answer"
+
+
+def post_approve(
+    *, post: Post, by: User, text: str = "", request: HttpRequest | None = None
+) -> Post:
+    """Publish a post that waits for review, or one that was hidden."""
+    with transaction.atomic():
+        post = _locked(post)
+        if post.status not in {Status.PENDING, Status.HIDDEN}:
+            raise ValidationError(_("This post is already published or was rejected."))
+        post.status = Status.PUBLISHED
+        post.published_at = post.published_at or timezone.now()
+        post.save(update_fields=["status", "published_at"])
+        _note(post, Action.APPROVED, by, text)
+        if isinstance(post, Answer):
+            _recount_answers(post.question)
+            _notify_new_answer(post, request)
+        audit.record(f"forum_{_kind(post)}_approved", request=request, actor=by, obj=post)
+        with override("id"):
+            _tell_author(post, _("Your post in the PEKSOS forum is published"), request)
+    return post
+
+
+def post_reject(*, post: Post, by: User, text: str, request: HttpRequest | None = None) -> Post:
+    """Refuse a post that waits for review; the author reads the reason on it."""
+    with transaction.atomic():
+        post = _locked(post)
+        if post.status != Status.PENDING:
+            raise ValidationError(_("Only a post waiting for review can be rejected."))
+        post.status = Status.REJECTED
+        post.save(update_fields=["status"])
+        _note(post, Action.REJECTED, by, text)
+        audit.record(f"forum_{_kind(post)}_rejected", request=request, actor=by, obj=post)
+        with override("id"):
+            _tell_author(post, _("Your post in the PEKSOS forum was not published"), request)
+    return post
+
+
+def post_hide(*, post: Post, by: User, text: str, request: HttpRequest | None = None) -> Post:
+    """Take a published (or waiting) post out of sight; the author reads the reason on it."""
+    with transaction.atomic():
+        post = _locked(post)
+        if post.status not in {Status.PUBLISHED, Status.PENDING}:
+            raise ValidationError(_("This post is already hidden or was rejected."))
+        post.status = Status.HIDDEN
+        post.save(update_fields=["status"])
+        _note(post, Action.HIDDEN, by, text)
+        if isinstance(post, Answer):
+            _recount_answers(post.question)
+        audit.record(f"forum_{_kind(post)}_hidden", request=request, actor=by, obj=post)
+        with override("id"):
+            _tell_author(post, _("Your post in the PEKSOS forum was hidden"), request)
+    return post
+
+
+# --- Reminders ------------------------------------------------------------------------------
+
+
+def forum_staff_recipients() -> list[User]:
+    return list(
+        User.objects.filter(
+            is_active=True, role__in=[Role.KOORDINATOR, Role.PEKSOS, Role.PSIKOLOG]
+        ).exclude(email="")
+    )
+
+
+def remind_unanswered(*, now=None, after: timedelta = UNANSWERED_AFTER) -> int:
+    """Tell the staff how many questions wait for an answer; each question counts once.
+
+    Questions are claimed with a conditional UPDATE, so a task run twice (a redelivered
+    message) reminds about nothing twice. The e-mail holds a count and a link, no titles.
+    """
+    now = now or timezone.now()
+    due = list(Question.objects.due_for_reminder(now - after).values_list("pk", flat=True)[:1000])
+    if not due:
+        return 0
+    with transaction.atomic():
+        claimed = Question.objects.filter(pk__in=due, reminded_at=None).update(reminded_at=now)
+        if not claimed:
+            return 0
+        url = _link(None, reverse("forum:question-list") + "?tampil=belum-dijawab")
+        with override("id"):
+            subject = _("Questions in the forum are waiting for an answer")
+            body = _(
+                "%(count)s question(s) in the PEKSOS forum have had no answer for %(days)s "
+                "day(s). Please look at the unanswered questions:\n%(url)s"
+            ) % {"count": claimed, "days": after.days, "url": url}
+            for user in forum_staff_recipients():
+                _email(user, subject, body)
+        audit.record("forum_unanswered_reminded", object_type=Question._meta.label_lower)
+    return claimed
+
+
+# --- Registration with an invitation code ----------------------------------------------------
+
+
+def too_many_bad_codes(ip: str | None) -> bool:
+    if not ip:
+        return False
+    since = timezone.now() - timedelta(hours=1)
+    attempts = AuditEvent.objects.filter(action="forum_invite_code_rejected", ip=ip, at__gte=since)
+    return attempts.count() >= BAD_CODES_PER_HOUR
+
+
+def too_many_registrations(ip: str | None) -> bool:
+    if not ip:
+        return False
+    since = timezone.now() - timedelta(hours=1)
+    made = AuditEvent.objects.filter(action="forum_registered", ip=ip, at__gte=since)
+    return made.count() >= REGISTRATIONS_PER_HOUR
+
+
+def record_bad_invite_code(request: HttpRequest) -> None:
+    audit.record("forum_invite_code_rejected", request=request)
+
+
+def confirmation_token(registration: Registration) -> str:
+    return signing.dumps(registration.pk, salt=CONFIRMATION_SALT)
+
+
+def registration_for_token(token: str) -> Registration | None:
+    """The unconfirmed registration a link is for, or None (bad, expired or used link)."""
+    try:
+        pk = signing.loads(
+            token, salt=CONFIRMATION_SALT, max_age=CONFIRMATION_MAX_AGE.total_seconds()
+        )
+    except (signing.BadSignature, ValueError, TypeError):
+        return None
+    if not isinstance(pk, int):
+        return None
+    return Registration.objects.select_related("user").filter(pk=pk).first()
+
+
+def _send_confirmation(registration: Registration, request: HttpRequest | None) -> None:
+    url = _link(
+        request, reverse("forum:registration-confirm", args=[confirmation_token(registration)])
+    )
+    with override("id"):
+        outbox.enqueue_email(
+            to=[registration.user.email],
+            subject=_("Confirm your e-mail address for the PEKSOS forum"),
+            body=_(
+                "Hello %(name)s,\n\nTo finish joining the PEKSOS consultation forum, open this "
+                "link within 7 days and press the button:\n%(url)s\n\nIf you did not register, "
+                "ignore this e-mail: the account stays closed."
+            )
+            % {"name": registration.user.first_name, "url": url},
+        )
+
+
+def registration_create(
+    *,
+    invite_code: InviteCode,
+    username: str,
+    email: str,
+    display_name: str,
+    password: str,
+    role: str,
+    request: HttpRequest | None = None,
+) -> Registration | None:
+    """Make an inactive account for the invitation code's school and send the confirmation
+    link. If the e-mail address already has an account, nothing is made and that address is
+    told instead: the page the visitor sees is the same (no account enumeration)."""
+    if role not in {Role.GURU, Role.ORANG_TUA}:
+        raise ValidationError(_("Choose parent or teacher."))
+    with transaction.atomic():
+        if User.objects.filter(email__iexact=email).exists():
+            make_password(password)  # the same hashing time as a real registration
+            _tell_existing_account(email, request)
+            audit.record("forum_registration_existing_email", request=request)
+            return None
+        try:
+            with transaction.atomic():
+                user = User.objects.create_user(
+                    username=username,
+                    email=email,
+                    password=password,
+                    first_name=display_name,
+                    role=role,
+                    is_active=False,
+                )
+        except IntegrityError:  # the same address registered a moment ago
+            _tell_existing_account(email, request)
+            return None
+        SchoolMembership.objects.create(user=user, school=invite_code.school)
+        registration = Registration.objects.create(
+            user=user, school=invite_code.school, invite_code=invite_code
+        )
+        _send_confirmation(registration, request)
+        audit.record("forum_registered", request=request, actor=user, obj=registration)
+    return registration
+
+
+def _tell_existing_account(email: str, request: HttpRequest | None) -> None:
+    with override("id"):
+        outbox.enqueue_email(
+            to=[email],
+            subject=_("Someone tried to register with your e-mail address"),
+            body=_(
+                "Someone tried to join the PEKSOS forum with this e-mail address, which "
+                "already has an account. If it was you, log in, or set a new password here:\n"
+                "%(url)s\n\nIf it was not you, you do not need to do anything."
+            )
+            % {"url": _link(request, reverse("accounts:password_reset"))},
+        )
+
+
+def registration_confirm(*, registration: Registration, request: HttpRequest | None = None) -> bool:
+    """Open the account; False if this registration was confirmed before (a used link never
+    reopens an account that was deactivated later)."""
+    with transaction.atomic():
+        claimed = Registration.objects.filter(pk=registration.pk, confirmed_at=None).update(
+            confirmed_at=timezone.now()
+        )
+        if not claimed:
+            return False
+        User.objects.filter(pk=registration.user_id).update(is_active=True)
+        audit.record(
+            "forum_registration_confirmed",
+            request=request,
+            actor=registration.user,
+            obj=registration,
+        )
+    return True
+
+
+def registration_resend(*, email: str, request: HttpRequest | None = None) -> None:
+    """Send the link again to an unconfirmed registration (at most every few minutes). The
+    visitor is told the same whatever the address (no account enumeration)."""
+    now = timezone.now()
+    with transaction.atomic():
+        registration = (
+            Registration.objects.select_for_update()
+            .select_related("user")
+            .filter(user__email__iexact=email, confirmed_at=None)
+            .first()
+        )
+        if registration is None or registration.last_sent_at > now - CONFIRMATION_RESEND_AFTER:
+            return
+        registration.last_sent_at = now
+        registration.save(update_fields=["last_sent_at"])
+        _send_confirmation(registration, request)
+        audit.record("forum_confirmation_resent", request=request, obj=registration)
+
+
+# --- Invitation codes -----------------------------------------------------------------------
+
+
+def invite_code_create(
+    *, school: School, label: str = "", by: User, request: HttpRequest | None = None
+) -> InviteCode:
+    for _attempt in range(5):
+        try:
+            with transaction.atomic():
+                code = InviteCode.objects.create(
+                    school=school, code=InviteCode.generate(), label=label, created_by=by
+                )
+                audit.record("forum_invite_code_created", request=request, actor=by, obj=code)
+                return code
+        except IntegrityError:  # a clash of random codes: draw again
+            continue
+    raise RuntimeError("could not draw a unique invitation code")
+
+
+def invite_code_deactivate(
+    *, code: InviteCode, by: User, request: HttpRequest | None = None
+) -> None:
+    with transaction.atomic():
+        InviteCode.objects.filter(pk=code.pk, is_active=True).update(
+            is_active=False, deactivated_at=timezone.now()
+        )
+        audit.record("forum_invite_code_deactivated", request=request, actor=by, obj=code)

@@ -1,0 +1,1 @@
+"""The forum's pages: questions and answers, moderation, registration, invitation codes."""

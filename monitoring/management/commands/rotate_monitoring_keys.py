@@ -1,0 +1,100 @@
+"""Re-encrypt every encrypted monitoring value with the first key of MONITORING_ENCRYPTION_KEYS.
+
+    MONITORING_ENCRYPTION_KEYS=<new>,<old> manage.py rotate_monitoring_keys
+    MONITORING_ENCRYPTION_KEYS=<new>,<old> manage.py rotate_monitoring_keys --check
+
+Safe to run while the application serves requests and safe to run twice: every key in the
+list still decrypts, so records stay readable during the rotation; each batch is its own
+transaction. `--check` changes nothing and counts the values the first key cannot open yet:
+only when it reports 0 may the old keys be removed. See docs/monitoring.md.
+"""
+
+from cryptography.fernet import Fernet, InvalidToken
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.db.models import TextField
+from django.db.models.functions import Cast
+
+from monitoring import crypto
+from monitoring.models import ChildRecord, Consent
+from peksos.core import audit
+
+BATCH = 500
+ENCRYPTED_FIELDS = ("name", "guardian_contact")
+
+
+class Command(BaseCommand):
+    help = "Re-encrypt children's identifying fields and consent forms with the first key."
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument(
+            "--check",
+            action="store_true",
+            help="Change nothing; count the values not yet encrypted with the first key.",
+        )
+
+    def handle(self, *args, check: bool = False, **options) -> None:
+        first = Fernet(settings.MONITORING_ENCRYPTION_KEYS[0].encode())
+        if check:
+            stale = self.count_stale(first)
+            self.stdout.write(f"{stale} value(s) not encrypted with the first key.")
+            return
+        records = self.rotate_records()
+        files = self.rotate_files(first)
+        audit.record("monitoring_keys_rotated", object_type=ChildRecord._meta.label_lower)
+        self.stdout.write(
+            self.style.SUCCESS(f"Re-encrypted {records} record(s) and {files} consent form(s).")
+        )
+
+    def count_stale(self, first: Fernet) -> int:
+        """Values the first key alone cannot decrypt (read as raw tokens, never decrypted)."""
+        raw = ChildRecord.objects.annotate(
+            **{f"raw_{f}": Cast(f, output_field=TextField()) for f in ENCRYPTED_FIELDS}
+        ).values_list(*[f"raw_{f}" for f in ENCRYPTED_FIELDS])
+        stale = sum(not _opens(first, token.encode()) for row in raw.iterator() for token in row)
+        for consent in Consent.objects.exclude(form_file="").iterator():
+            with consent.form_file.open("rb") as handle:
+                stale += not _opens(first, handle.read())
+        return stale
+
+    def rotate_records(self) -> int:
+        """Load (any key decrypts) and save (the first key encrypts), batch by batch."""
+        done = 0
+        pks = list(ChildRecord.objects.order_by("pk").values_list("pk", flat=True))
+        for start in range(0, len(pks), BATCH):
+            with transaction.atomic():
+                batch = list(
+                    ChildRecord.objects.select_for_update()
+                    .filter(pk__in=pks[start : start + BATCH])
+                    .only("pk", *ENCRYPTED_FIELDS)
+                )
+                ChildRecord.objects.bulk_update(batch, ENCRYPTED_FIELDS)
+            done += len(batch)
+        return done
+
+    def rotate_files(self, first: Fernet) -> int:
+        """Each form is written anew under a new name before the old file is removed, so a
+        crash in between leaves a readable file either way."""
+        done = 0
+        for consent in Consent.objects.exclude(form_file="").iterator():
+            old = consent.form_file.name
+            with consent.form_file.open("rb") as handle:
+                token = handle.read()
+            if _opens(first, token):
+                continue
+            rotated = crypto.keys().rotate(token)
+            consent.form_file.save("form", ContentFile(rotated), save=False)
+            Consent.objects.filter(pk=consent.pk).update(form_file=consent.form_file.name)
+            consent.form_file.storage.delete(old)
+            done += 1
+        return done
+
+
+def _opens(fernet: Fernet, token: bytes) -> bool:
+    try:
+        fernet.decrypt(token)
+    except InvalidToken:
+        return False
+    return True

@@ -1,0 +1,524 @@
+"""Children receiving Tier 2/3 support: their record, the guardian's consent per purpose, the
+support plan with its goals and interventions, progress notes and measures.
+
+Children's data is *specific* personal data (UU PDP Pasal 4; DOMAIN.md §5): the record holds
+the minimum, the identifying fields (name, guardian's contact) are encrypted at rest
+(`crypto.EncryptedTextField`), lists show a random code and initials, and records are
+addressed by that code (URLs) or a UUID (audit rows), never by a sequential id.
+
+Measures (DOMAIN.md §6): SDQ scores are typed in from paper forms (the questionnaire itself is
+licensed and never built into the app); goal attainment scaling (-2..+2) and wellbeing ratings
+(0-10) are licence-free.
+"""
+
+import secrets
+import unicodedata
+import uuid
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
+
+from schools.models import School
+from sosdesk.models import CODE_ALPHABET, Case
+
+from .crypto import EncryptedTextField
+
+CHILD_CODE_PREFIX = "ANK-"
+CHILD_CODE_LENGTH = 6
+# Tier-2/3 support is monitored 1-2 times a month (DOMAIN.md §6): an open record with no
+# progress note for longer than this is overdue for a follow-up.
+FOLLOW_UP_DAYS = 30
+# The outcome indicator used by child-protection systems (DOMAIN.md §6).
+WELLBEING_IMPROVEMENT_POINTS = 3
+
+
+def new_child_code() -> str:
+    return CHILD_CODE_PREFIX + "".join(
+        secrets.choice(CODE_ALPHABET) for _ in range(CHILD_CODE_LENGTH)
+    )
+
+
+def initials_of(name: str) -> str:
+    """ "Siti Nur Aisyah" -> "SNA": the first letter of each word, accents dropped, at most 4."""
+    letters = []
+    for word in name.split():
+        plain = unicodedata.normalize("NFKD", word)
+        first = next((c for c in plain if c.isalpha()), "")
+        if first:
+            letters.append(first.upper())
+    return "".join(letters)[:4]
+
+
+CLASS_LEVELS = [
+    ("TK-A", _("kindergarten, group A")),
+    ("TK-B", _("kindergarten, group B")),
+    *[(str(n), format_lazy(_("grade {n}"), n=n)) for n in range(1, 13)],
+]
+
+
+class ChildRecordQuerySet(models.QuerySet):
+    def open(self) -> "ChildRecordQuerySet":
+        return self.filter(status=ChildRecord.Status.OPEN)
+
+    def overdue(self, now=None) -> "ChildRecordQuerySet":
+        """Open records with no progress note for more than FOLLOW_UP_DAYS."""
+        now = now or timezone.now()
+        return self.open().filter(last_contact_at__lt=now - timedelta(days=FOLLOW_UP_DAYS))
+
+    def without_identity(self) -> "ChildRecordQuerySet":
+        """Rows without the encrypted columns: lists never load (or decrypt) a name."""
+        return self.defer("name", "guardian_contact")
+
+
+class ChildRecord(models.Model):
+    class Sex(models.TextChoices):
+        MALE = "L", _("boy")
+        FEMALE = "P", _("girl")
+
+    class Tier(models.IntegerChoices):
+        GROUP = 2, _("Tier 2: group support")
+        INDIVIDUAL = 3, _("Tier 3: individual support")
+
+    class Status(models.TextChoices):
+        OPEN = "aktif", _("open")
+        CLOSED = "selesai", _("closed")
+
+    class Source(models.TextChoices):
+        CASE = "kasus", _("an SOS Desk case")
+        REFERRAL = "rujukan", _("a referral")
+        DIRECT = "langsung", _("directly (e.g. a teacher's concern during a visit)")
+
+    class Outcome(models.TextChoices):
+        GOALS_MET = "tujuan_tercapai", _("goals met")
+        REFERRED_ON = "dirujuk", _("referred on to a partner")
+        MOVED = "pindah", _("moved away")
+        NO_LONGER_NEEDED = "tidak_perlu", _("support no longer needed")
+        WITHDRAWN = "dicabut", _("consent withdrawn")
+        OTHER = "lainnya", _("other")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    code = models.CharField(_("code"), max_length=12, unique=True, default=new_child_code)
+    school = models.ForeignKey(
+        School, verbose_name=_("school"), on_delete=models.PROTECT, related_name="child_records"
+    )
+    class_level = models.CharField(_("class"), max_length=4, choices=CLASS_LEVELS)
+    sex = models.CharField(_("sex"), max_length=1, choices=Sex)
+    birth_year = models.PositiveSmallIntegerField(_("year of birth"))
+    # Identifying fields: encrypted at rest, shown only on purpose (reveal, audited).
+    name = EncryptedTextField(_("child's name"))
+    guardian_contact = EncryptedTextField(_("guardian's contact"), blank=True)
+    # Derived from the name on save, kept in clear for lists and the duplicate warning.
+    initials = models.CharField(_("initials"), max_length=4, editable=False)
+    tier = models.PositiveSmallIntegerField(_("tier"), choices=Tier, default=Tier.INDIVIDUAL)
+    status = models.CharField(_("status"), max_length=8, choices=Status, default=Status.OPEN)
+    source = models.CharField(_("opened from"), max_length=8, choices=Source, default=Source.DIRECT)
+    case = models.ForeignKey(
+        Case,
+        verbose_name=_("SOS Desk case"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="child_records",
+    )
+    peksos = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assigned PEKSOS"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    psikolog = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("referred to psychologist"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    referred_at = models.DateTimeField(_("referred"), null=True, blank=True)
+    created_at = models.DateTimeField(_("opened"), default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # The last progress note (or the opening): the follow-up clock. Written by the services.
+    last_contact_at = models.DateTimeField(_("last follow-up"), default=timezone.now)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    outcome = models.CharField(_("outcome"), max_length=16, choices=Outcome, blank=True)
+    closing_note = models.TextField(_("closing note"), max_length=2000, blank=True)
+    idempotency_key = models.CharField(max_length=64, unique=True, null=True, blank=True)
+
+    objects = ChildRecordQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("child record")
+        verbose_name_plural = _("child records")
+        ordering = ["-created_at", "code"]
+        indexes = [
+            models.Index(fields=["-created_at", "code"], name="child_created_code"),
+            models.Index(fields=["school", "status", "-created_at"], name="child_school_status"),
+            models.Index(fields=["status", "last_contact_at"], name="child_status_contact"),
+            models.Index(
+                fields=["school", "class_level", "birth_year"], name="child_duplicate_check"
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(tier__in=[2, 3]), name="child_tier_2_or_3"),
+        ]
+
+    def __str__(self) -> str:
+        return self.code  # never the name: __str__ ends up in logs, admin and audit views
+
+    def save(self, *args, **kwargs):
+        if "name" not in self.get_deferred_fields():
+            self.initials = initials_of(self.name)
+        super().save(*args, **kwargs)
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == self.Status.OPEN
+
+    def is_overdue(self, now=None) -> bool:
+        now = now or timezone.now()
+        return self.is_open and self.last_contact_at < now - timedelta(days=FOLLOW_UP_DAYS)
+
+    def active_consent(self, purpose: str) -> "Consent | None":
+        return self.consents.active().filter(purpose=purpose).order_by("-given_on").first()
+
+    def may_be_referred(self) -> bool:
+        """Referral to partners needs the guardian's referral consent, or a Koordinator's
+        best-interest override for referral (UU PDP Pasal 25; DOMAIN.md §5)."""
+        return self.active_consent(Consent.Purpose.REFERRAL) is not None
+
+
+class ConsentQuerySet(models.QuerySet):
+    def active(self) -> "ConsentQuerySet":
+        return self.filter(withdrawn_at__isnull=True)
+
+
+def consent_form_path(instance: "Consent", filename: str) -> str:
+    # A generated name: the uploaded name never reaches the disk (QUALITY S9).
+    return f"monitoring/consent/{uuid.uuid4().hex}.bin"
+
+
+class Consent(models.Model):
+    """A guardian's consent for one purpose, or a Koordinator's best-interest override of it
+    (when the guardian is the alleged abuser)."""
+
+    class Purpose(models.TextChoices):
+        SUPPORT = "dukungan", _("support")
+        REFERRAL = "rujukan", _("referral to partners")
+        AGGREGATE = "laporan", _("aggregate reporting")
+        PHOTOS = "foto", _("photos")
+
+    class Relation(models.TextChoices):
+        MOTHER = "ibu", _("mother")
+        FATHER = "ayah", _("father")
+        GUARDIAN = "wali", _("legal guardian")
+        GRANDPARENT = "kakek_nenek", _("grandparent")
+        OTHER = "lainnya", _("other family member")
+
+    class Method(models.TextChoices):
+        PAPER = "formulir", _("signed paper form (uploaded)")
+        VERBAL = "lisan", _("given verbally, with a witness")
+        OVERRIDE = "pengecualian", _("best-interest override (Koordinator)")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    record = models.ForeignKey(ChildRecord, on_delete=models.CASCADE, related_name="consents")
+    purpose = models.CharField(_("purpose"), max_length=10, choices=Purpose)
+    given_by = models.CharField(_("given by"), max_length=12, choices=Relation, blank=True)
+    given_on = models.DateField(_("given on"))
+    method = models.CharField(_("how"), max_length=12, choices=Method)
+    # The signed form, encrypted like the name (it carries names and signatures).
+    form_file = models.FileField(
+        _("signed form"), upload_to=consent_form_path, max_length=200, blank=True
+    )
+    form_content_type = models.CharField(max_length=40, blank=True)
+    witness = models.CharField(_("witness"), max_length=150, blank=True)
+    scope = models.TextField(_("scope"), max_length=2000, blank=True)
+    # Best-interest override: only a Koordinator records it, with a reason and legal basis.
+    override_reason = models.TextField(_("reason"), max_length=2000, blank=True)
+    legal_basis = models.CharField(_("legal basis"), max_length=300, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("approved by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    withdrawn_at = models.DateTimeField(_("withdrawn"), null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    objects = ConsentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("consent")
+        verbose_name_plural = _("consents")
+        ordering = ["purpose", "-given_on", "-recorded_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(method="pengecualian")
+                | (Q(approved_by__isnull=False) & ~Q(override_reason="") & ~Q(legal_basis="")),
+                name="consent_override_is_approved_with_reason",
+            ),
+            models.CheckConstraint(
+                condition=~Q(method="lisan") | ~Q(witness=""),
+                name="consent_verbal_has_witness",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.record} {self.purpose}"
+
+    @property
+    def is_override(self) -> bool:
+        return self.method == self.Method.OVERRIDE
+
+    @property
+    def is_active(self) -> bool:
+        return self.withdrawn_at is None
+
+
+class SupportPlan(models.Model):
+    """The record's plan: needs, goals (with target dates), interventions. A Koordinator
+    approves it (supervision); a change after approval asks for approval again."""
+
+    record = models.OneToOneField(ChildRecord, on_delete=models.CASCADE, related_name="plan")
+    needs = models.TextField(_("needs"), max_length=4000)
+    updated_at = models.DateTimeField(default=timezone.now)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    approved_at = models.DateTimeField(_("approved"), null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("support plan")
+        verbose_name_plural = _("support plans")
+
+    def __str__(self) -> str:
+        return f"{self.record} plan"
+
+
+class Goal(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    record = models.ForeignKey(ChildRecord, on_delete=models.CASCADE, related_name="goals")
+    description = models.CharField(_("goal"), max_length=300)
+    target_date = models.DateField(_("target date"))
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("goal")
+        verbose_name_plural = _("goals")
+        ordering = ["target_date", "created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.record} goal"
+
+
+GAS_MIN, GAS_MAX = -2, 2
+
+
+class GoalScore(models.Model):
+    """Goal attainment scaling: -2 much less than expected, 0 the expected outcome, +2 much
+    more than expected."""
+
+    goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="scores")
+    score = models.SmallIntegerField(
+        _("attainment (-2..+2)"),
+        validators=[MinValueValidator(GAS_MIN), MaxValueValidator(GAS_MAX)],
+    )
+    scored_on = models.DateField(_("scored on"))
+    scored_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("goal attainment score")
+        verbose_name_plural = _("goal attainment scores")
+        ordering = ["scored_on", "created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(score__gte=GAS_MIN, score__lte=GAS_MAX), name="gas_score_range"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.goal} {self.score:+d}"
+
+
+class Intervention(models.Model):
+    class Kind(models.TextChoices):
+        COUNSELLING = "konseling", _("counselling")
+        PLAY_THERAPY = "terapi_bermain", _("play therapy")
+        FAMILY_VISIT = "kunjungan_keluarga", _("family visit")
+        GROUP = "kelompok", _("group session")
+        REFERRAL = "rujukan", _("referral to a partner")
+
+    class Frequency(models.TextChoices):
+        WEEKLY = "mingguan", _("weekly")
+        FORTNIGHTLY = "dua_minggu", _("every two weeks")
+        MONTHLY = "bulanan", _("monthly")
+        ONCE = "sekali", _("once")
+
+    record = models.ForeignKey(ChildRecord, on_delete=models.CASCADE, related_name="interventions")
+    kind = models.CharField(_("what"), max_length=20, choices=Kind)
+    provider = models.CharField(_("who provides it"), max_length=150)
+    frequency = models.CharField(_("how often"), max_length=12, choices=Frequency)
+    starts_on = models.DateField(_("starts on"))
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("intervention")
+        verbose_name_plural = _("interventions")
+        ordering = ["starts_on", "created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.record} {self.kind}"
+
+
+class ProgressNote(models.Model):
+    class Source(models.TextChoices):
+        OBSERVATION = "observasi", _("observation")
+        TEACHER = "guru", _("interview with the teacher")
+        PARENT = "orang_tua", _("interview with the parent or guardian")
+        SESSION = "sesi", _("session with the child")
+
+    record = models.ForeignKey(ChildRecord, on_delete=models.CASCADE, related_name="notes")
+    noted_on = models.DateField(_("date"))
+    source = models.CharField(_("source"), max_length=10, choices=Source)
+    text = models.TextField(_("observation"), max_length=4000)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("progress note")
+        verbose_name_plural = _("progress notes")
+        ordering = ["-noted_on", "-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.record} note {self.noted_on}"
+
+
+SUBSCALE_MAX = 10
+SDQ_TOTAL_MAX = 40
+
+
+class SdqScore(models.Model):
+    """SDQ scores copied from a paper form. The total difficulties score is the sum of the
+    four difficulty subscales (0-40); prosocial is not part of it."""
+
+    class Informant(models.TextChoices):
+        PARENT = "orang_tua", _("parent")
+        TEACHER = "guru", _("teacher")
+        SELF = "anak", _("self-report (11-17 years)")
+
+    record = models.ForeignKey(ChildRecord, on_delete=models.CASCADE, related_name="sdq_scores")
+    taken_on = models.DateField(_("date of the form"))
+    informant = models.CharField(_("informant"), max_length=10, choices=Informant)
+    emotional = models.PositiveSmallIntegerField(
+        _("emotional symptoms"), validators=[MaxValueValidator(SUBSCALE_MAX)]
+    )
+    conduct = models.PositiveSmallIntegerField(
+        _("conduct problems"), validators=[MaxValueValidator(SUBSCALE_MAX)]
+    )
+    hyperactivity = models.PositiveSmallIntegerField(
+        _("hyperactivity/inattention"), validators=[MaxValueValidator(SUBSCALE_MAX)]
+    )
+    peer = models.PositiveSmallIntegerField(
+        _("peer relationship problems"), validators=[MaxValueValidator(SUBSCALE_MAX)]
+    )
+    prosocial = models.PositiveSmallIntegerField(
+        _("prosocial behaviour"), validators=[MaxValueValidator(SUBSCALE_MAX)]
+    )
+    total = models.PositiveSmallIntegerField(
+        _("total difficulties"), validators=[MaxValueValidator(SDQ_TOTAL_MAX)], editable=False
+    )
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("SDQ score")
+        verbose_name_plural = _("SDQ scores")
+        ordering = ["taken_on", "created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(emotional__lte=10, conduct__lte=10, hyperactivity__lte=10)
+                & Q(peer__lte=10, prosocial__lte=10, total__lte=40),
+                name="sdq_score_ranges",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.record} SDQ {self.taken_on}"
+
+    def save(self, *args, **kwargs):
+        self.total = self.emotional + self.conduct + self.hyperactivity + self.peer
+        super().save(*args, **kwargs)
+
+    @property
+    def peer_scale_is_weak(self) -> bool:
+        """The peer-problems subscale is weak in Indonesian parent reports (DOMAIN.md §6)."""
+        return self.informant == self.Informant.PARENT
+
+
+WELLBEING_MAX = 10
+
+
+class WellbeingRating(models.Model):
+    """A teacher's or parent's rating of the child's wellbeing, 0 (very poor) to 10."""
+
+    class Rater(models.TextChoices):
+        TEACHER = "guru", _("teacher")
+        PARENT = "orang_tua", _("parent or guardian")
+
+    record = models.ForeignKey(
+        ChildRecord, on_delete=models.CASCADE, related_name="wellbeing_ratings"
+    )
+    rated_on = models.DateField(_("date"))
+    rater = models.CharField(_("rated by"), max_length=10, choices=Rater)
+    score = models.PositiveSmallIntegerField(
+        _("wellbeing (0-10)"), validators=[MaxValueValidator(WELLBEING_MAX)]
+    )
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("wellbeing rating")
+        verbose_name_plural = _("wellbeing ratings")
+        ordering = ["rated_on", "created_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(score__lte=10), name="wellbeing_score_range")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.record} wellbeing {self.rated_on}"

@@ -1,0 +1,98 @@
+"""Who may see and work on the records of children in monitoring. This is what an auditor reads.
+
+Children's data is specific personal data (UU PDP Pasal 4): access follows the caseload.
+
+- A Koordinator sees every record and may do everything, including the two supervisor acts:
+  a best-interest override of the guardian's consent (when the guardian is the alleged
+  abuser) and the approval of a support plan.
+- A PEKSOS sees the records of the schools they serve (their caseload: their school
+  memberships), may open records for those schools and do everything on them except the two
+  supervisor acts.
+- A psychologist sees only the records referred to them (the record's referred psychologist).
+  They read the record and add progress notes and measures (SDQ scores, wellbeing ratings,
+  goal attainment scores); nothing else (403).
+- Everyone else — SOS Desk officers, principals, teachers, parents, pendamping, other
+  schools' PEKSOS, psychologists without the referral — gets 404: a record's existence is not
+  confirmed. (Teachers and parents will only fill observation forms sent to them; not built
+  yet.)
+- The child's name and the guardian's contact are encrypted at rest and never shown in lists.
+  Revealing them is a deliberate POST by the record's school's PEKSOS or a Koordinator, and
+  every reveal is one `child_name_revealed` audit row.
+- Every look at a record is one `child_record_viewed` audit row; every refused attempt on an
+  existing record one `child_record_access_denied` row; every change its own row.
+- Inactive accounts see nothing.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import Http404
+
+from peksos.accounts.models import Role, User
+from schools.models import School
+from schools.permissions import schools_served_by
+
+from .models import ChildRecord
+
+MONITORING_ROLES = frozenset({Role.KOORDINATOR, Role.PEKSOS, Role.PSIKOLOG})
+
+
+def has_monitoring_access(user: User) -> bool:
+    return user.is_authenticated and user.is_active and user.role in MONITORING_ROLES
+
+
+def children_visible_to(user: User) -> QuerySet[ChildRecord]:
+    """The records this user may see, without the encrypted columns (never decrypted in bulk)."""
+    if not user.is_authenticated or not user.is_active:
+        return ChildRecord.objects.none()
+    records = ChildRecord.objects.without_identity()
+    if user.role == Role.KOORDINATOR:
+        return records
+    if user.role == Role.PEKSOS:
+        return records.filter(school__in=schools_served_by(user))
+    if user.role == Role.PSIKOLOG:
+        return records.filter(psikolog=user)
+    return ChildRecord.objects.none()
+
+
+def get_child_for_user(user: User, code: str, *, write: bool = False) -> ChildRecord:
+    """The record with this code if the user may see it (404 otherwise). With `write=True`, a
+    user who may see but not change it gets PermissionDenied (403)."""
+    try:
+        record = children_visible_to(user).select_related("school").get(code=code)
+    except ChildRecord.DoesNotExist:
+        raise Http404 from None
+    if write and not can_manage(user, record):
+        raise PermissionDenied
+    return record
+
+
+def can_open_for_school(user: User, school: School) -> bool:
+    """Open a record: a Koordinator, or a PEKSOS serving the school."""
+    if not user.is_active:
+        return False
+    if user.role == Role.KOORDINATOR:
+        return True
+    return user.role == Role.PEKSOS and schools_served_by(user).filter(pk=school.pk).exists()
+
+
+def can_manage(user: User, record: ChildRecord) -> bool:
+    """Consent, plan, goals, interventions, referral, closure: the school's PEKSOS and
+    Koordinators."""
+    return can_open_for_school(user, record.school)
+
+
+def can_add_progress(user: User, record: ChildRecord) -> bool:
+    """Progress notes and measures: those who manage it, and the referred psychologist."""
+    if can_manage(user, record):
+        return True
+    return user.is_active and user.role == Role.PSIKOLOG and record.psikolog_id == user.pk
+
+
+def can_reveal_identity(user: User, record: ChildRecord) -> bool:
+    """The name and guardian's contact: the record's school's PEKSOS, or a Koordinator."""
+    return can_manage(user, record)
+
+
+def is_supervisor(user: User) -> bool:
+    """Best-interest overrides and plan approval: Koordinators only."""
+    return user.is_active and user.role == Role.KOORDINATOR

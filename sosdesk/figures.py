@@ -1,0 +1,317 @@
+"""Aggregate figures of SOS Desk cases, for the figures page, the dashboard and impact reports.
+
+Every function takes a Case queryset that is already scoped (the caller decides whose cases:
+`permissions.cases_visible_to`, one school, the whole city) and runs one query. Nothing here
+returns a case's details: only counts, shares and medians.
+
+Counts leave the office only through `suppress` (DOMAIN.md §5: counts under 5 are suppressed
+in any report that leaves the office), and SIMFONI PPA categories come from the crosswalk below
+(DOMAIN.md §3).
+"""
+
+import statistics
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from django.db.models import Count, Min, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from schools.models import School
+
+from .models import Case, CaseEvent, Modality, ViolenceForm
+
+SUPPRESSION_THRESHOLD = 5
+CHUNK = 2000
+
+# The stages whose first entry we time, counted from the report's receipt.
+TIMED_STAGES = [
+    Case.Status.VERIFYING,
+    Case.Status.HANDLING,
+    Case.Status.REFERRED,
+    Case.Status.CLOSED,
+]
+
+
+class Simfoni:
+    """Jenis kekerasan in SIMFONI PPA (KemenPPPA's national recording system)."""
+
+    FISIK = "fisik"
+    PSIKIS = "psikis"
+    SEKSUAL = "seksual"
+    EKSPLOITASI = "eksploitasi"
+    TRAFFICKING = "trafficking"
+    PENELANTARAN = "penelantaran"
+    LAINNYA = "lainnya"
+
+    choices = [
+        (FISIK, _("physical")),
+        (PSIKIS, _("psychological")),
+        (SEKSUAL, _("sexual")),
+        (EKSPLOITASI, _("exploitation")),
+        (TRAFFICKING, _("trafficking")),
+        (PENELANTARAN, _("neglect")),
+        (LAINNYA, _("other")),
+    ]
+
+
+# Our forms of violence (Permendikbudristek 46/2023) -> SIMFONI PPA categories.
+SIMFONI_CROSSWALK: dict[str, str] = {
+    # Same concept in both taxonomies.
+    ViolenceForm.SEKSUAL: Simfoni.SEKSUAL,
+    ViolenceForm.FISIK: Simfoni.FISIK,
+    ViolenceForm.PSIKIS: Simfoni.PSIKIS,
+    # SIMFONI has no bullying category; bullying is recorded there by its harm, and bullying
+    # at school is mostly verbal/social, i.e. psychological. A bullying case that was also
+    # physical carries `fisik` as well and so counts there too.
+    ViolenceForm.PERUNDUNGAN: Simfoni.PSIKIS,
+    # Discrimination and intolerance is a category of the school regulation only; SIMFONI
+    # would need a judgement about the harm we do not record, so it goes to "other".
+    ViolenceForm.DISKRIMINASI: Simfoni.LAINNYA,
+    # A violent school policy is an institutional form, not a type of harm: "other".
+    ViolenceForm.KEBIJAKAN: Simfoni.LAINNYA,
+    ViolenceForm.LAINNYA: Simfoni.LAINNYA,
+}
+
+
+# --- Scope -------------------------------------------------------------------------------
+
+
+def in_period(
+    cases: QuerySet[Case], start: date | None = None, end: date | None = None
+) -> QuerySet[Case]:
+    """Cases received from `start` to `end` inclusive (local dates, WIB)."""
+    zone = timezone.get_current_timezone()
+    if start:
+        cases = cases.filter(received_at__gte=datetime.combine(start, time.min, tzinfo=zone))
+    if end:
+        next_day = datetime.combine(end + timedelta(days=1), time.min, tzinfo=zone)
+        cases = cases.filter(received_at__lt=next_day)
+    return cases
+
+
+# --- Counts (one query each) -----------------------------------------------------------
+
+
+def _count_lists(cases: QuerySet[Case], name: str, keys: list[str]) -> dict[str, int]:
+    """Count the values of a JSON list field: a case counts once under each value it holds.
+    Streams the lists (one query) so the city's cases never sit in memory at once."""
+    counts = Counter()
+    for values in cases.order_by().values_list(name, flat=True).iterator(chunk_size=CHUNK):
+        counts.update(set(values or []))
+    return {key: counts.get(key, 0) for key in keys}
+
+
+def _group(cases: QuerySet[Case], name: str) -> dict[str, int]:
+    rows = cases.order_by().values(name).annotate(n=Count("id", distinct=True))
+    return {row[name]: row["n"] for row in rows}
+
+
+def total(cases: QuerySet[Case]) -> int:
+    return cases.order_by().aggregate(n=Count("id", distinct=True))["n"]
+
+
+def by_form(cases: QuerySet[Case]) -> dict[str, int]:
+    """Cases per form of violence (a case with two forms counts under both)."""
+    return _count_lists(cases, "forms", list(ViolenceForm.values))
+
+
+def by_modality(cases: QuerySet[Case]) -> dict[str, int]:
+    return _count_lists(cases, "modalities", list(Modality.values))
+
+
+def by_simfoni(cases: QuerySet[Case]) -> dict[str, int]:
+    """Cases per SIMFONI PPA category: a case counts once per category its forms map to
+    (bullying and psychological violence in one case count once under psikis)."""
+    counts = Counter()
+    for forms in cases.order_by().values_list("forms", flat=True).iterator(chunk_size=CHUNK):
+        counts.update({SIMFONI_CROSSWALK.get(f, Simfoni.LAINNYA) for f in forms or []})
+    return {key: counts.get(key, 0) for key, _label in Simfoni.choices}
+
+
+def by_status(cases: QuerySet[Case]) -> dict[str, int]:
+    counts = _group(cases, "status")
+    return {key: counts.get(key, 0) for key in Case.Status.values}
+
+
+def by_channel(cases: QuerySet[Case]) -> dict[str, int]:
+    counts = _group(cases, "channel")
+    return {key: counts.get(key, 0) for key in Case.Channel.values}
+
+
+def by_level(cases: QuerySet[Case]) -> dict[str, int]:
+    """Cases per school level (jenjang), in the register's order; levels without cases are
+    left out (most schools are of a few levels)."""
+    counts = _group(cases, "school__level")
+    return {key: counts[key] for key in School.Level.values if counts.get(key)}
+
+
+def by_kecamatan(cases: QuerySet[Case]) -> dict[str, int]:
+    counts = _group(cases, "school__kecamatan__name")
+    return dict(sorted(counts.items()))
+
+
+@dataclass(frozen=True)
+class Overdue:
+    open: int | str  # a string only once suppressed ("<5")
+    overdue: int | str
+
+    @property
+    def share(self) -> float | None:
+        """Percent of open cases past a deadline (None without open cases, or suppressed)."""
+        if not isinstance(self.open, int) or not isinstance(self.overdue, int) or not self.open:
+            return None
+        return round(100 * self.overdue / self.open, 1)
+
+
+def overdue_share(cases: QuerySet[Case], now: datetime | None = None) -> Overdue:
+    """Open cases and those past a stage deadline or the police clock (`CaseQuerySet.overdue`)."""
+    now = now or timezone.now()
+    late = Q(stage_due_at__lt=now) | Q(police_due_at__lt=now, police_clock_closed_at__isnull=True)
+    row = (
+        cases.open()
+        .order_by()
+        .aggregate(
+            open=Count("id", distinct=True),
+            overdue=Count("id", filter=late, distinct=True),
+        )
+    )
+    return Overdue(open=row["open"], overdue=row["overdue"])
+
+
+@dataclass(frozen=True)
+class StageTime:
+    stage: str
+    cases: int | str  # how many cases reached the stage ("<5" once suppressed)
+    median_hours: float | None
+
+    @property
+    def label(self) -> str:
+        return Case.Status(self.stage).label
+
+
+def time_to_stages(cases: QuerySet[Case]) -> list[StageTime]:
+    """Median hours from a report's receipt to its first entry into each stage, from the
+    case timeline (CaseEvent). One GROUP BY (case, stage)."""
+    rows = (
+        CaseEvent.objects.filter(
+            case__in=cases.order_by().values("pk"),
+            kind=CaseEvent.Kind.STATUS,
+            to_status__in=TIMED_STAGES,
+        )
+        .order_by()
+        .values("case_id", "to_status", "case__received_at")
+        .annotate(first=Min("at"))
+    )
+    hours: dict[str, list[float]] = {stage: [] for stage in TIMED_STAGES}
+    for row in rows.iterator(chunk_size=CHUNK):
+        span = row["first"] - row["case__received_at"]
+        hours[row["to_status"]].append(max(span.total_seconds(), 0) / 3600)
+    return [
+        StageTime(
+            stage,
+            len(values),
+            round(statistics.median(values), 1) if values else None,
+        )
+        for stage, values in hours.items()
+    ]
+
+
+# --- Leaving the office ------------------------------------------------------------------
+
+
+def suppress(counts: dict, threshold: int = SUPPRESSION_THRESHOLD) -> dict:
+    """Counts from 1 to threshold-1 become "<threshold" (e.g. "<5"): for anything that leaves
+    the office (DOMAIN.md §5). Zero stays zero."""
+    hidden = f"<{threshold}"
+    return {
+        key: hidden if isinstance(n, int) and 0 < n < threshold else n for key, n in counts.items()
+    }
+
+
+def suppress_count(n: int, threshold: int = SUPPRESSION_THRESHOLD) -> int | str:
+    return suppress({"n": n}, threshold)["n"]
+
+
+# --- Everything at once ------------------------------------------------------------------
+
+
+@dataclass
+class Table:
+    """One table of counts: rows of (key, label, count), count possibly "<5"."""
+
+    key: str
+    title: str
+    rows: list[tuple[str, str, int | str]] = field(default_factory=list)
+
+
+@dataclass
+class Summary:
+    total: int | str
+    tables: list[Table]
+    overdue: Overdue
+    overdue_share: float | None
+    stage_times: list[StageTime]
+    suppressed: bool
+
+
+def _labelled(counts: dict, labels: dict) -> list[tuple[str, str, int | str]]:
+    return [(key, str(labels.get(key, key)), n) for key, n in counts.items()]
+
+
+def summary(
+    cases: QuerySet[Case],
+    *,
+    start: date | None = None,
+    end: date | None = None,
+    outside: bool = False,
+    now: datetime | None = None,
+) -> Summary:
+    """All the figures of these cases in the period. With `outside=True`, the version that may
+    leave the office: small counts suppressed, and shares and medians resting on fewer than
+    5 cases withheld (they would reveal the small count or one case's timeline)."""
+    cases = in_period(cases, start, end)
+    levels = dict(School.Level.choices)
+    tables = [
+        Table(
+            "forms", _("Form of violence"), _labelled(by_form(cases), dict(ViolenceForm.choices))
+        ),
+        Table(
+            "simfoni",
+            _("SIMFONI PPA category"),
+            _labelled(by_simfoni(cases), dict(Simfoni.choices)),
+        ),
+        Table(
+            "modality", _("How it was done"), _labelled(by_modality(cases), dict(Modality.choices))
+        ),
+        Table("level", _("Level (jenjang)"), _labelled(by_level(cases), levels)),
+        Table("kecamatan", _("Kecamatan"), _labelled(by_kecamatan(cases), {})),
+        Table("status", _("Status"), _labelled(by_status(cases), dict(Case.Status.choices))),
+        Table("channel", _("Received"), _labelled(by_channel(cases), dict(Case.Channel.choices))),
+    ]
+    count = total(cases)
+    overdue = overdue_share(cases, now)
+    share = overdue.share
+    stage_times = time_to_stages(cases)
+    if outside:
+        for table in tables:
+            table.rows = [(k, label, suppress_count(n)) for k, label, n in table.rows]
+        # The share times the open count would give back a small overdue count.
+        if 0 < overdue.overdue < SUPPRESSION_THRESHOLD or overdue.open < SUPPRESSION_THRESHOLD:
+            share = None
+        stage_times = [
+            t
+            if t.cases >= SUPPRESSION_THRESHOLD
+            else StageTime(t.stage, suppress_count(t.cases), None)
+            for t in stage_times
+        ]
+        return Summary(
+            suppress_count(count),
+            tables,
+            Overdue(suppress_count(overdue.open), suppress_count(overdue.overdue)),
+            share,
+            stage_times,
+            True,
+        )
+    return Summary(count, tables, overdue, share, stage_times, False)

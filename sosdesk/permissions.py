@@ -1,0 +1,102 @@
+"""Who may see and handle SOS Desk cases. This is what an auditor reads.
+
+- A school's cases are visible to: the school's SOS Desk officers (role Petugas SOS Desk,
+  member of the school), the PEKSOS assigned to the school (member of it), and every
+  Koordinator. A psychologist sees only the cases referred to them (any referral state).
+- Everyone else — other schools' officers and PEKSOS, principals, teachers, parents,
+  pendamping — gets 404 for a case: its existence is not confirmed.
+- Handling (triage, status, notes, referrals, messages to the reporter): the school's
+  officers, its PEKSOS and Koordinators. A referred psychologist may read the case and
+  answer their referral, nothing else (403 for other actions). They read the report, its
+  classification, timeline and police clock and their own referrals; not the desk's internal
+  notes, not the conversation with the reporter, not other partners' referrals.
+- Who looked at or changed a case (its access log, from the audit log): Koordinators only.
+- The reporter's identity (identified reports) is shown to the desk officers and
+  Koordinators only; the PEKSOS and psychologists see it masked.
+- Approving a reason not to report sexual violence to the police: Koordinators only.
+- The public (no account) reaches a case only through its tracking code and PIN.
+"""
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from peksos.accounts.models import Role, User
+
+from .models import Case
+
+HANDLER_ROLES = frozenset({Role.SOSDESK, Role.PEKSOS})
+
+
+def cases_visible_to(user: User) -> QuerySet[Case]:
+    if not user.is_authenticated or not user.is_active:
+        return Case.objects.none()
+    if user.role == Role.KOORDINATOR:
+        return Case.objects.all()
+    if user.role in HANDLER_ROLES:
+        return Case.objects.filter(school__memberships__user=user)
+    if user.role == Role.PSIKOLOG:
+        return Case.objects.filter(referrals__psikolog=user).distinct()
+    return Case.objects.none()
+
+
+def get_case_for_user(user: User, code: str, *, write: bool = False) -> Case:
+    """The case with this tracking code if the user may see it (404 otherwise). With
+    `write=True`, a user who may see but not handle it gets PermissionDenied (403)."""
+    from django.core.exceptions import PermissionDenied
+
+    try:
+        case = cases_visible_to(user).select_related("school").get(code=code)
+    except Case.DoesNotExist:
+        raise Http404 from None
+    if write and not can_handle(user, case):
+        raise PermissionDenied
+    return case
+
+
+def can_handle(user: User, case: Case) -> bool:
+    if user.role == Role.KOORDINATOR:
+        return True
+    return user.role in HANDLER_ROLES and case.school.memberships.filter(user=user).exists()
+
+
+def can_see_reporter(user: User, case: Case) -> bool:
+    if user.role == Role.KOORDINATOR:
+        return True
+    return user.role == Role.SOSDESK and case.school.memberships.filter(user=user).exists()
+
+
+def can_approve_police_exemption(user: User) -> bool:
+    return user.is_active and user.role == Role.KOORDINATOR
+
+
+def can_file_for_school(user: User, school) -> bool:
+    """Officers (and the school's PEKSOS, Koordinators) record reports received in person."""
+    if user.role == Role.KOORDINATOR:
+        return True
+    return user.role in HANDLER_ROLES and school.memberships.filter(user=user).exists()
+
+
+def desks_visible_to(user: User):
+    """Schools whose desk (team, poster) the user may see: Koordinator all; officers, PEKSOS
+    and the principal their own schools."""
+    from schools.models import School
+
+    if user.role == Role.KOORDINATOR:
+        return School.objects.all()
+    if user.role in HANDLER_ROLES | {Role.KEPALA_SEKOLAH}:
+        return School.objects.filter(memberships__user=user)
+    return School.objects.none()
+
+
+def can_manage_desk(user: User, school) -> bool:
+    """Record the TPPK's members and SK: the Koordinator, or the school (principal, officers)."""
+    if user.role == Role.KOORDINATOR:
+        return True
+    return (
+        user.role in {Role.KEPALA_SEKOLAH, Role.SOSDESK}
+        and school.memberships.filter(user=user).exists()
+    )
+
+
+def referral_filter(user: User) -> Q:
+    return Q(psikolog=user) if user.role == Role.PSIKOLOG else Q()

@@ -1,0 +1,516 @@
+"""SOS Desk workflows: one transaction each, an audit row, side effects through the outbox.
+
+A report is committed before anything else happens: notifications are outbox rows written in
+the same transaction and sent after commit, so a report is never lost when Redis is down.
+Notifications never carry names or details (DOMAIN.md §4).
+"""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import override
+
+from peksos.accounts.models import Role, User
+from peksos.core import audit, outbox
+from schools import priority
+from schools.models import School
+
+from . import desk_rules
+from .models import (
+    Case,
+    CaseEvent,
+    CaseMessage,
+    CaseNote,
+    Desk,
+    DeskMember,
+    Partner,
+    Referral,
+    StageDeadlines,
+    new_pin,
+)
+
+Status = Case.Status
+
+# Which status may follow which. Closing needs an outcome.
+TRANSITIONS = {
+    Status.RECEIVED: {Status.VERIFYING, Status.CLOSED},
+    Status.VERIFYING: {Status.HANDLING, Status.REFERRED, Status.CLOSED},
+    Status.HANDLING: {Status.REFERRED, Status.CLOSED},
+    Status.REFERRED: {Status.HANDLING, Status.CLOSED},
+    Status.CLOSED: set(),
+}
+
+
+@dataclass(frozen=True)
+class Receipt:
+    case: Case
+    pin: str | None  # None when a double submit found the existing case
+    created: bool
+
+
+def desk_recipients(school: School) -> list[str]:
+    """E-mail addresses of the school's desk officers and assigned PEKSOS."""
+    return list(
+        User.objects.filter(
+            is_active=True,
+            role__in=[Role.SOSDESK, Role.PEKSOS],
+            school_memberships__school=school,
+        )
+        .exclude(email="")
+        .values_list("email", flat=True)
+    )
+
+
+def koordinator_recipients() -> list[str]:
+    return list(
+        User.objects.filter(is_active=True, role=Role.KOORDINATOR)
+        .exclude(email="")
+        .values_list("email", flat=True)
+    )
+
+
+def _notify(recipients: list[str], subject: str, body: str) -> None:
+    """One outbox e-mail per recipient (no names or details, in Indonesian)."""
+    for address in sorted(set(recipients)):
+        outbox.enqueue_email(to=[address], subject=subject, body=body)
+
+
+def _start_stage(case: Case, status: str, now) -> None:
+    case.status = status
+    case.stage_changed_at = now
+    case.stage_due_at = StageDeadlines.current().due_for(status, now)
+
+
+def _start_police_clock_if_needed(case: Case, now) -> None:
+    if case.is_sexual_violence and case.police_due_at is None:
+        case.police_due_at = now + timedelta(hours=StageDeadlines.current().police_hours)
+
+
+def case_file(
+    *,
+    school: School,
+    channel: str,
+    narrative: str,
+    forms: list[str],
+    modalities: list[str],
+    scope: str,
+    affected: list[str],
+    ongoing_danger: str,
+    occurred_on=None,
+    occurred_text: str = "",
+    anonymous: bool = True,
+    reporter_name: str = "",
+    reporter_contact: str = "",
+    reporter_relation: str = "",
+    contact_allowed: bool = False,
+    idempotency_key: str | None = None,
+    by: User | None = None,
+    request=None,
+) -> Receipt:
+    """Record a report (public form or a desk officer) and alert the desk."""
+    if idempotency_key:
+        existing = Case.objects.filter(idempotency_key=idempotency_key).first()
+        if existing:
+            return Receipt(existing, None, False)
+    now = timezone.now()
+    pin = new_pin()
+    case = Case(
+        school=school,
+        channel=channel,
+        narrative=narrative,
+        forms=forms,
+        modalities=modalities,
+        scope=scope,
+        affected=affected,
+        ongoing_danger=ongoing_danger,
+        occurred_on=occurred_on,
+        occurred_text=occurred_text,
+        anonymous=anonymous,
+        # An anonymous reporter's identity is never stored, whatever was sent.
+        reporter_name="" if anonymous else reporter_name,
+        reporter_contact="" if anonymous else reporter_contact,
+        reporter_relation=reporter_relation,
+        contact_allowed=contact_allowed and not anonymous,
+        idempotency_key=idempotency_key or None,
+        received_by=by,
+        received_at=now,
+    )
+    case.set_pin(pin)
+    _start_stage(case, Status.RECEIVED, now)
+    _start_police_clock_if_needed(case, now)
+    if ongoing_danger == Case.Danger.YES:
+        case.urgency = Case.Urgency.EMERGENCY
+    try:
+        with transaction.atomic():
+            case.save(force_insert=True)
+            CaseEvent.objects.create(
+                case=case,
+                at=now,
+                actor=by,
+                kind=CaseEvent.Kind.RECEIVED,
+                to_status=Status.RECEIVED,
+                detail=channel,
+            )
+            # An anonymous report is tied neither to the sender's address nor to their account
+            # (a teacher logged in may still report anonymously); an officer filing it is named.
+            audit.record(
+                "case_filed",
+                request=None if anonymous and by is None else request,
+                actor=by,
+                obj=case,
+                keep_address=not anonymous,
+            )
+            record_school_case_count(school, now)
+            _alert_new_case(case)
+    except IntegrityError:
+        # The same form submitted twice at once: the first one won.
+        existing = Case.objects.filter(idempotency_key=idempotency_key).first()
+        if existing is None:
+            raise
+        return Receipt(existing, None, False)
+    return Receipt(case, pin, True)
+
+
+def record_school_case_count(school: School, now) -> None:
+    """Write down the school's case count of the last 24 months (a fact the register's
+    priority index reads: DESIGN.md §1, higher floors write facts down for lower ones)."""
+    count = Case.objects.filter(school=school, received_at__gte=now - timedelta(days=730)).count()
+    School.objects.filter(pk=school.pk).update(cases_24m=count)
+    priority.recompute(School.objects.filter(pk=school.pk))
+
+
+def _alert_new_case(case: Case) -> None:
+    with override("id"):
+        urgent = case.urgency == Case.Urgency.EMERGENCY
+        prefix = _("[URGENT] ") if urgent else ""
+        subject = prefix + _("New report at the SOS Desk of %(school)s") % {
+            "school": case.school.name
+        }
+        body = _(
+            "A new report was received at the SOS Desk of %(school)s (code %(code)s).\n"
+            "Open PEKSOS to read and handle it. This e-mail holds no details on purpose."
+        ) % {"school": case.school.name, "code": case.code}
+        recipients = desk_recipients(case.school)
+        if urgent or case.is_sexual_violence:
+            recipients += koordinator_recipients()
+        _notify(recipients, subject, body)
+
+
+def case_triage(
+    *, case: Case, urgency: str, forms: list[str], modalities: list[str], by: User, request=None
+) -> Case:
+    """Set the urgency and the classification (forms of violence, modality)."""
+    now = timezone.now()
+    with transaction.atomic():
+        case = Case.objects.select_for_update().get(pk=case.pk)
+        was_urgent = case.urgency == Case.Urgency.EMERGENCY
+        case.urgency, case.forms, case.modalities = urgency, forms, modalities
+        _start_police_clock_if_needed(case, now)
+        case.save()
+        CaseEvent.objects.create(
+            case=case,
+            at=now,
+            actor=by,
+            kind=CaseEvent.Kind.TRIAGE,
+            detail=f"{urgency}; {', '.join(forms)}",
+        )
+        audit.record("case_triaged", request=request, actor=by, obj=case)
+        if urgency == Case.Urgency.EMERGENCY and not was_urgent:
+            _alert_new_case(case)
+    return case
+
+
+def case_transition(*, case: Case, to: str, by: User, outcome: str = "", request=None) -> Case:
+    if to == Status.CLOSED and not outcome:
+        raise ValidationError(_("Choose an outcome to close the case."))
+    now = timezone.now()
+    with transaction.atomic():
+        case = Case.objects.select_for_update().get(pk=case.pk)
+        if to not in TRANSITIONS[case.status]:
+            raise ValidationError(
+                _("A case that is %(now)s cannot become %(to)s.")
+                % {"now": case.get_status_display(), "to": Status(to).label}
+            )
+        if to == Status.CLOSED and case.police_due_at and not case.police_clock_closed_at:
+            raise ValidationError(
+                _(
+                    "Record the police report reference (or an approved reason) "
+                    "before closing a case of sexual violence."
+                )
+            )
+        old = case.status
+        _start_stage(case, to, now)
+        if to == Status.CLOSED:
+            case.outcome, case.closed_at, case.stage_due_at = outcome, now, None
+        case.save()
+        CaseEvent.objects.create(
+            case=case,
+            at=now,
+            actor=by,
+            kind=CaseEvent.Kind.STATUS,
+            from_status=old,
+            to_status=to,
+            detail=outcome,
+        )
+        audit.record(f"case_status_{to}", request=request, actor=by, obj=case)
+    return case
+
+
+def case_refer(
+    *, case: Case, partner: str, reason: str, psikolog: User | None, by: User, request=None
+) -> Referral:
+    if partner == Partner.PSIKOLOG and (psikolog is None or psikolog.role != Role.PSIKOLOG):
+        raise ValidationError(_("Choose the psychologist this case is referred to."))
+    now = timezone.now()
+    with transaction.atomic():
+        case = Case.objects.select_for_update().get(pk=case.pk)
+        if case.status == Status.CLOSED:
+            raise ValidationError(_("A closed case cannot be referred."))
+        referral = Referral.objects.create(
+            case=case,
+            partner=partner,
+            reason=reason,
+            psikolog=psikolog if partner == Partner.PSIKOLOG else None,
+            created_by=by,
+        )
+        if case.status in {Status.VERIFYING, Status.HANDLING}:
+            old = case.status
+            _start_stage(case, Status.REFERRED, now)
+            case.save()
+            CaseEvent.objects.create(
+                case=case,
+                at=now,
+                actor=by,
+                kind=CaseEvent.Kind.STATUS,
+                from_status=old,
+                to_status=Status.REFERRED,
+            )
+        CaseEvent.objects.create(
+            case=case, at=now, actor=by, kind=CaseEvent.Kind.REFERRAL, detail=Partner(partner).label
+        )
+        audit.record("case_referred", request=request, actor=by, obj=case)
+        if referral.psikolog and referral.psikolog.email:
+            with override("id"):
+                _notify(
+                    [referral.psikolog.email],
+                    _("A case was referred to you"),
+                    _("A case (code %(code)s) was referred to you. Open PEKSOS to read it.")
+                    % {"code": case.code},
+                )
+    return referral
+
+
+def referral_respond(
+    *, referral: Referral, state: str, note: str, by: User, request=None
+) -> Referral:
+    allowed = {
+        Referral.State.SENT: {Referral.State.ACCEPTED, Referral.State.DECLINED},
+        Referral.State.ACCEPTED: {Referral.State.DONE},
+    }
+    with transaction.atomic():
+        referral = Referral.objects.select_for_update().get(pk=referral.pk)
+        if state not in allowed.get(referral.state, set()):
+            raise ValidationError(_("This referral cannot change to that state now."))
+        referral.state, referral.response_note = state, note
+        referral.save()
+        CaseEvent.objects.create(
+            case=referral.case,
+            actor=by,
+            kind=CaseEvent.Kind.REFERRAL,
+            detail=f"{referral.get_partner_display()}: {referral.get_state_display()}",
+        )
+        audit.record(f"referral_{state}", request=request, actor=by, obj=referral.case)
+    return referral
+
+
+def case_police_report(*, case: Case, reference: str, by: User, request=None) -> Case:
+    with transaction.atomic():
+        case = Case.objects.select_for_update().get(pk=case.pk)
+        case.police_report_ref = reference
+        case.police_clock_closed_at = timezone.now()
+        case.save()
+        CaseEvent.objects.create(case=case, actor=by, kind=CaseEvent.Kind.POLICE, detail=reference)
+        audit.record("case_police_reported", request=request, actor=by, obj=case)
+    return case
+
+
+def case_police_exemption(*, case: Case, reason: str, by: User, request=None) -> Case:
+    """A reason not to report to the police closes the clock only with a Koordinator's
+    approval: an officer records the reason, a Koordinator approves it (or records and approves)."""
+    with transaction.atomic():
+        case = Case.objects.select_for_update().get(pk=case.pk)
+        if case.police_due_at is None:
+            raise ValidationError(_("This case has no police clock."))
+        if case.police_clock_closed_at:
+            # Otherwise an officer could replace a reason the Koordinator already approved.
+            raise ValidationError(_("The police clock of this case is already closed."))
+        case.police_exemption_reason = reason
+        if by.role == Role.KOORDINATOR:
+            case.police_exemption_approved_by = by
+            case.police_clock_closed_at = timezone.now()
+        case.save()
+        CaseEvent.objects.create(
+            case=case,
+            actor=by,
+            kind=CaseEvent.Kind.POLICE,
+            detail=_("reason recorded") if by.role != Role.KOORDINATOR else _("reason approved"),
+        )
+        audit.record("case_police_exemption", request=request, actor=by, obj=case)
+    return case
+
+
+def case_message_from_desk(*, case: Case, body: str, by: User, request=None) -> CaseMessage:
+    with transaction.atomic():
+        message = CaseMessage.objects.create(case=case, body=body, author=by)
+        audit.record("case_message_sent", request=request, actor=by, obj=case)
+    return message
+
+
+def case_message_from_reporter(
+    *, case: Case, body: str, idempotency_key: str | None = None, request=None
+) -> CaseMessage:
+    if idempotency_key:
+        existing = CaseMessage.objects.filter(idempotency_key=idempotency_key).first()
+        if existing:
+            return existing
+    with transaction.atomic():
+        message = CaseMessage.objects.create(
+            case=case, body=body, from_reporter=True, idempotency_key=idempotency_key or None
+        )
+        audit.record("case_message_received", request=request, obj=case, keep_address=False)
+        with override("id"):
+            _notify(
+                desk_recipients(case.school),
+                _("A reporter wrote to the SOS Desk"),
+                _("The reporter of case %(code)s sent a message. Open PEKSOS to read it.")
+                % {"code": case.code},
+            )
+    return message
+
+
+def case_note(*, case: Case, body: str, by: User, request=None) -> CaseNote:
+    with transaction.atomic():
+        note = CaseNote.objects.create(case=case, body=body, author=by)
+        audit.record("case_note_added", request=request, actor=by, obj=case)
+    return note
+
+
+def escalate_overdue(now=None) -> int:
+    """Tell the Koordinators about cases past a deadline (once per case and stage)."""
+    now = now or timezone.now()
+    count = 0
+    for case in Case.objects.overdue(now).select_related("school"):
+        already = case.events.filter(kind=CaseEvent.Kind.ESCALATED, at__gte=case.stage_changed_at)
+        if already.exists():
+            continue
+        with transaction.atomic():
+            CaseEvent.objects.create(case=case, at=now, kind=CaseEvent.Kind.ESCALATED)
+            with override("id"):
+                _notify(
+                    koordinator_recipients(),
+                    _("A case is past its deadline"),
+                    _(
+                        "Case %(code)s at %(school)s is past its deadline. Open the PEKSOS "
+                        "overdue board."
+                    )
+                    % {"code": case.code, "school": case.school.name},
+                )
+        count += 1
+    return count
+
+
+# --- The desk (TPPK + PEKSOS) ------------------------------------------------------------
+# Each change writes down whether the desk works (`School.has_sos_desk`, read by the
+# register's priority index) in the same transaction, and recomputes the school's priority.
+
+
+def desk_ensure(school: School, *, by: User | None = None, request=None) -> Desk:
+    """The school's desk, created (with its public code) on first use."""
+    desk = Desk.objects.filter(school=school).first()
+    if desk is not None:
+        return desk
+    with transaction.atomic():
+        desk, created = Desk.objects.get_or_create(school=school)
+        if created:
+            audit.record("desk_created", request=request, actor=by, obj=desk)
+    return desk
+
+
+def _record_desk_fact(desk: Desk) -> bool:
+    """Write down whether the desk works, and the school's priority that depends on it."""
+    working = desk_rules.desk_is_working(desk, list(desk.members.all()))
+    schools = School.objects.filter(pk=desk.school_id)
+    schools.update(has_sos_desk=working)
+    priority.recompute(schools)
+    return working
+
+
+def desks_refresh_working(today=None) -> int:
+    """Re-check every desk (a term ends without anyone touching the desk): run daily.
+    Returns how many schools changed."""
+    changed = 0
+    desks = Desk.objects.select_related("school").prefetch_related("members")
+    for desk in desks.iterator(chunk_size=500):
+        members = list(desk.members.all())
+        if not members and not desk.sk_number:
+            continue  # nothing recorded yet: the school's desk stays unknown, not "none"
+        working = desk_rules.desk_is_working(desk, members, today)
+        if desk.school.has_sos_desk is not working:
+            with transaction.atomic():
+                _record_desk_fact(desk)
+            changed += 1
+    return changed
+
+
+def desk_update(
+    *, desk: Desk, sk_number: str, term_start, term_end, by: User, request=None
+) -> Desk:
+    """Record the principal's decree (SK) appointing the team, and its term."""
+    with transaction.atomic():
+        desk = Desk.objects.select_for_update().get(pk=desk.pk)
+        desk.sk_number, desk.term_start, desk.term_end = sk_number, term_start, term_end
+        desk.save(update_fields=["sk_number", "term_start", "term_end"])
+        audit.record("desk_updated", request=request, actor=by, obj=desk)
+        _record_desk_fact(desk)
+    return desk
+
+
+def desk_member_add(
+    *,
+    desk: Desk,
+    name: str,
+    position: str,
+    is_chair: bool = False,
+    is_principal: bool = False,
+    user: User | None = None,
+    by: User,
+    request=None,
+) -> DeskMember:
+    """Add a member. A new chair replaces the previous one (a team has one chair)."""
+    with transaction.atomic():
+        desk = Desk.objects.select_for_update().get(pk=desk.pk)
+        if is_chair:
+            desk.members.filter(is_chair=True).update(is_chair=False)
+        member = DeskMember.objects.create(
+            desk=desk,
+            name=name,
+            position=position,
+            is_chair=is_chair,
+            is_principal=is_principal,
+            user=user,
+        )
+        audit.record("desk_member_added", request=request, actor=by, obj=desk)
+        _record_desk_fact(desk)
+    return member
+
+
+def desk_member_remove(*, member: DeskMember, by: User, request=None) -> None:
+    with transaction.atomic():
+        desk = Desk.objects.select_for_update().get(pk=member.desk_id)
+        DeskMember.objects.filter(pk=member.pk, desk=desk).delete()
+        audit.record("desk_member_removed", request=request, actor=by, obj=desk)
+        _record_desk_fact(desk)

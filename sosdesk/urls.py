@@ -1,0 +1,28 @@
+from django.urls import path
+
+from .views import cases, desk, figures
+
+app_name = "sosdesk"
+
+urlpatterns = [
+    path("", cases.case_list, name="case-list"),
+    path("terlambat/", cases.overdue_board, name="case-overdue"),
+    path("tenggat/", cases.deadlines_edit, name="deadlines-edit"),
+    path("angka/", figures.case_figures, name="case-figures"),
+    path("kasus/<str:code>/", cases.case_detail, name="case-detail"),
+    path("kasus/<str:code>/triase/", cases.case_triage, name="case-triage"),
+    path("kasus/<str:code>/status/", cases.case_status, name="case-status"),
+    path("kasus/<str:code>/catatan/", cases.case_note_add, name="case-note"),
+    path("kasus/<str:code>/pesan/", cases.case_message_add, name="case-message"),
+    path("kasus/<str:code>/rujuk/", cases.case_refer, name="case-refer"),
+    path("kasus/<str:code>/polisi/", cases.case_police, name="case-police"),
+    path("kasus/<str:code>/akses/", cases.case_access_log, name="case-access-log"),
+    path("rujukan/<uuid:pk>/", cases.referral_respond, name="referral-respond"),
+    path("sekolah/<str:npsn>/", desk.desk_detail, name="desk-detail"),
+    path("sekolah/<str:npsn>/lapor/", desk.case_create, name="case-create"),
+    path("sekolah/<str:npsn>/anggota/", desk.member_add, name="member-add"),
+    path("sekolah/<str:npsn>/anggota/<int:pk>/hapus/", desk.member_delete, name="member-delete"),
+    path("sekolah/<str:npsn>/sk/", desk.desk_edit, name="desk-edit"),
+    path("sekolah/<str:npsn>/poster/", desk.desk_poster, name="desk-poster"),
+    path("sekolah/<str:npsn>/qr.svg", desk.desk_qr, name="desk-qr"),
+]

@@ -1,0 +1,58 @@
+"""Figures of SOS Desk cases: aggregates only, never a case's details.
+
+Koordinators see the whole city; PEKSOS and desk officers the schools they serve (the cases
+`cases_visible_to` gives them); a principal their own school's figures. Everyone else: 403.
+`?keluar=1` gives the version that may leave the office, with counts under 5 suppressed.
+"""
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_safe
+
+from peksos.accounts.models import Role, User
+from peksos.core import audit
+
+from .. import figures
+from ..forms import FiguresFilterForm
+from ..models import Case
+from ..permissions import HANDLER_ROLES, cases_visible_to
+
+
+def figure_cases(user: User) -> QuerySet[Case]:
+    """The cases whose aggregates this user may see (403 for roles without figures)."""
+    if user.role == Role.KOORDINATOR or user.role in HANDLER_ROLES:
+        return cases_visible_to(user)
+    if user.role == Role.KEPALA_SEKOLAH:
+        # Figures only: the principal never reaches a case itself (cases_visible_to is empty).
+        return Case.objects.filter(school__memberships__user=user)
+    raise PermissionDenied
+
+
+@require_safe
+@login_required
+def case_figures(request: HttpRequest) -> HttpResponse:
+    cases = figure_cases(request.user)
+    form = FiguresFilterForm(request.GET or None)
+    data = form.valid_data()
+    if data.get("sekolah"):
+        cases = cases.filter(school__npsn=data["sekolah"])
+    outside = bool(data.get("keluar"))
+    with transaction.atomic():
+        result = figures.summary(
+            cases, start=data.get("dari"), end=data.get("sampai"), outside=outside
+        )
+        audit.record("case_figures_viewed", request=request, object_type="sosdesk.case")
+    query = request.GET.copy()
+    query.pop("keluar", None)
+    context = {
+        "form": form,
+        "summary": result,
+        "outside": outside,
+        "filter_query": query.urlencode(),
+        "threshold": figures.SUPPRESSION_THRESHOLD,
+    }
+    return render(request, "sosdesk/case_figures.html", context)
