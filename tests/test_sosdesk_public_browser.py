@@ -138,3 +138,70 @@ def test_form_works_without_javascript(browser, live_server, desk, shots):
         assert Case.objects.get().forms == ["seksual"]
     finally:
         context.close()
+
+
+def test_officer_verifies_and_refers_then_the_pupil_reads_the_reply(
+    browser, page: Page, live_server, desk, sosdesk_citra_sdn1, psikolog_gita, problems, shots
+):
+    from sosdesk import services
+
+    receipt = services.case_file(
+        school=desk.school,
+        channel=Case.Channel.PUBLIC_FORM,
+        narrative=NARRATIVE,
+        forms=["perundungan"],
+        modalities=["verbal"],
+        scope="dalam",
+        affected=["murid"],
+        ongoing_danger="tidak",
+    )
+    code, pin = receipt.case.code, receipt.pin
+
+    # The desk officer, on a desktop: verify, refer to the psychologist, write to the pupil.
+    shared.log_in(page, live_server, "sosdesk_citra")
+    page.goto(f"{live_server.url}/sosdesk/kasus/{code}/")
+    expect(page.locator("h1")).to_contain_text(code)
+
+    def action(path: str):
+        form = page.locator(f"form[action='/sosdesk/kasus/{code}/{path}/']")
+        page.locator("details", has=form).locator("summary").click()
+        return form
+
+    form = action("status")
+    form.locator("select[name=to]").select_option("verifikasi")
+    form.locator("button[type=submit]").click()
+    expect(page.locator(".alert-success")).to_be_visible()
+    assert Case.objects.get(code=code).status == Case.Status.VERIFYING
+
+    form = action("rujuk")
+    form.locator("select[name=partner]").select_option("psikolog")
+    form.locator("select[name=psikolog]").select_option(str(psikolog_gita.pk))
+    form.locator("textarea[name=reason]").fill("Perlu pendampingan psikolog untuk korban.")
+    form.locator("button[type=submit]").click()
+    expect(page.locator(".alert-success")).to_be_visible()
+    case = Case.objects.get(code=code)
+    assert case.status == Case.Status.REFERRED
+    assert case.referrals.get().psikolog == psikolog_gita
+
+    reply = "Terima kasih sudah melapor. Laporanmu sedang kami tangani bersama psikolog."
+    form = action("pesan")
+    form.locator("textarea[name=body]").fill(reply)
+    form.locator("button[type=submit]").click()
+    expect(page.locator("#h-thread").locator("xpath=..")).to_contain_text(reply)
+    page.screenshot(path=str(shots / "officer-case-desktop.png"), full_page=True)
+
+    # The pupil, on a phone in another browser, reads the reply with the code and PIN.
+    context = browser.new_context(viewport=PHONE, locale="id-ID")
+    pupil = context.new_page()
+    try:
+        pupil.goto(f"{live_server.url}/lapor/lacak/")
+        pupil.locator("#id_code").fill(code)
+        pupil.locator("#id_pin").fill(pin)
+        pupil.locator("main form button[type=submit]").click()
+        expect(pupil).to_have_url(f"{live_server.url}/lapor/lacak/kasus/")
+        expect(pupil.locator("#case-status")).to_have_attribute("data-status", "dirujuk")
+        expect(pupil.locator("#thread")).to_contain_text(reply)
+        expect(pupil.locator("#thread")).not_to_contain_text("Citra")  # no staff names
+        phone_shot(pupil, shots, "7-pupil-reads-reply")
+    finally:
+        context.close()
