@@ -15,7 +15,7 @@ from functools import partial
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -24,7 +24,8 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from peksos.accounts.models import Role
 from peksos.core import audit
-from peksos.core.pagination import KeysetPage, keyset_page
+from peksos.core.actions import run_step
+from peksos.core.pagination import KeysetPage, page_for, page_links
 from schools.permissions import schools_served_by
 from sosdesk.permissions import get_case_for_user
 
@@ -102,40 +103,15 @@ def _get_record(request: HttpRequest, code: str, *, check: Callable | None = Non
 
 
 def _page(queryset, request: HttpRequest) -> KeysetPage:
-    """A keyset page; a cursor whose values do not fit the sort fields is the first page."""
-    after, before = request.GET.get("setelah"), request.GET.get("sebelum")
-    try:
-        return keyset_page(queryset, LIST_ORDER, after=after, before=before)
-    except (ValidationError, ValueError, TypeError, OverflowError):
-        return keyset_page(queryset, LIST_ORDER)
+    return page_for(request, queryset, LIST_ORDER)
 
 
 def _page_urls(request: HttpRequest, page: KeysetPage) -> dict:
-    query = request.GET.copy()
-    for key in ("setelah", "sebelum"):
-        query.pop(key, None)
-    base = query.urlencode()
-
-    def url(key: str, cursor: str | None) -> str | None:
-        if not cursor:
-            return None
-        return f"{request.path}?{base}&{key}={cursor}" if base else f"{request.path}?{key}={cursor}"
-
-    return {
-        "next_url": url("setelah", page.next_cursor),
-        "previous_url": url("sebelum", page.previous_cursor),
-    }
+    return page_links(request, page)
 
 
 def _act(request: HttpRequest, record: ChildRecord, step: Callable, done: str) -> HttpResponse:
-    """Run one service call; its refusal (ValidationError) becomes an error message."""
-    try:
-        step()
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, done)
-    return redirect("monitoring:record-detail", code=record.code)
+    return run_step(request, step, done, "monitoring:record-detail", code=record.code)
 
 
 def _charts(record: ChildRecord, sdq: list, wellbeing: list) -> dict:

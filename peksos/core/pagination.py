@@ -13,6 +13,7 @@ from datetime import date
 from decimal import Decimal
 from uuid import UUID
 
+from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 
 PER_PAGE = 25
@@ -119,3 +120,41 @@ def keyset_page(
         next_cursor=key(items[-1]) if items and has_more_after else None,
         previous_cursor=key(items[0]) if items and has_more_before else None,
     )
+
+
+# --- In views: the page a request asks for, and the links to its neighbours ---------------
+AFTER, BEFORE = "setelah", "sebelum"  # query parameters, in the users' language
+
+
+def page_for(request, queryset: QuerySet, order: tuple[str, ...], **kwargs) -> KeysetPage:
+    """The keyset page of `request`; a cursor whose values do not fit the sort fields (a
+    date where a number should be, a number out of range) is the first page, never a 500."""
+    try:
+        return keyset_page(
+            queryset,
+            order,
+            after=request.GET.get(AFTER),
+            before=request.GET.get(BEFORE),
+            **kwargs,
+        )
+    except (ValidationError, ValueError, TypeError, OverflowError):
+        return keyset_page(queryset, order, **kwargs)
+
+
+def page_links(request, page: KeysetPage) -> dict:
+    """`next_url`, `previous_url` (keeping the other query parameters) and `filter_query`."""
+    query = request.GET.copy()
+    for key in (AFTER, BEFORE):
+        query.pop(key, None)
+    base = query.urlencode()
+
+    def url(key: str, cursor: str | None) -> str | None:
+        if not cursor:
+            return None
+        return f"{request.path}?{base}&{key}={cursor}" if base else f"{request.path}?{key}={cursor}"
+
+    return {
+        "filter_query": base,
+        "next_url": url(AFTER, page.next_cursor),
+        "previous_url": url(BEFORE, page.previous_cursor),
+    }

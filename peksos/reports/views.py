@@ -6,7 +6,7 @@ import io
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from openpyxl import Workbook
 
 from peksos.core import audit
-from peksos.core.pagination import KeysetPage, keyset_page
+from peksos.core.pagination import KeysetPage, page_for
 from schools.exports import safe_cell
 from schools.permissions import schools_served_by
 
@@ -49,15 +49,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def _page(queryset, request: HttpRequest) -> KeysetPage:
-    try:
-        return keyset_page(
-            queryset,
-            LIST_ORDER,
-            after=request.GET.get("setelah"),
-            before=request.GET.get("sebelum"),
-        )
-    except (ValidationError, ValueError, TypeError, OverflowError):
-        return keyset_page(queryset, LIST_ORDER)
+    return page_for(request, queryset, LIST_ORDER)
 
 
 def _url(request: HttpRequest, key: str, cursor: str | None) -> str | None:

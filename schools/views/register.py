@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from peksos.accounts.models import Role
 from peksos.core import audit
-from peksos.core.pagination import keyset_page
+from peksos.core.pagination import page_for, page_links
 
 from .. import exports, priority
 from ..filters import SORTS, SchoolFilterForm
@@ -38,40 +38,17 @@ def require_register_access(user) -> None:
         raise PermissionDenied
 
 
-def _query_without(request: HttpRequest, *keys: str) -> str:
-    query = request.GET.copy()
-    for key in keys:
-        query.pop(key, None)
-    return query.urlencode()
-
-
-def _page_url(request: HttpRequest, base: str, key: str, cursor: str | None) -> str | None:
-    if not cursor:
-        return None
-    return f"{request.path}?{base}&{key}={cursor}" if base else f"{request.path}?{key}={cursor}"
-
-
 @require_safe
 @login_required
 def school_list(request: HttpRequest) -> HttpResponse:
     require_register_access(request.user)
     form = SchoolFilterForm(request.GET or None)
-    schools = form.filter(schools_visible_to(request.user)).select_related(
-        "kecamatan", "kelurahan"
-    )
-    page = keyset_page(
-        schools,
-        SORTS[form.sort_key],
-        after=request.GET.get("setelah"),
-        before=request.GET.get("sebelum"),
-    )
-    base = _query_without(request, "setelah", "sebelum")
+    schools = form.filter(schools_visible_to(request.user)).select_related("kecamatan", "kelurahan")
+    page = page_for(request, schools, SORTS[form.sort_key])
     context = {
         "form": form,
         "page": page,
-        "filter_query": base,
-        "next_url": _page_url(request, base, "setelah", page.next_cursor),
-        "previous_url": _page_url(request, base, "sebelum", page.previous_cursor),
+        **page_links(request, page),
         "can_import": can_edit_school(request.user),
     }
     return render(request, "schools/school_list.html", context)

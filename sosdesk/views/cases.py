@@ -8,9 +8,6 @@ redirect to the case; a step the service refuses comes back as a message, a form
 re-renders the case page with the error.
 """
 
-import base64
-import binascii
-import json
 import math
 import re
 from collections.abc import Callable
@@ -20,7 +17,7 @@ from functools import partial
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Case as SqlCase
 from django.db.models import F, When
@@ -34,8 +31,9 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from peksos.accounts.models import Role
 from peksos.core import audit
+from peksos.core.actions import run_step
 from peksos.core.models import AuditEvent
-from peksos.core.pagination import KeysetPage, keyset_page
+from peksos.core.pagination import KeysetPage, page_for, page_links
 
 from .. import services
 from ..forms import (
@@ -98,46 +96,12 @@ def _get_case(request: HttpRequest, code: str, *, write: bool = False) -> Case:
         raise _denied(request, code, exc) from None
 
 
-def _safe_cursor(cursor: str | None) -> str | None:
-    """The cursor if the database can take its values (no NUL, no lone surrogate, not
-    absurdly nested); None (the first page) otherwise."""
-    if not cursor:
-        return None
-    try:
-        values = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-        text = json.dumps(values, ensure_ascii=False)
-        text.encode()
-    except (binascii.Error, ValueError, TypeError, RecursionError):
-        return None
-    return None if "\x00" in text else cursor
-
-
 def _page(queryset, order, request: HttpRequest) -> KeysetPage:
-    """A keyset page; a cursor whose values do not fit the sort fields is the first page."""
-    after = _safe_cursor(request.GET.get("setelah"))
-    before = _safe_cursor(request.GET.get("sebelum"))
-    try:
-        return keyset_page(queryset, order, after=after, before=before)
-    except (ValidationError, ValueError, TypeError, OverflowError):
-        return keyset_page(queryset, order)
+    return page_for(request, queryset, order)
 
 
 def _page_urls(request: HttpRequest, page: KeysetPage) -> dict:
-    query = request.GET.copy()
-    for key in ("setelah", "sebelum"):
-        query.pop(key, None)
-    base = query.urlencode()
-
-    def url(key: str, cursor: str | None) -> str | None:
-        if not cursor:
-            return None
-        return f"{request.path}?{base}&{key}={cursor}" if base else f"{request.path}?{key}={cursor}"
-
-    return {
-        "filter_query": base,
-        "next_url": url("setelah", page.next_cursor),
-        "previous_url": url("sebelum", page.previous_cursor),
-    }
+    return page_links(request, page)
 
 
 @dataclass(frozen=True)
@@ -247,14 +211,7 @@ def _render_detail(
 
 
 def _act(request: HttpRequest, case: Case, step: Callable[[], object], done: str) -> HttpResponse:
-    """Run one service call; its refusal (ValidationError) becomes an error message."""
-    try:
-        step()
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, done)
-    return redirect("sosdesk:case-detail", code=case.code)
+    return run_step(request, step, done, "sosdesk:case-detail", code=case.code)
 
 
 # --- Lists ------------------------------------------------------------------------------------
