@@ -126,5 +126,3 @@ def expect_home(page: Page, live_server, first_name: str, role_label: str) -> No
     expect(page).to_have_title(re.compile(r"^Beranda · "))
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Selamat datang, {first_name}")
     expect(page.locator("main")).to_contain_text(role_label)
-
-
