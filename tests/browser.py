@@ -53,7 +53,7 @@ class PageProblems:
         self.errors: list[str] = []
         page.on("console", self._on_console)
         page.on("pageerror", lambda exc: self.errors.append(f"uncaught: {exc}"))
-        page.on("requestfailed", lambda req: self.errors.append(f"failed: {req.url}"))
+        page.on("requestfailed", self._on_request_failed)
         page.on(
             "response",
             lambda resp: (
@@ -62,6 +62,13 @@ class PageProblems:
                 else None
             ),
         )
+
+    def _on_request_failed(self, request) -> None:
+        # A request the browser cancelled because the page navigated on (an icon or font
+        # still loading when the test clicks) is not a fault of the page; anything else is.
+        if request.failure == "net::ERR_ABORTED":
+            return
+        self.errors.append(f"failed: {request.url} ({request.failure})")
 
     def _on_console(self, message) -> None:
         url = message.location.get("url") or ""

@@ -7,6 +7,7 @@ from peksos.accounts.models import Role
 from schools.permissions import REGISTER_OWN_SCHOOL_ROLES, REGISTER_WIDE_ROLES
 
 SCHOOL_SIDE_VISIT_ROLES = frozenset({Role.SOSDESK, Role.KEPALA_SEKOLAH})
+VISITING_ROLES = frozenset({Role.PEKSOS, Role.PSIKOLOG, Role.PENDAMPING})
 CASE_ROLES = frozenset({Role.KOORDINATOR, Role.PEKSOS, Role.PSIKOLOG, Role.SOSDESK})
 MONITORING_ROLES = frozenset({Role.KOORDINATOR, Role.PEKSOS, Role.PSIKOLOG})
 REPORT_ROLES = frozenset({Role.KOORDINATOR, Role.PEKSOS, Role.SOSDESK, Role.KEPALA_SEKOLAH})
@@ -23,6 +24,12 @@ def navigation(request: HttpRequest) -> dict:
             "schools": register,
             "visits": register,
             "visits_agreement": role in SCHOOL_SIDE_VISIT_ROLES,
+            # the tabs of the visit pages
+            "visits_list": role in VISITING_ROLES | {Role.KOORDINATOR},
+            "visits_agreement_tab": role
+            in SCHOOL_SIDE_VISIT_ROLES | {Role.KOORDINATOR, Role.PEKSOS},
+            "visits_compliance": role in {Role.KOORDINATOR, Role.PEKSOS},
+            "visits_feed": role in VISITING_ROLES,
             "forum": True,
             "cases": role in CASE_ROLES,
             "monitoring": role in MONITORING_ROLES,
