@@ -7,7 +7,7 @@ MANAGE := $(PY) manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test setup venv messages translations lint format worker beat relay clean
+.PHONY: run test setup venv messages translations lint format worker beat relay backup restore clean vnu bench
 
 # Find a Python >= 3.12 (pyenv's .python-version first, then python3.13 / python3.12).
 PYTHON_BOOT := $(shell for p in python3 python3.13 python3.12; do \
@@ -53,6 +53,17 @@ test: venv messages
 	$(MANAGE) makemigrations --check --dry-run -v 0
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
+# The W3C Nu HTML checker for the browser crawl (32 MB, so fetched, not committed), pinned.
+VNU_VERSION := 26.9.27
+VNU_JAR := var/vnu/vnu-$(VNU_VERSION).jar
+vnu: $(VNU_JAR)
+$(VNU_JAR):
+	mkdir -p var/vnu/tmp
+	cd var/vnu/tmp && npm pack --silent vnu-jar@$(VNU_VERSION) >/dev/null \
+		&& tar -xzf vnu-jar-$(VNU_VERSION).tgz package/build/dist/vnu.jar
+	mv var/vnu/tmp/package/build/dist/vnu.jar $@
+	rm -rf var/vnu/tmp
+
 # Production-style processes (used by docker-compose; also runnable by hand).
 worker: venv
 	$(VENV)/bin/celery -A peksos worker -l info
@@ -60,6 +71,25 @@ beat: venv
 	$(VENV)/bin/celery -A peksos beat -l info
 relay: venv
 	$(MANAGE) outbox_relay --loop
+
+# Backup and restore of the database (docs/security.md). PostgreSQL: pg_dump -Fc / pg_restore;
+# SQLite: the backup API. `make backup` writes var/backups/peksos-<time>.dump (or FILE=...).
+backup: venv
+	$(MANAGE) backup $(if $(FILE),--output "$(FILE)")
+restore: venv  ## make restore FILE=var/backups/peksos-....dump (asks before replacing data)
+	@if [ -z "$(FILE)" ]; then echo "usage: make restore FILE=var/backups/peksos-....dump"; exit 2; fi
+	$(MANAGE) restore "$(FILE)"
+
+# Pages at city and national size through gunicorn (bench/national.py; PostgreSQL needed).
+# BENCH_SCHOOLS=450000 for the full national register; the default is a tenth of it.
+BENCH_PG ?= postgres://postgres@127.0.0.1:5432
+BENCH_SCHOOLS ?= 45000
+bench: venv messages
+	-createdb -h 127.0.0.1 -U postgres peksos_city 2>/dev/null
+	-createdb -h 127.0.0.1 -U postgres peksos_national 2>/dev/null
+	DATABASE_URL=$(BENCH_PG)/peksos_city $(PY) bench/national.py generate --schools 0
+	DATABASE_URL=$(BENCH_PG)/peksos_national $(PY) bench/national.py generate --schools $(BENCH_SCHOOLS)
+	$(PY) bench/national.py measure --city $(BENCH_PG)/peksos_city --national $(BENCH_PG)/peksos_national --runs 11
 
 clean:
 	rm -rf $(VENV) .pytest_cache test-results

@@ -23,7 +23,7 @@ from django.http import Http404
 from peksos.accounts.models import Role, User
 from schools.permissions import schools_served_by
 
-from .models import Visit
+from .models import Activity, ActivityPhoto, Visit
 
 STAFF_ROLES = frozenset({Role.PEKSOS, Role.PSIKOLOG, Role.PENDAMPING})
 SCHOOL_ROLES = frozenset({Role.KEPALA_SEKOLAH, Role.SOSDESK})
@@ -101,3 +101,91 @@ def can_see_compliance(user: User) -> bool:
 
 def has_calendar_feed(user: User) -> bool:
     return _active(user) and user.role in STAFF_ROLES
+
+
+# --- Activities held during visits (DESIGN.md §4, row "activities") ---------------------------
+#
+# - The Koordinator sees and changes every activity.
+# - A PEKSOS sees the activities of the schools they serve, of the visits they are in the team
+#   of, and those they facilitate; they plan and record them (the visit's editors).
+# - A psychologist sees the sessions they lead (facilitator) and those of the visits they are
+#   in the team of; they record the outputs of the sessions they facilitate.
+# - A pendamping sosial sees the activities of their own schools, of their visits and those
+#   they facilitate (read only).
+# - The principal sees the activities of their own school (read), the named list included.
+# - An SOS Desk officer sees the activities of their own school as counts only: no attendee
+#   names, no photos of children.
+# - Teachers and parents have no staff activity pages (403).
+# - A photo of children without the parents' consent is seen by programme staff only.
+
+ACTIVITY_ROLES = VISIT_ROLES
+PROGRAMME_STAFF = frozenset({Role.KOORDINATOR}) | STAFF_ROLES
+
+
+def require_activity_role(user: User) -> None:
+    if not _active(user) or user.role not in ACTIVITY_ROLES:
+        raise PermissionDenied
+
+
+def activities_visible_to(user: User) -> QuerySet[Activity]:
+    if not _active(user):
+        return Activity.objects.none()
+    if user.role == Role.KOORDINATOR:
+        return Activity.objects.all()
+    if user.role in STAFF_ROLES:
+        mine = Activity.objects.filter(Q(facilitators=user) | Q(visit__members__user=user)).values(
+            "pk"
+        )
+        if user.role == Role.PSIKOLOG:
+            return Activity.objects.filter(pk__in=mine)
+        served = schools_served_by(user).values("pk")
+        return Activity.objects.filter(Q(school__in=served) | Q(pk__in=mine))
+    if user.role in SCHOOL_ROLES:
+        return Activity.objects.filter(school__in=schools_served_by(user).values("pk"))
+    return Activity.objects.none()
+
+
+def can_plan_activity(user: User, visit: Visit) -> bool:
+    """Plan an activity on a visit: whoever may edit the visit."""
+    return can_edit_visit(user, visit)
+
+
+def can_edit_activity(user: User, activity: Activity) -> bool:
+    """Change the plan, record the outputs, open the participant forms, add photos."""
+    if can_edit_visit(user, activity.visit):
+        return True
+    if not _active(user) or user.role not in {Role.PEKSOS, Role.PSIKOLOG}:
+        return False
+    return activity.facilitators.filter(pk=user.pk).exists()
+
+
+def can_see_attendee_names(user: User) -> bool:
+    return _active(user) and user.role != Role.SOSDESK
+
+
+def photos_visible_to(user: User, activity: Activity) -> QuerySet[ActivityPhoto]:
+    photos = activity.photos.all()
+    if not _active(user):
+        return photos.none()
+    if user.role in PROGRAMME_STAFF:
+        return photos
+    if user.role == Role.SOSDESK:
+        return photos.without_children()
+    if user.role == Role.KEPALA_SEKOLAH:
+        return photos.publishable()
+    return photos.none()
+
+
+def get_activity_for_user(user: User, pk: int, *, check=None) -> Activity:
+    """The activity if the user may see it (404 otherwise); with `check` (such as
+    `can_edit_activity`), a visible activity the user may not change gives 403."""
+    require_activity_role(user)
+    try:
+        activity = (
+            activities_visible_to(user).select_related("visit", "school__kecamatan").get(pk=pk)
+        )
+    except Activity.DoesNotExist:
+        raise Http404 from None
+    if check is not None and not check(user, activity):
+        raise PermissionDenied
+    return activity

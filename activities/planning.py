@@ -198,7 +198,7 @@ def bulk_insert(model: type[models.Model], fields: list[str], rows: Iterable[tup
             return count
         marks = ", ".join(["%s"] * len(columns))
         # Table and column names come from the model's metadata, quoted: no user input.
-        sql = f"INSERT INTO {table} ({names}) VALUES ({marks})"  # noqa: S608
+        sql = f"INSERT INTO {table} ({names}) VALUES ({marks})"  # noqa: S608  # nosec B608
         batch = []
         for row in rows:
             batch.append(adapted(row))

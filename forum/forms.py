@@ -5,12 +5,15 @@ import uuid
 from django import forms
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator, MinLengthValidator
 from django.utils.translation import gettext_lazy as _
 
 from peksos.accounts.models import Role, User
+from peksos.core.uploads import validate_image
 
 from . import permissions
-from .models import Category, InviteCode
+from .models import Category, FaqEntry, Flag, InviteCode
+from .search import MAX_QUERY
 
 TITLE_MAX = 150
 BODY_MAX = 5000
@@ -27,7 +30,30 @@ def _fresh_key() -> str:
     return str(uuid.uuid4())
 
 
-class QuestionForm(forms.Form):
+IMAGE_MAX_BYTES = 5 * 1024 * 1024
+
+
+def _image_field() -> forms.FileField:
+    return forms.FileField(
+        label=_("Photo (optional)"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+        help_text=_(
+            "JPEG, PNG or WebP, at most 5 MB. Never a photo in which a child can be "
+            "recognised: a moderator checks every photo before it is shown."
+        ),
+    )
+
+
+class ImageMixin:
+    def clean_image(self):
+        upload = self.cleaned_data.get("image")
+        if not upload:
+            return None
+        return validate_image(upload, max_bytes=IMAGE_MAX_BYTES, prefix="forum-photos")
+
+
+class QuestionForm(ImageMixin, forms.Form):
     category = forms.ModelChoiceField(
         label=_("Topic"),
         queryset=Category.objects.filter(is_active=True),
@@ -58,6 +84,7 @@ class QuestionForm(forms.Form):
         required=False,
         help_text=_("Only you and the programme's staff (PEKSOS, psychologists) see it."),
     )
+    image = _image_field()
     idempotency_key = IdempotencyKeyField()
 
     def __init__(self, *args, user, **kwargs):
@@ -65,20 +92,25 @@ class QuestionForm(forms.Form):
         super().__init__(*args, **kwargs)
         if not permissions.can_use_pseudonym(user):
             del self.fields["pseudonymous"]
+        if not permissions.may_post_images(user):
+            del self.fields["image"]
 
 
-class AnswerForm(forms.Form):
+class AnswerForm(ImageMixin, forms.Form):
     body = forms.CharField(
         label=_("Your answer"),
         max_length=BODY_MAX,
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text=_("Do not write a child's name, class, school, address or phone number."),
     )
+    image = _image_field()
     idempotency_key = IdempotencyKeyField()
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user=None, **kwargs):
         kwargs.setdefault("initial", {}).setdefault("idempotency_key", _fresh_key())
         super().__init__(*args, **kwargs)
+        if user is None or not permissions.may_post_images(user):
+            del self.fields["image"]
 
 
 class ApproveForm(forms.Form):
@@ -101,6 +133,7 @@ class QuestionFilterForm(forms.Form):
         ("saya", _("My questions")),
     ]
     kategori = forms.ChoiceField(label=_("Topic"), required=False)
+    q = forms.CharField(label=_("Search"), max_length=MAX_QUERY, required=False)
     tampil = forms.ChoiceField(label=_("Show"), choices=SHOW, required=False)
 
     def __init__(self, *args, categories: list[Category], **kwargs):
@@ -117,6 +150,10 @@ class QuestionFilterForm(forms.Form):
     @property
     def show(self) -> str:
         return self.cleaned_data.get("tampil", "") if self.is_valid() else ""
+
+    @property
+    def query(self) -> str:
+        return self.cleaned_data.get("q", "") if self.is_valid() else ""
 
 
 class RegistrationForm(forms.Form):
@@ -236,3 +273,75 @@ class InviteCodeForm(forms.Form):
 
 class SchoolSearchForm(forms.Form):
     q = forms.CharField(label=_("School name or NPSN"), max_length=100, required=False)
+
+
+class FlagForm(forms.Form):
+    reason = forms.ChoiceField(
+        label=_("What is wrong with this post?"), choices=Flag.Reason, widget=forms.RadioSelect
+    )
+    text = forms.CharField(
+        label=_("More details (optional)"),
+        max_length=300,
+        required=False,
+        help_text=_("Only the moderators read this."),
+    )
+
+
+class FlagResolveForm(forms.Form):
+    DECISIONS = [("sembunyikan", _("Hide the post")), ("biarkan", _("Keep the post"))]
+    decision = forms.ChoiceField(label=_("Decision"), choices=DECISIONS, widget=forms.RadioSelect)
+    text = forms.CharField(
+        label=_("Reason, shown to the author when the post is hidden"),
+        max_length=500,
+        required=False,
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("decision") == "sembunyikan" and not data.get("text"):
+            self.add_error("text", _("Say why the post is hidden: the author will read it."))
+        return data
+
+    @property
+    def hide(self) -> bool:
+        return self.cleaned_data.get("decision") == "sembunyikan"
+
+
+class FaqForm(forms.ModelForm):
+    confirm = forms.BooleanField(
+        label=_(
+            "I wrote this in my own words, without names, classes, schools, places or anything "
+            "else that could identify the asker or a child."
+        )
+    )
+    idempotency_key = IdempotencyKeyField()
+
+    class Meta:
+        model = FaqEntry
+        fields = ["category", "title", "question_text", "answer_text"]
+        labels = {
+            "category": _("Topic"),
+            "title": _("The question, in one general sentence"),
+            "question_text": _("The situation, told generally (optional)"),
+            "answer_text": _("The answer"),
+        }
+        widgets = {
+            "question_text": forms.Textarea(attrs={"rows": 4}),
+            "answer_text": forms.Textarea(attrs={"rows": 8}),
+        }
+        help_texts = {
+            "answer_text": _("You may use **bold**, *italic*, lists and links."),
+        }
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("initial", {}).setdefault("idempotency_key", _fresh_key())
+        super().__init__(*args, **kwargs)
+        self.fields["category"].queryset = Category.objects.filter(is_active=True)
+        self.fields["title"].validators.append(MinLengthValidator(10))
+        for name in ("question_text", "answer_text"):
+            self.fields[name].validators.append(MaxLengthValidator(BODY_MAX))
+            self.fields[name].widget.attrs["maxlength"] = BODY_MAX
+
+
+class FaqSearchForm(forms.Form):
+    q = forms.CharField(label=_("Search the FAQ"), max_length=MAX_QUERY, required=False)

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from peksos.accounts.models import Role
+from peksos.core.uploads import private_storage
 
 from . import child_safety
 
@@ -236,6 +237,7 @@ class ModerationNote(models.Model):
         HIDDEN = "disembunyikan", _("hidden")
 
     NEW_ACCOUNT = "new_account"
+    IMAGE = "image"
 
     question = models.ForeignKey(
         Question, null=True, blank=True, on_delete=models.CASCADE, related_name="notes"
@@ -276,8 +278,12 @@ class ModerationNote(models.Model):
         return self.NEW_ACCOUNT in self.reasons
 
     @property
+    def held_for_image(self) -> bool:
+        return self.IMAGE in self.reasons
+
+    @property
     def child_safety_reasons(self) -> list[str]:
-        return [r for r in self.reasons if r != self.NEW_ACCOUNT]
+        return [r for r in self.reasons if r not in {self.NEW_ACCOUNT, self.IMAGE}]
 
     @property
     def explanations(self) -> list[str]:
@@ -369,3 +375,164 @@ class Registration(models.Model):
     @property
     def is_confirmed(self) -> bool:
         return self.confirmed_at is not None
+
+
+class Flag(models.Model):
+    """A member's report that a post breaks the rules: one per user per post. A post flagged
+    by `FLAG_AUTO_HIDE` different users is hidden until a moderator resolves the flags."""
+
+    class Reason(models.TextChoices):
+        IDENTIFIES_CHILD = "identitas-anak", _("It identifies a child")
+        ABUSIVE = "kasar", _("Insulting, threatening or hateful")
+        HARMFUL_ADVICE = "saran-berbahaya", _("Harmful advice (e.g. violence as discipline)")
+        SPAM = "spam", _("Advertising or spam")
+        OTHER = "lain", _("Something else")
+
+    class Resolution(models.TextChoices):
+        KEPT = "dibiarkan", _("kept")
+        HIDDEN = "disembunyikan", _("hidden")
+
+    question = models.ForeignKey(
+        Question, null=True, blank=True, on_delete=models.CASCADE, related_name="flags"
+    )
+    answer = models.ForeignKey(
+        Answer, null=True, blank=True, on_delete=models.CASCADE, related_name="flags"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("flagged by"),
+        on_delete=models.CASCADE,
+        related_name="forum_flags",
+    )
+    reason = models.CharField(_("reason"), max_length=20, choices=Reason)
+    text = models.CharField(_("details"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("time"), default=timezone.now)
+    resolution = models.CharField(_("resolution"), max_length=16, choices=Resolution, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("flag")
+        verbose_name_plural = _("flags")
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(question__isnull=False, answer__isnull=True)
+                | Q(question__isnull=True, answer__isnull=False),
+                name="flag_one_post",
+            ),
+            models.UniqueConstraint(fields=["question", "user"], name="unique_question_flag"),
+            models.UniqueConstraint(fields=["answer", "user"], name="unique_answer_flag"),
+        ]
+        indexes = [models.Index(fields=["resolved_at", "created_at"], name="flag_open")]
+
+    def __str__(self) -> str:
+        return f"{self.get_reason_display()} ({self.user_id})"
+
+    @property
+    def post(self) -> Post:
+        return self.question if self.question_id else self.answer
+
+
+class FaqQuerySet(models.QuerySet):
+    def published(self) -> "FaqQuerySet":
+        return self.filter(status=FaqEntry.Status.PUBLISHED)
+
+
+class FaqEntry(models.Model):
+    """A question and answer for every member, written by staff from a private consultation.
+    Its text is written (never copied automatically) by a staff member without anything that
+    identifies the asker or a child, and a second person, a moderator, publishes it. The asker
+    is never shown; the source question is kept for the staff only."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draf", _("draft, waiting for review")
+        PUBLISHED = "terbit", _("published")
+        WITHDRAWN = "ditarik", _("withdrawn")
+
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    category = models.ForeignKey(
+        Category, verbose_name=_("topic"), on_delete=models.PROTECT, related_name="faq_entries"
+    )
+    title = models.CharField(_("question"), max_length=150)
+    question_text = models.TextField(_("the question, told without names"), blank=True)
+    answer_text = models.TextField(_("answer"))
+    status = models.CharField(_("status"), max_length=8, choices=Status, default=Status.DRAFT)
+    source_question = models.ForeignKey(
+        Question,
+        verbose_name=_("from the private question"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="faq_entries",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("written"), default=timezone.now)
+    updated_at = models.DateTimeField(_("changed"), default=timezone.now)
+    # Who wrote the current text (the writer, or whoever changed it last): not the reviewer.
+    last_edited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    published_at = models.DateTimeField(_("published"), null=True, blank=True)
+    idempotency_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
+
+    objects = FaqQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("FAQ entry")
+        verbose_name_plural = _("FAQ entries")
+        ordering = ["-published_at", "-id"]
+        indexes = [models.Index(fields=["status", "-published_at", "-id"], name="faq_list")]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == self.Status.PUBLISHED
+
+
+class PostImage(models.Model):
+    """A photo with a question or an answer: checked and re-encoded without metadata by
+    peksos.core.uploads, stored privately under a generated name, served only to those who
+    may see the post. A post with a photo always waits for a moderator (a photo can show a
+    child)."""
+
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    question = models.ForeignKey(
+        Question, null=True, blank=True, on_delete=models.CASCADE, related_name="images"
+    )
+    answer = models.ForeignKey(
+        Answer, null=True, blank=True, on_delete=models.CASCADE, related_name="images"
+    )
+    file = models.FileField(_("photo"), storage=private_storage, max_length=200)
+    display_name = models.CharField(max_length=120, blank=True)
+    content_type = models.CharField(max_length=40)
+    size = models.PositiveIntegerField(default=0)
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("uploaded"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("post photo")
+        verbose_name_plural = _("post photos")
+        ordering = ["uploaded_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(question__isnull=False, answer__isnull=True)
+                | Q(question__isnull=True, answer__isnull=False),
+                name="post_image_one_post",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name or f"foto {self.pk}"

@@ -15,10 +15,18 @@
 - Any forum user may answer a published question they can see, and mark another person's
   published answer as helpful (once). The asker and the staff (Koordinator, PEKSOS,
   Psikolog) may mark an answer as accepted; others get 403.
+- Photos in posts: not from new accounts (same rule as links); a post with a photo always
+  waits for a moderator. A photo is served only to someone who may see its post (404 else).
 - New accounts (fewer than `TRUSTED_AFTER_POSTS` published posts, or younger than
   `TRUSTED_AFTER_DAYS`) have their links shown as plain text; their first
   `REVIEWED_FIRST_POSTS` posts wait for a moderator. Programme staff accounts are made by the
   Dinas and are exempt.
+- Flags: any forum user may flag a published post of someone else that they can see, once.
+  Moderators see the flag queue and resolve the flags (hide or keep); others get 403.
+- FAQ: published entries are for every forum user. The staff (Koordinator, PEKSOS, Psikolog)
+  write drafts (from a private question they can see, or from scratch), see and edit drafts;
+  a moderator other than the writer publishes or withdraws them. Others: 404 on drafts, 403
+  on the staff pages. The source question of an entry is shown to the staff only.
 - Invitation codes: the Koordinator for every school, a PEKSOS for the schools they serve;
   other roles that may see the school in the register get 403, the rest 404.
 """
@@ -36,7 +44,7 @@ from peksos.accounts.models import PROGRAMME_ROLES, Role, User
 from schools.models import School
 from schools.permissions import get_school_for_user, serves_school
 
-from .models import Answer, InviteCode, Post, Question
+from .models import Answer, FaqEntry, InviteCode, Post, Question
 
 FORUM_STAFF_ROLES = frozenset({Role.KOORDINATOR, Role.PEKSOS, Role.PSIKOLOG})
 MODERATOR_ROLES = frozenset({Role.KOORDINATOR, Role.PEKSOS})
@@ -159,6 +167,47 @@ def author_label(post: Post, viewer: User) -> str:
     return pseudonym
 
 
+def can_flag(user: User, post: Post) -> bool:
+    return is_forum_user(user) and post.is_published and post.author_id != user.pk
+
+
+# --- FAQ ------------------------------------------------------------------------------------
+
+
+def can_write_faq(user: User) -> bool:
+    return is_forum_staff(user)
+
+
+def require_faq_writer(user: User) -> None:
+    if not can_write_faq(user):
+        raise PermissionDenied
+
+
+def faq_visible_to(user: User) -> QuerySet[FaqEntry]:
+    if not is_forum_user(user):
+        return FaqEntry.objects.none()
+    if is_forum_staff(user):
+        return FaqEntry.objects.all()
+    return FaqEntry.objects.published()
+
+
+def get_faq_for_user(user: User, uid) -> FaqEntry:
+    try:
+        return faq_visible_to(user).select_related("category").get(uid=uid)
+    except FaqEntry.DoesNotExist:
+        raise Http404 from None
+
+
+def get_faq_source_for_user(user: User, uid) -> Question:
+    """The question an FAQ entry is written from: one the staff member can see (404 else),
+    a published answer needed (404 else: there is nothing to learn from yet)."""
+    require_faq_writer(user)
+    question = get_question_for_user(user, uid)
+    if not question.answers.published().exists():
+        raise Http404
+    return question
+
+
 # --- New accounts ---------------------------------------------------------------------------
 
 
@@ -185,6 +234,11 @@ def may_post_links(user: User) -> bool:
     if user.date_joined > timezone.now() - timedelta(days=TRUSTED_AFTER_DAYS):
         return False
     return published_post_count(user) >= TRUSTED_AFTER_POSTS
+
+
+def may_post_images(user: User) -> bool:
+    """The same trust as links: new accounts post neither."""
+    return may_post_links(user)
 
 
 # --- Invitation codes -----------------------------------------------------------------------

@@ -22,16 +22,20 @@ from django.utils.translation import override
 from peksos.accounts.models import PROGRAMME_ROLES, Role, User
 from peksos.core import audit, outbox
 from peksos.core.models import AuditEvent
+from peksos.core.uploads import CleanUpload
 from schools.models import School, SchoolMembership
 
 from . import child_safety, permissions
 from .models import (
     Answer,
     Category,
+    FaqEntry,
+    Flag,
     HelpfulMark,
     InviteCode,
     ModerationNote,
     Post,
+    PostImage,
     Question,
     Registration,
 )
@@ -95,11 +99,35 @@ def check_post_rate(user: User, now=None) -> None:
         )
 
 
-def _hold_reasons(author: User, *texts: str) -> list[str]:
+def _hold_reasons(author: User, *texts: str, image: CleanUpload | None = None) -> list[str]:
     reasons = child_safety.reasons(*texts)
     if permissions.needs_review(author):
         reasons.append(ModerationNote.NEW_ACCOUNT)
+    if image is not None:
+        reasons.append(ModerationNote.IMAGE)
     return reasons
+
+
+def _check_image_allowed(author: User, image: CleanUpload | None) -> None:
+    if image is not None and not permissions.may_post_images(author):
+        raise ValidationError(
+            _("New accounts cannot add photos yet. Send your post without the photo."),
+            code="image",
+        )
+
+
+def _attach(image: CleanUpload | None, author: User, **post) -> None:
+    if image is None:
+        return
+    PostImage.objects.create(
+        file=image.as_file(),
+        display_name=image.display_name,
+        content_type=image.content_type,
+        size=image.size,
+        sha256=image.sha256,
+        uploaded_by=author,
+        **post,
+    )
 
 
 def _school_of(author: User) -> School | None:
@@ -120,6 +148,7 @@ def question_ask(
     body: str,
     pseudonymous: bool = False,
     private: bool = False,
+    image: CleanUpload | None = None,
     idempotency_key=None,
     request: HttpRequest | None = None,
 ) -> Question:
@@ -130,7 +159,8 @@ def question_ask(
             return existing
     now = timezone.now()
     check_post_rate(author, now)
-    reasons = _hold_reasons(author, title, body)
+    _check_image_allowed(author, image)
+    reasons = _hold_reasons(author, title, body, image=image)
     question = Question(
         category=category,
         title=title,
@@ -148,6 +178,7 @@ def question_ask(
     try:
         with transaction.atomic():
             question.save()
+            _attach(image, author, question=question)
             if reasons:
                 ModerationNote.objects.create(
                     question=question, action=Action.HELD, reasons=reasons
@@ -196,6 +227,7 @@ def answer_post(
     question: Question,
     author: User,
     body: str,
+    image: CleanUpload | None = None,
     idempotency_key=None,
     request: HttpRequest | None = None,
 ) -> Answer:
@@ -208,7 +240,8 @@ def answer_post(
         raise ValidationError(_("This question cannot be answered now."), code="state")
     now = timezone.now()
     check_post_rate(author, now)
-    reasons = _hold_reasons(author, body)
+    _check_image_allowed(author, image)
+    reasons = _hold_reasons(author, body, image=image)
     answer = Answer(
         question=question,
         body=body,
@@ -224,6 +257,7 @@ def answer_post(
     try:
         with transaction.atomic():
             answer.save()
+            _attach(image, author, answer=answer)
             if reasons:
                 ModerationNote.objects.create(answer=answer, action=Action.HELD, reasons=reasons)
             else:
@@ -356,6 +390,216 @@ def post_hide(*, post: Post, by: User, text: str, request: HttpRequest | None = 
         with override("id"):
             _tell_author(post, _("Your post in the PEKSOS forum was hidden"), request)
     return post
+
+
+# --- Flags ----------------------------------------------------------------------------------
+
+# A published post flagged by this many different users is hidden until a moderator decides.
+FLAG_AUTO_HIDE = getattr(settings, "FORUM_FLAG_AUTO_HIDE", 3)
+FLAGS_PER_DAY = 20
+AUTO_HIDDEN = "auto_hidden_by_flags"
+
+
+def _post_filter(post: Post) -> dict:
+    return {"question": post} if isinstance(post, Question) else {"answer": post}
+
+
+def post_flag(
+    *, post: Post, by: User, reason: str, text: str = "", request: HttpRequest | None = None
+) -> Flag:
+    """Flag a post (once per user). At FLAG_AUTO_HIDE open flags from different users a
+    published post is hidden, pending a moderator's decision; its author is not told who."""
+    if not permissions.can_flag(by, post):
+        raise ValidationError(_("You cannot flag this post."), code="state")
+    since = timezone.now() - timedelta(days=1)
+    if Flag.objects.filter(user=by, created_at__gte=since).count() >= FLAGS_PER_DAY:
+        raise ValidationError(
+            _("You have flagged many posts today. The moderators will look at them first."),
+            code="rate",
+        )
+    target = _post_filter(post)
+    with transaction.atomic():
+        post = _locked(post)
+        target = _post_filter(post)
+        if Flag.objects.filter(user=by, **target).exists():
+            raise ValidationError(_("You have already flagged this post."), code="duplicate")
+        flag = Flag.objects.create(user=by, reason=reason, text=text, **target)
+        audit.record(f"forum_{_kind(post)}_flagged", request=request, actor=by, obj=post)
+        open_flags = Flag.objects.filter(resolved_at=None, **target).count()
+        if post.status == Status.PUBLISHED and open_flags >= FLAG_AUTO_HIDE:
+            post.status = Status.HIDDEN
+            post.save(update_fields=["status"])
+            ModerationNote.objects.create(
+                action=Action.HIDDEN,
+                reasons=[AUTO_HIDDEN],
+                text=_("Several members flagged this post. A moderator will look at it."),
+                **target,
+            )
+            if isinstance(post, Answer):
+                _recount_answers(post.question)
+            audit.record(f"forum_{_kind(post)}_auto_hidden", request=request, actor=None, obj=post)
+    return flag
+
+
+def flags_resolve(
+    *, post: Post, by: User, hide: bool, text: str = "", request: HttpRequest | None = None
+) -> int:
+    """Close the open flags of a post: hide it (with a reason for the author) or keep it
+    (a post hidden only by the flags is shown again). Returns the number of flags closed."""
+    now = timezone.now()
+    with transaction.atomic():
+        post = _locked(post)
+        target = _post_filter(post)
+        open_flags = Flag.objects.filter(resolved_at=None, **target)
+        if not open_flags.exists():
+            raise ValidationError(_("This post has no open flags."), code="state")
+        resolution = Flag.Resolution.HIDDEN if hide else Flag.Resolution.KEPT
+        closed = open_flags.update(resolution=resolution, resolved_by=by, resolved_at=now)
+        last = post.notes.order_by("-created_at", "-id").first()
+        auto_hidden = (
+            post.status == Status.HIDDEN and last is not None and AUTO_HIDDEN in last.reasons
+        )
+        if hide:
+            if post.status in {Status.PUBLISHED, Status.PENDING} or auto_hidden:
+                post.status = Status.HIDDEN
+                post.save(update_fields=["status"])
+                _note(post, Action.HIDDEN, by, text)
+                if isinstance(post, Answer):
+                    _recount_answers(post.question)
+                with override("id"):
+                    _tell_author(post, _("Your post in the PEKSOS forum was hidden"), request)
+        elif auto_hidden:
+            post.status = Status.PUBLISHED
+            post.save(update_fields=["status"])
+            _note(post, Action.APPROVED, by, text)
+            if isinstance(post, Answer):
+                _recount_answers(post.question)
+        action = "hidden" if hide else "kept"
+        audit.record(f"forum_flags_{action}", request=request, actor=by, obj=post)
+    return closed
+
+
+# --- Frequently asked questions (from private consultations) ---------------------------------
+
+
+def _faq_check(title: str, question_text: str, answer_text: str) -> None:
+    found = child_safety.reasons(title, question_text, answer_text)
+    if found:
+        raise ValidationError(
+            _(
+                "The text may still identify a child or a family: %(what)s. Rewrite it "
+                "without these details."
+            )
+            % {"what": "; ".join(str(e) for e in child_safety.explain(found))},
+            code="identifying",
+        )
+
+
+def faq_create(
+    *,
+    source: Question | None,
+    category: Category,
+    title: str,
+    question_text: str,
+    answer_text: str,
+    by: User,
+    idempotency_key=None,
+    request: HttpRequest | None = None,
+) -> FaqEntry:
+    """Write a draft FAQ entry (staff only). The text is what the staff member wrote, checked
+    for anything identifying; a moderator other than the writer publishes it."""
+    if not permissions.can_write_faq(by):
+        raise ValidationError(_("You cannot write FAQ entries."), code="role")
+    if idempotency_key:
+        existing = FaqEntry.objects.filter(idempotency_key=idempotency_key, created_by=by).first()
+        if existing:
+            return existing
+    _faq_check(title, question_text, answer_text)
+    if source is not None and (
+        source.body.strip() in {question_text.strip(), answer_text.strip()}
+        or source.title.strip() == title.strip()
+    ):
+        raise ValidationError(
+            _("Do not copy the asker's words: tell the question in your own words."),
+            code="copied",
+        )
+    try:
+        with transaction.atomic():
+            entry = FaqEntry.objects.create(
+                source_question=source,
+                category=category,
+                title=title,
+                question_text=question_text,
+                answer_text=answer_text,
+                created_by=by,
+                last_edited_by=by,
+                idempotency_key=idempotency_key or None,
+            )
+            audit.record("forum_faq_drafted", request=request, actor=by, obj=entry)
+    except IntegrityError:
+        existing = FaqEntry.objects.filter(idempotency_key=idempotency_key, created_by=by).first()
+        if existing is None:
+            raise ValidationError(_("Please send the form again."), code="stale") from None
+        return existing
+    return entry
+
+
+def faq_edit(
+    *,
+    entry: FaqEntry,
+    category: Category,
+    title: str,
+    question_text: str,
+    answer_text: str,
+    by: User,
+    request: HttpRequest | None = None,
+) -> FaqEntry:
+    """Change an entry. A published entry that is changed goes back to review."""
+    _faq_check(title, question_text, answer_text)
+    with transaction.atomic():
+        entry = FaqEntry.objects.select_for_update().get(pk=entry.pk)
+        if entry.status == FaqEntry.Status.WITHDRAWN:
+            raise ValidationError(_("A withdrawn entry cannot be changed."), code="state")
+        entry.category = category
+        entry.title = title
+        entry.question_text = question_text
+        entry.answer_text = answer_text
+        entry.updated_at = timezone.now()
+        entry.last_edited_by = by
+        entry.status = FaqEntry.Status.DRAFT
+        entry.reviewed_by = None
+        entry.save()
+        audit.record("forum_faq_edited", request=request, actor=by, obj=entry)
+    return entry
+
+
+def faq_publish(*, entry: FaqEntry, by: User, request: HttpRequest | None = None) -> FaqEntry:
+    """A moderator who did not write (or last change) the entry publishes it."""
+    with transaction.atomic():
+        entry = FaqEntry.objects.select_for_update().get(pk=entry.pk)
+        if entry.status != FaqEntry.Status.DRAFT:
+            raise ValidationError(_("Only a draft can be published."), code="state")
+        if (entry.last_edited_by_id or entry.created_by_id) == by.pk:
+            raise ValidationError(
+                _("Another moderator must review and publish what you wrote."), code="four_eyes"
+            )
+        entry.status = FaqEntry.Status.PUBLISHED
+        entry.reviewed_by = by
+        entry.published_at = timezone.now()
+        entry.save(update_fields=["status", "reviewed_by", "published_at"])
+        audit.record("forum_faq_published", request=request, actor=by, obj=entry)
+    return entry
+
+
+def faq_withdraw(*, entry: FaqEntry, by: User, request: HttpRequest | None = None) -> FaqEntry:
+    with transaction.atomic():
+        entry = FaqEntry.objects.select_for_update().get(pk=entry.pk)
+        if entry.status == FaqEntry.Status.WITHDRAWN:
+            raise ValidationError(_("This entry is already withdrawn."), code="state")
+        entry.status = FaqEntry.Status.WITHDRAWN
+        entry.save(update_fields=["status"])
+        audit.record("forum_faq_withdrawn", request=request, actor=by, obj=entry)
+    return entry
 
 
 # --- Reminders ------------------------------------------------------------------------------

@@ -14,11 +14,14 @@ from .models import (
     CLASS_LEVELS,
     GAS_MAX,
     GAS_MIN,
+    OBSERVATION_DAYS,
+    OBSERVATION_MAX_DAYS,
     SUBSCALE_MAX,
     WELLBEING_MAX,
     ChildRecord,
     Consent,
     Intervention,
+    ObservationRequest,
     ProgressNote,
     SdqScore,
     WellbeingRating,
@@ -196,7 +199,19 @@ class CloseForm(forms.Form):
     outcome = forms.ChoiceField(
         label=_("Outcome"), choices=[("", "---------"), *ChildRecord.Outcome.choices]
     )
-    note = _text(2000, _("Closing note"), required=False, help_text=NO_NAME_HINT)
+    note = _text(
+        2000,
+        _("Reason for closing"),
+        help_text=_(
+            "A Koordinator approves the closure. Write the child's code, never their name."
+        ),
+    )
+
+    def clean_note(self) -> str:
+        note = self.cleaned_data["note"].strip()
+        if not note:
+            raise ValidationError(_("Give the reason for closing the record."))
+        return note
 
 
 class ReferForm(forms.Form):
@@ -370,4 +385,94 @@ class WellbeingForm(forms.Form):
     rated_on = PastDateField(label=_("Date"))
     score = forms.IntegerField(
         label=_("Wellbeing (0 very poor - 10 very good)"), min_value=0, max_value=WELLBEING_MAX
+    )
+
+
+# --- Observations asked of teachers and parents --------------------------------------------
+
+OBSERVER_ROLES = (Role.GURU, Role.ORANG_TUA)
+
+
+def observers_of(record: ChildRecord) -> QuerySet[User]:
+    """The teachers and parents of the record's school who may be asked for an observation."""
+    return User.objects.filter(
+        role__in=OBSERVER_ROLES, is_active=True, school_memberships__school=record.school_id
+    ).order_by("role", "first_name", "username")
+
+
+class ObserverChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: User) -> str:
+        return f"{obj.get_full_name() or obj.username} ({obj.get_role_display()})"
+
+
+class ObservationRequestForm(forms.Form):
+    addressee = ObserverChoiceField(
+        label=_("Ask"),
+        queryset=User.objects.none(),
+        help_text=_("A teacher or parent of the child's school with a PEKSOS account."),
+    )
+    child_label = forms.CharField(
+        label=_("The child, as they know them"),
+        max_length=60,
+        help_text=_(
+            "A first name or nickname the teacher or parent recognises. It is all they see of "
+            "the record; it is encrypted like the name."
+        ),
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    days = forms.IntegerField(
+        label=_("Open for (days)"),
+        min_value=1,
+        max_value=OBSERVATION_MAX_DAYS,
+        initial=OBSERVATION_DAYS,
+    )
+    idempotency_key = IdempotencyKeyField()
+
+    def __init__(self, *args, record: ChildRecord, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["addressee"].queryset = observers_of(record)
+
+    def clean_child_label(self) -> str:
+        label = " ".join(self.cleaned_data["child_label"].split())
+        if not label:
+            raise ValidationError(_("Write how the teacher or parent knows the child."))
+        return label
+
+
+FREQUENCY_CHOICES = ObservationRequest.Frequency.choices
+
+
+class ObservationAnswerForm(forms.Form):
+    """The form a teacher or parent fills on a phone: big radio buttons, nothing to scroll
+    sideways; what they typed comes back on an error."""
+
+    cheerful = forms.TypedChoiceField(
+        label=_("In the last two weeks, the child seemed cheerful and at ease"),
+        choices=FREQUENCY_CHOICES,
+        coerce=int,
+        widget=forms.RadioSelect,
+    )
+    gets_along = forms.TypedChoiceField(
+        label=_("The child got along with other children"),
+        choices=FREQUENCY_CHOICES,
+        coerce=int,
+        widget=forms.RadioSelect,
+    )
+    calm = forms.TypedChoiceField(
+        label=_("The child was calm and could concentrate"),
+        choices=FREQUENCY_CHOICES,
+        coerce=int,
+        widget=forms.RadioSelect,
+    )
+    wellbeing = forms.TypedChoiceField(
+        label=_("Overall, how is the child doing? (0 very badly, 10 very well)"),
+        choices=[(n, str(n)) for n in range(WELLBEING_MAX + 1)],
+        coerce=int,
+        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
+    )
+    comment = _text(
+        1000,
+        _("Anything else you noticed (optional)"),
+        required=False,
+        help_text=_("Only the PEKSOS team reads it."),
     )

@@ -155,6 +155,12 @@ class ChildRecord(models.Model):
     )
     outcome = models.CharField(_("outcome"), max_length=16, choices=Outcome, blank=True)
     closing_note = models.TextField(_("closing note"), max_length=2000, blank=True)
+    # Closure is asked for (outcome and reason above) and approved by a Koordinator who is
+    # not the one who asked (four eyes); the record stays open until then.
+    closure_requested_at = models.DateTimeField(_("closure requested"), null=True, blank=True)
+    closure_requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     idempotency_key = models.CharField(max_length=64, unique=True, null=True, blank=True)
 
     objects = ChildRecordQuerySet.as_manager()
@@ -186,6 +192,10 @@ class ChildRecord(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status == self.Status.OPEN
+
+    @property
+    def closure_requested(self) -> bool:
+        return self.is_open and self.closure_requested_at is not None
 
     def is_overdue(self, now=None) -> bool:
         now = now or timezone.now()
@@ -522,3 +532,131 @@ class WellbeingRating(models.Model):
 
     def __str__(self) -> str:
         return f"{self.record} wellbeing {self.rated_on}"
+
+
+# An observation asked of a teacher or parent can be answered for this many days (default),
+# and the addressee is reminded once when it is still unanswered after REMIND_AFTER_DAYS.
+OBSERVATION_DAYS = 14
+OBSERVATION_MAX_DAYS = 30
+OBSERVATION_REMIND_AFTER_DAYS = 3
+
+
+class ObservationQuerySet(models.QuerySet):
+    def pending(self, now=None) -> "ObservationQuerySet":
+        """Still to be answered: asked, not answered or cancelled, not expired."""
+        now = now or timezone.now()
+        return self.filter(status=ObservationRequest.Status.PENDING, expires_at__gt=now)
+
+
+class ObservationRequest(models.Model):
+    """A short structured observation asked of the child's teacher or parent: three
+    frequency ratings, a wellbeing rating (0-10, it joins the record's wellbeing ratings) and
+    a comment. The addressee sees only the form and the name the PEKSOS gave them for the
+    child (`child_label`, e.g. the first name they know; encrypted like the name)."""
+
+    class Status(models.TextChoices):
+        PENDING = "menunggu", _("waiting for the answer")
+        ANSWERED = "terjawab", _("answered")
+        CANCELLED = "dibatalkan", _("cancelled")
+
+    class Frequency(models.IntegerChoices):
+        RARELY = 1, _("rarely or never")
+        SOMETIMES = 2, _("sometimes")
+        OFTEN = 3, _("often")
+        ALMOST_ALWAYS = 4, _("almost always")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    record = models.ForeignKey(ChildRecord, on_delete=models.CASCADE, related_name="observations")
+    addressee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("asked of"),
+        on_delete=models.PROTECT,
+        related_name="observation_requests",
+    )
+    rater = models.CharField(_("rater"), max_length=10, choices=WellbeingRating.Rater)
+    child_label = EncryptedTextField(_("the child, as the addressee knows them"))
+    status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.PENDING)
+    requested_at = models.DateTimeField(_("asked"), default=timezone.now)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    expires_at = models.DateTimeField(_("open until"))
+    reminded_at = models.DateTimeField(null=True, blank=True)
+    answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
+    cheerful = models.PositiveSmallIntegerField(
+        _("seemed cheerful and at ease"), choices=Frequency, null=True, blank=True
+    )
+    gets_along = models.PositiveSmallIntegerField(
+        _("got along with other children"), choices=Frequency, null=True, blank=True
+    )
+    calm = models.PositiveSmallIntegerField(
+        _("was calm and could concentrate"), choices=Frequency, null=True, blank=True
+    )
+    rating = models.OneToOneField(
+        WellbeingRating,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="observation",
+    )
+    comment = EncryptedTextField(_("comment"), blank=True)
+    idempotency_key = models.CharField(max_length=64, unique=True, null=True, blank=True)
+
+    objects = ObservationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("observation request")
+        verbose_name_plural = _("observation requests")
+        ordering = ["-requested_at", "id"]
+        indexes = [
+            models.Index(
+                fields=["addressee", "status", "-requested_at"], name="observation_addressee"
+            ),
+            models.Index(fields=["status", "reminded_at", "requested_at"], name="observation_due"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="terjawab")
+                | Q(answered_at__isnull=False, cheerful__isnull=False),
+                name="observation_answered_has_answers",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.record} observation {self.requested_at:%Y-%m-%d}"
+
+    def is_pending(self, now=None) -> bool:
+        now = now or timezone.now()
+        return self.status == self.Status.PENDING and self.expires_at > now
+
+    def is_expired(self, now=None) -> bool:
+        now = now or timezone.now()
+        return self.status == self.Status.PENDING and self.expires_at <= now
+
+
+class DestructionRecord(models.Model):
+    """What is left of a child's record destroyed after its retention period: what (the
+    record's UUID, the key of its audit rows), when, by which rule, and the few coarse
+    fields the impact reports count (school, tier, sex, months opened and closed, outcome,
+    whether wellbeing improved). Never the name, the contact, class, year of birth, notes or
+    scores."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    record_uuid = models.UUIDField(_("destroyed record"), unique=True)
+    destroyed_at = models.DateTimeField(_("destroyed"), default=timezone.now)
+    rule = models.CharField(_("rule"), max_length=200)
+    school = models.ForeignKey(School, null=True, on_delete=models.SET_NULL, related_name="+")
+    tier = models.PositiveSmallIntegerField(_("tier"), choices=ChildRecord.Tier)
+    sex = models.CharField(_("sex"), max_length=1, choices=ChildRecord.Sex)
+    opened_month = models.DateField(_("opened (month)"))
+    closed_month = models.DateField(_("closed (month)"))
+    outcome = models.CharField(_("outcome"), max_length=16, choices=ChildRecord.Outcome)
+    wellbeing_improved = models.BooleanField(_("wellbeing improved"), null=True)
+
+    class Meta:
+        verbose_name = _("destruction record")
+        verbose_name_plural = _("destruction records")
+        ordering = ["-destroyed_at", "id"]
+
+    def __str__(self) -> str:
+        return f"destroyed {self.record_uuid}"

@@ -11,10 +11,16 @@ Children's data is specific personal data (UU PDP Pasal 4): access follows the c
 - A psychologist sees only the records referred to them (the record's referred psychologist).
   They read the record and add progress notes and measures (SDQ scores, wellbeing ratings,
   goal attainment scores); nothing else (403).
+- Closing a record is asked for by the school's PEKSOS or a Koordinator (outcome and
+  reason) and approved or turned down by a Koordinator who did not ask (four eyes). A closed
+  record is read-only, except that a consent can still be withdrawn.
+- Teachers and parents see only the observation requests addressed to them (the list, the
+  form), and of the record only the name the PEKSOS wrote for them (e.g. a first name); they
+  answer until the request expires. Anyone else opening a request gets 404, or 403 if they
+  may see its record.
 - Everyone else — SOS Desk officers, principals, teachers, parents, pendamping, other
-  schools' PEKSOS, psychologists without the referral — gets 404: a record's existence is not
-  confirmed. (Teachers and parents will only fill observation forms sent to them; not built
-  yet.)
+  schools' PEKSOS, psychologists without the referral — gets 404 on records: a record's
+  existence is not confirmed.
 - The child's name and the guardian's contact are encrypted at rest and never shown in lists.
   Revealing them is a deliberate POST by the record's school's PEKSOS or a Koordinator, and
   every reveal is one `child_name_revealed` audit row.
@@ -31,9 +37,10 @@ from peksos.accounts.models import Role, User
 from schools.models import School
 from schools.permissions import schools_served_by
 
-from .models import ChildRecord
+from .models import ChildRecord, ObservationRequest
 
 MONITORING_ROLES = frozenset({Role.KOORDINATOR, Role.PEKSOS, Role.PSIKOLOG})
+OBSERVER_ROLES = frozenset({Role.GURU, Role.ORANG_TUA})
 
 
 def has_monitoring_access(user: User) -> bool:
@@ -96,3 +103,19 @@ def can_reveal_identity(user: User, record: ChildRecord) -> bool:
 def is_supervisor(user: User) -> bool:
     """Best-interest overrides and plan approval: Koordinators only."""
     return user.is_active and user.role == Role.KOORDINATOR
+
+
+def can_approve_closure(user: User, record: ChildRecord) -> bool:
+    """A Koordinator who did not ask for the closure (four eyes)."""
+    return is_supervisor(user) and record.closure_requested_by_id != user.pk
+
+
+def is_observer(user: User) -> bool:
+    return user.is_authenticated and user.is_active and user.role in OBSERVER_ROLES
+
+
+def observations_for(user: User) -> QuerySet[ObservationRequest]:
+    """The observation requests addressed to this teacher or parent; nothing for others."""
+    if not is_observer(user):
+        return ObservationRequest.objects.none()
+    return ObservationRequest.objects.filter(addressee=user)

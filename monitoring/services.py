@@ -6,12 +6,14 @@ that protect the child whatever the caller (a referral needs consent, an overrid
 Koordinator), and refuse a step with a ValidationError the view turns into a message.
 """
 
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from typing import NamedTuple
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
@@ -25,11 +27,14 @@ from . import crypto
 from .models import (
     GAS_MAX,
     GAS_MIN,
+    OBSERVATION_DAYS,
+    OBSERVATION_REMIND_AFTER_DAYS,
     ChildRecord,
     Consent,
     Goal,
     GoalScore,
     Intervention,
+    ObservationRequest,
     ProgressNote,
     SdqScore,
     SupportPlan,
@@ -116,21 +121,77 @@ def identity_reveal(*, record: ChildRecord, by: User, request=None) -> Identity:
     return Identity(row.name, row.guardian_contact)
 
 
-def record_close(
-    *, record: ChildRecord, outcome: str, note: str = "", by: User, request=None
+def record_close_request(
+    *, record: ChildRecord, outcome: str, note: str, by: User, request=None
 ) -> ChildRecord:
+    """Ask for the record's closure with an outcome and a reason; it stays open until a
+    Koordinator who did not ask approves it. Asking again replaces the request."""
     if outcome not in ChildRecord.Outcome.values:
         raise ValidationError(_("Choose an outcome to close the record."))
+    if not note.strip():
+        raise ValidationError(_("Give the reason for closing the record."))
     with transaction.atomic():
         record = _locked(record)
         _require_open(record)
-        record.status = ChildRecord.Status.CLOSED
         record.outcome = outcome
-        record.closing_note = note
+        record.closing_note = note.strip()
+        record.closure_requested_at = timezone.now()
+        record.closure_requested_by = by
+        record.save(
+            update_fields=[
+                "outcome",
+                "closing_note",
+                "closure_requested_at",
+                "closure_requested_by",
+            ]
+        )
+        audit.record("child_closure_requested", request=request, actor=by, obj=record)
+    return record
+
+
+def _require_closure_request(record: ChildRecord, by: User) -> None:
+    if not is_supervisor(by):
+        raise PermissionDenied
+    _require_open(record)
+    if record.closure_requested_at is None:
+        raise ValidationError(_("Nobody has asked to close this record."))
+
+
+def record_close_approve(*, record: ChildRecord, by: User, request=None) -> ChildRecord:
+    """A Koordinator closes the record as asked. Four eyes: not the person who asked."""
+    with transaction.atomic():
+        record = _locked(record)
+        _require_closure_request(record, by)
+        if record.closure_requested_by_id == by.pk:
+            raise ValidationError(
+                _("Another Koordinator must approve a closure you asked for yourself.")
+            )
+        record.status = ChildRecord.Status.CLOSED
         record.closed_at = timezone.now()
         record.closed_by = by
-        record.save(update_fields=["status", "outcome", "closing_note", "closed_at", "closed_by"])
+        record.save(update_fields=["status", "closed_at", "closed_by"])
         audit.record("child_record_closed", request=request, actor=by, obj=record)
+    return record
+
+
+def record_close_reject(*, record: ChildRecord, by: User, request=None) -> ChildRecord:
+    """A Koordinator turns the request down: the record stays open, the request is cleared."""
+    with transaction.atomic():
+        record = _locked(record)
+        _require_closure_request(record, by)
+        record.outcome = ""
+        record.closing_note = ""
+        record.closure_requested_at = None
+        record.closure_requested_by = None
+        record.save(
+            update_fields=[
+                "outcome",
+                "closing_note",
+                "closure_requested_at",
+                "closure_requested_by",
+            ]
+        )
+        audit.record("child_closure_rejected", request=request, actor=by, obj=record)
     return record
 
 
@@ -436,3 +497,192 @@ def wellbeing_add(
         rating.save()
         audit.record("child_wellbeing_added", request=request, actor=by, obj=record)
     return rating
+
+
+# --- Observations asked of teachers and parents --------------------------------------------
+
+OBSERVER_RATERS = {
+    Role.GURU: WellbeingRating.Rater.TEACHER,
+    Role.ORANG_TUA: WellbeingRating.Rater.PARENT,
+}
+
+
+def _link(request, path: str) -> str:
+    if request is not None:
+        return request.build_absolute_uri(path)
+    return getattr(settings, "PEKSOS_BASE_URL", "").rstrip("/") + path
+
+
+def _tell_addressee(observation: ObservationRequest, subject: str, request=None) -> None:
+    """An e-mail with a link and no detail: no name, no code, no school (a shared phone)."""
+    addressee = observation.addressee
+    if not addressee.email or not addressee.is_active:
+        return
+    url = _link(request, reverse("monitoring:observation-fill", args=[observation.pk]))
+    with override("id"):
+        outbox.enqueue_email(
+            to=[addressee.email],
+            subject=str(subject),
+            body=_(
+                "The PEKSOS team asks you for a short observation (a few taps, about two "
+                "minutes). Open it before %(date)s:\n%(url)s"
+            )
+            % {"date": timezone.localtime(observation.expires_at).strftime("%d-%m-%Y"), "url": url},
+        )
+
+
+def observation_request(
+    *,
+    record: ChildRecord,
+    addressee: User,
+    child_label: str,
+    days: int = OBSERVATION_DAYS,
+    idempotency_key: str | None = None,
+    by: User,
+    request=None,
+) -> ObservationRequest:
+    """Ask a teacher or parent of the record's school for an observation; they get an
+    e-mail with the link (through the outbox) and see it under "Observations"."""
+    if idempotency_key:
+        existing = ObservationRequest.objects.filter(idempotency_key=idempotency_key).first()
+        if existing is not None:
+            return existing
+    if (
+        addressee.role not in OBSERVER_RATERS
+        or not addressee.is_active
+        or not addressee.school_memberships.filter(school=record.school_id).exists()
+    ):
+        raise ValidationError(_("Choose a teacher or parent of the child's school."))
+    label = " ".join(child_label.split())
+    if not label:
+        raise ValidationError(_("Write how the teacher or parent knows the child."))
+    now = timezone.now()
+    with transaction.atomic():
+        _require_open(_locked(record))
+        observation = ObservationRequest.objects.create(
+            record=record,
+            addressee=addressee,
+            rater=OBSERVER_RATERS[addressee.role],
+            child_label=label,
+            requested_at=now,
+            requested_by=by,
+            expires_at=now + timedelta(days=days),
+            idempotency_key=idempotency_key or None,
+        )
+        audit.record("child_observation_requested", request=request, actor=by, obj=record)
+        with override("id"):
+            subject = _("A short observation is asked of you")
+        _tell_addressee(observation, subject, request)
+    return observation
+
+
+def observation_cancel(*, observation: ObservationRequest, by: User, request=None) -> None:
+    with transaction.atomic():
+        record = _locked(observation.record)
+        row = ObservationRequest.objects.select_for_update().get(pk=observation.pk)
+        if row.status != ObservationRequest.Status.PENDING:
+            raise ValidationError(_("This observation is no longer waiting for an answer."))
+        row.status = ObservationRequest.Status.CANCELLED
+        row.save(update_fields=["status"])
+        audit.record("child_observation_cancelled", request=request, actor=by, obj=record)
+
+
+def observation_answer(
+    *,
+    observation: ObservationRequest,
+    cheerful: int,
+    gets_along: int,
+    calm: int,
+    wellbeing: int,
+    comment: str = "",
+    by: User,
+    request=None,
+) -> ObservationRequest:
+    """The teacher's or parent's answer: the wellbeing rating joins the record's ratings
+    (chart, improvement indicator); the requester is told by e-mail (code only)."""
+    if observation.addressee_id != by.pk:
+        raise PermissionDenied
+    with transaction.atomic():
+        record = _locked(observation.record)
+        row = (
+            ObservationRequest.objects.select_for_update()
+            .defer("child_label", "comment")
+            .get(pk=observation.pk)
+        )
+        if not row.is_pending() or not record.is_open:
+            raise ValidationError(
+                _("This observation can no longer be answered. Thank you all the same.")
+            )
+        rating = WellbeingRating(
+            record=record,
+            rater=row.rater,
+            rated_on=timezone.localdate(),
+            score=wellbeing,
+            entered_by=by,
+        )
+        rating.full_clean(exclude=["record", "entered_by"])
+        rating.save()
+        row.status = ObservationRequest.Status.ANSWERED
+        row.answered_at = timezone.now()
+        row.cheerful, row.gets_along, row.calm = cheerful, gets_along, calm
+        row.rating = rating
+        row.comment = comment.strip()
+        row.save(
+            update_fields=[
+                "status",
+                "answered_at",
+                "cheerful",
+                "gets_along",
+                "calm",
+                "rating",
+                "comment",
+            ]
+        )
+        audit.record("child_observation_answered", request=request, actor=by, obj=record)
+        requester = row.requested_by
+        if requester.email and requester.is_active:
+            url = _link(request, reverse("monitoring:record-detail", args=[record.code]))
+            with override("id"):
+                outbox.enqueue_email(
+                    to=[requester.email],
+                    subject=_("An observation was answered"),
+                    body=_("The observation you asked for record %(code)s was answered:\n%(url)s")
+                    % {"code": record.code, "url": url},
+                )
+    return row
+
+
+def remind_observations(*, now=None) -> int:
+    """Remind each addressee once of an observation still unanswered after
+    OBSERVATION_REMIND_AFTER_DAYS. Claimed with a conditional UPDATE: a task run twice
+    reminds nobody twice."""
+    now = now or timezone.now()
+    due = list(
+        ObservationRequest.objects.pending(now)
+        .filter(
+            reminded_at=None, requested_at__lte=now - timedelta(days=OBSERVATION_REMIND_AFTER_DAYS)
+        )
+        .values_list("pk", flat=True)[:1000]
+    )
+    reminded = 0
+    for pk in due:
+        with transaction.atomic():
+            if not ObservationRequest.objects.filter(pk=pk, reminded_at=None).update(
+                reminded_at=now
+            ):
+                continue
+            observation = (
+                ObservationRequest.objects.defer("child_label", "comment")
+                .select_related("addressee")
+                .get(pk=pk)
+            )
+            with override("id"):
+                subject = _("Reminder: a short observation is waiting for you")
+            _tell_addressee(observation, subject)
+            audit.record(
+                "child_observation_reminded",
+                object_type=ChildRecord._meta.label_lower,
+                object_id=str(observation.record_id),
+            )
+            reminded += 1
+    return reminded

@@ -15,7 +15,7 @@ from functools import partial
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -38,6 +38,8 @@ from .forms import (
     GoalScoreForm,
     InterventionForm,
     NoteForm,
+    ObservationAnswerForm,
+    ObservationRequestForm,
     OverrideForm,
     PlanForm,
     RecordFilterForm,
@@ -47,16 +49,19 @@ from .forms import (
     WellbeingForm,
 )
 from .measures import sdq_series, wellbeing_changes, wellbeing_improved, wellbeing_series
-from .models import ChildRecord, Consent, SupportPlan
+from .models import ChildRecord, Consent, ObservationRequest, SupportPlan
 from .permissions import (
     can_add_progress,
+    can_approve_closure,
     can_manage,
     can_open_for_school,
     can_reveal_identity,
     children_visible_to,
     get_child_for_user,
     has_monitoring_access,
+    is_observer,
     is_supervisor,
+    observations_for,
 )
 
 LIST_ORDER = ("-created_at", "code")  # newest first; the unique code breaks ties
@@ -165,6 +170,12 @@ def _render_detail(
         "wellbeing_ratings": wellbeing,
         "wellbeing_changes": wellbeing_changes(wellbeing),
         "wellbeing_improved": wellbeing_improved(wellbeing),
+        # The name the addressee knows the child by is theirs to see, not the record's readers'.
+        "observations": list(
+            record.observations.defer("child_label").select_related("addressee", "rating")
+        ),
+        "can_approve_closure": record.closure_requested and can_approve_closure(user, record),
+        "now": timezone.now(),
         **_charts(record, sdq, wellbeing),
     }
     if manage:
@@ -178,6 +189,7 @@ def _render_detail(
             intervention_form=InterventionForm(initial={"starts_on": timezone.localdate()}),
             refer_form=ReferForm(initial={"psikolog": record.psikolog_id}),
             close_form=CloseForm(),
+            observation_form=ObservationRequestForm(record=record),
         )
     if progress:
         today = {"initial": {"noted_on": timezone.localdate()}}
@@ -295,19 +307,41 @@ def record_reveal(request: HttpRequest, code: str) -> HttpResponse:
 @require_POST
 @login_required
 def record_close(request: HttpRequest, code: str) -> HttpResponse:
+    """Ask for the closure (outcome and reason); a Koordinator who did not ask approves it."""
     record = _get_record(request, code, check=can_manage)
     form = CloseForm(request.POST)
     if not form.is_valid():
         return _render_detail(request, record, status=400, close_form=form)
     step = partial(
-        services.record_close,
+        services.record_close_request,
         record=record,
         outcome=form.cleaned_data["outcome"],
         note=form.cleaned_data["note"],
         by=request.user,
         request=request,
     )
+    return _act(request, record, step, _("Closure requested: a Koordinator will approve it."))
+
+
+def _may_decide_closure(user, record: ChildRecord) -> bool:
+    return is_supervisor(user)
+
+
+@require_POST
+@login_required
+def record_close_approve(request: HttpRequest, code: str) -> HttpResponse:
+    """Koordinators only (403 for the school's PEKSOS); not the one who asked (a message)."""
+    record = _get_record(request, code, check=_may_decide_closure)
+    step = partial(services.record_close_approve, record=record, by=request.user, request=request)
     return _act(request, record, step, _("The record was closed."))
+
+
+@require_POST
+@login_required
+def record_close_reject(request: HttpRequest, code: str) -> HttpResponse:
+    record = _get_record(request, code, check=_may_decide_closure)
+    step = partial(services.record_close_reject, record=record, by=request.user, request=request)
+    return _act(request, record, step, _("Closure turned down: the record stays open."))
 
 
 @require_POST
@@ -526,3 +560,123 @@ def wellbeing_add(request: HttpRequest, code: str) -> HttpResponse:
         return _render_detail(request, record, status=400, wellbeing_form=form)
     step = partial(services.wellbeing_add, record=record, by=request.user, request=request)
     return _act(request, record, partial(step, **form.cleaned_data), _("Wellbeing rating added."))
+
+
+# --- Observations asked of teachers and parents -----------------------------------------------
+
+
+@require_POST
+@login_required
+def observation_request(request: HttpRequest, code: str) -> HttpResponse:
+    record = _get_record(request, code, check=can_manage)
+    form = ObservationRequestForm(request.POST, record=record)
+    if not form.is_valid():
+        return _render_detail(request, record, status=400, observation_form=form)
+    step = partial(
+        services.observation_request,
+        record=record,
+        by=request.user,
+        request=request,
+        **form.cleaned_data,
+    )
+    return _act(request, record, step, _("Observation requested: they have been told."))
+
+
+@require_POST
+@login_required
+def observation_cancel(request: HttpRequest, code: str, pk) -> HttpResponse:
+    record = _get_record(request, code, check=can_manage)
+    observation = record.observations.defer("child_label", "comment").filter(pk=pk).first()
+    if observation is None:
+        raise _denied(request, record.code, Http404())
+    observation.record = record
+    step = partial(
+        services.observation_cancel, observation=observation, by=request.user, request=request
+    )
+    return _act(request, record, step, _("Observation request cancelled."))
+
+
+OBSERVATION_ORDER = ("-requested_at", "id")
+
+
+@require_safe
+@login_required
+def observation_list(request: HttpRequest) -> HttpResponse:
+    """A teacher's or parent's own requests: the name they know the child by, the school and
+    the deadline; nothing else of the record. Other roles: 404."""
+    if not is_observer(request.user):
+        raise Http404
+    requests = (
+        observations_for(request.user)
+        .exclude(status=ObservationRequest.Status.CANCELLED)
+        .select_related("record__school")
+        .defer("record__name", "record__guardian_contact", "comment")
+    )
+    page = page_for(request, requests, OBSERVATION_ORDER)
+    audit.record(
+        "child_observations_listed",
+        request=request,
+        object_type=ObservationRequest._meta.label_lower,
+    )
+    context = {"page": page, "now": timezone.now(), **page_links(request, page)}
+    return render(request, "monitoring/observation_list.html", context)
+
+
+def _get_observation(request: HttpRequest, pk) -> ObservationRequest:
+    """The request if addressed to the user; 403 if they may see its record, 404 otherwise."""
+    observation = (
+        ObservationRequest.objects.select_related("record__school")
+        .defer("record__name", "record__guardian_contact", "comment")
+        .filter(pk=pk)
+        .first()
+    )
+    if (
+        observation is not None
+        and observation.addressee_id == request.user.pk
+        and is_observer(request.user)
+    ):
+        return observation
+    if observation is None:
+        audit.record(
+            "child_observation_access_denied",
+            request=request,
+            object_type=ObservationRequest._meta.label_lower,
+        )
+        raise Http404
+    audit.record("child_observation_access_denied", request=request, obj=observation.record)
+    if children_visible_to(request.user).filter(pk=observation.record_id).exists():
+        raise PermissionDenied
+    raise Http404
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def observation_fill(request: HttpRequest, pk) -> HttpResponse:
+    """The form a teacher or parent fills on a phone. Once answered, expired or cancelled it
+    says so and takes nothing. What was typed comes back on an error."""
+    observation = _get_observation(request, pk)
+    form = ObservationAnswerForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.observation_answer(
+                    observation=observation, by=request.user, request=request, **form.cleaned_data
+                )
+            except ValidationError as exc:
+                messages.error(request, " ".join(exc.messages))
+                status = 409
+            else:
+                messages.success(request, _("Thank you: your observation was sent."))
+                return redirect("monitoring:observation-list")
+        else:
+            status = 400
+    else:
+        audit.record("child_observation_opened", request=request, obj=observation.record)
+    observation.refresh_from_db(fields=["status", "answered_at"])
+    context = {
+        "observation": observation,
+        "form": form,
+        "open": observation.is_pending() and observation.record.is_open,
+    }
+    return render(request, "monitoring/observation_fill.html", context, status=status)

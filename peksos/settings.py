@@ -75,6 +75,10 @@ if not MONITORING_ENCRYPTION_KEYS:
             hashlib.sha256(b"peksos-monitoring-dev-key\x00" + SECRET_KEY.encode()).digest()
         ).decode()
     ]
+# A closed child's record is destroyed this many days after its closure (UU PDP: data is
+# destroyed when its retention ends). A policy of the Dinas: 5 years unless it decides
+# otherwise (docs/monitoring.md, "Retention and destruction").
+MONITORING_RETENTION_DAYS = int(env("MONITORING_RETENTION_DAYS", str(5 * 365)))
 # Number of reverse proxies in front of PEKSOS whose X-Forwarded-For may be trusted.
 PROXY_COUNT = int(env("PROXY_COUNT", "0"))
 # `make run` sets this: demo users exist and the login page says so.
@@ -164,6 +168,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Accounts, login, second factor --------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
+    "peksos.accounts.backends.AddressLimitBackend",  # ≤ 20 failures an hour per address
     "axes.backends.AxesStandaloneBackend",
     "peksos.accounts.backends.UsernameOrEmailBackend",
 ]
@@ -190,8 +195,11 @@ AXES_COOLOFF_TIME = timedelta(minutes=30)
 AXES_LOCKOUT_PARAMETERS = ["username"]
 # axes.W006 asks to lock by IP address too. Axes has one failure limit for all parameters, and
 # at 5 an IP lock would shut out a whole school or family behind one shared (NAT) address.
-# A separate, higher per-address limit is a follow-up (QUALITY.md S3); see docs/security.md.
+# The per-address limit is separate and higher (QUALITY.md S3): peksos.accounts.throttle with
+# AddressLimitBackend, in the database as well, so W006 does not apply.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+LOGIN_ADDRESS_LIMIT = 20  # failed logins per client address ...
+LOGIN_ADDRESS_WINDOW = timedelta(hours=1)  # ... in this window
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_USERNAME_FORM_FIELD = "username"
@@ -265,6 +273,10 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise warns on every star
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env("MEDIA_ROOT") or BASE_DIR / "var" / "media")
+# Validated uploads (photos, case attachments): never served by a URL (no /media/ route,
+# WhiteNoise serves STATIC_ROOT only); only permission-checked views stream them
+# (peksos/core/uploads.py: PrivateStorage, attachment_response).
+PRIVATE_MEDIA_ROOT = Path(env("PRIVATE_MEDIA_ROOT") or MEDIA_ROOT / "private")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -307,8 +319,10 @@ CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", "peksos")
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_TASK_SOFT_TIME_LIMIT = 300
-CELERY_TASK_TIME_LIMIT = 360
+# Seconds a task may run (a report's render). A report running longer is taken for dead and
+# claimable again; the drill bench/drill_worker_killed.py lowers it to recover in seconds.
+CELERY_TASK_TIME_LIMIT = int(env("CELERY_TASK_TIME_LIMIT", "360"))
+CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT * 5 // 6  # 300 for 360
 CELERY_WORKER_MAX_MEMORY_PER_CHILD = 600_000  # KiB: WeasyPrint renders are memory-hungry
 CELERY_BROKER_CONNECTION_TIMEOUT = 3
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
@@ -348,9 +362,20 @@ CELERY_BEAT_SCHEDULE = {
         "task": "peksos.accounts.tasks.clear_expired_sessions",
         "schedule": crontab(hour=2, minute=15),
     },
+    "monitoring-remind-observations": {
+        "task": "monitoring.tasks.remind_observations",
+        "schedule": crontab(hour=8, minute=0),
+    },
+    "monitoring-destroy-expired-records": {
+        "task": "monitoring.tasks.destroy_expired_records",
+        "schedule": crontab(hour=3, minute=10),
+    },
 }
 # Impact report PDFs are kept this many days, then deleted (the report row stays).
 REPORT_FILE_DAYS = int(env("REPORT_FILE_DAYS", "30"))
+# Seconds after typing the password during which files may be downloaded without typing it
+# again (peksos/accounts/reauth.py).
+REAUTH_MAX_AGE = int(env("REAUTH_MAX_AGE", "900"))
 # The outbox relay runs right after commit when tasks are eager (embedded default);
 # with a broker, beat (every 5 s) and an after-commit nudge deliver it.
 OUTBOX_MAX_ATTEMPTS = 12

@@ -2,20 +2,24 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import set_language
 
-from peksos.core.views import healthz
-from peksos.reports.views import home
+from peksos.core.views import healthz, ping
+from peksos.reports.views import help_page, home
 
 urlpatterns = [
     path("", home, name="home"),
+    path("bantuan/", help_page, name="help"),
     path("", include("peksos.accounts.urls")),
     path("bahasa/", set_language, name="set_language"),
     path("sekolah/", include("schools.urls")),
     path("kunjungan/", include("activities.urls")),
+    path("kegiatan/", include("activities.activity_urls")),
+    path("ikut/", include("activities.participant_urls")),
     path("sosdesk/", include("sosdesk.urls")),
     path("lapor/", include("sosdesk.public_urls")),
     path("pemantauan/", include("monitoring.urls")),
     path("forum/", include("forum.urls")),
     path("laporan/", include("peksos.reports.urls")),
     path("healthz", healthz, name="healthz"),
+    path("ping", ping, name="ping"),
     path("admin-teknis/", admin.site.urls),
 ]

@@ -11,10 +11,12 @@ from django.utils.timezone import localdate
 from django.utils.translation import gettext_lazy as _
 
 from peksos.accounts.models import Role, User
+from peksos.core.uploads import CleanUpload, safe_display_name, validate_document
 
 from .models import (
     Affected,
     Case,
+    CaseAttachment,
     Desk,
     DeskMember,
     Modality,
@@ -26,6 +28,8 @@ from .models import (
 )
 
 # --- Case handling (views/cases.py) -----------------------------------------------------------
+
+ATTACHMENT_ACCEPT = ".pdf,.jpg,.jpeg,.png,.webp,application/pdf,image/jpeg,image/png,image/webp"
 
 
 class TriageForm(forms.Form):
@@ -84,6 +88,23 @@ class StatusForm(forms.Form):
         return data
 
 
+class MultipleFileInput(forms.FileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input; each is checked by Django's FileField (present, not
+    empty), the content checks are the form's (peksos/core/uploads.py)."""
+
+    widget = MultipleFileInput
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, list | tuple) else [data] if data else []
+        if not files and self.required:
+            raise forms.ValidationError(self.error_messages["required"], code="required")
+        return [super(MultipleFileField, self).clean(f, initial) for f in files]
+
+
 class NoteForm(forms.Form):
     body = forms.CharField(
         label=_("Internal note"),
@@ -91,9 +112,50 @@ class NoteForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Seen by the desk, its PEKSOS and Koordinators; never by the reporter."),
     )
+    attachments = MultipleFileField(
+        label=_("Attachments (optional)"),
+        required=False,
+        widget=MultipleFileInput(attrs={"accept": ATTACHMENT_ACCEPT}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["attachments"].help_text = _(
+            "Photos (JPEG, PNG, WebP) or PDF files of evidence or letters: at most "
+            "%(count)s files of %(size)s MB each. Photos are stored without their location "
+            "data. Only the desk, its PEKSOS and Koordinators can open them."
+        ) % {"count": CaseAttachment.MAX_FILES, "size": CaseAttachment.MAX_BYTES // (1024 * 1024)}
 
     def clean_body(self) -> str:
         return self.cleaned_data["body"].strip()
+
+    def clean_attachments(self) -> list[CleanUpload]:
+        files = self.cleaned_data.get("attachments") or []
+        if len(files) > CaseAttachment.MAX_FILES:
+            raise forms.ValidationError(
+                _("At most %(count)s files per note; you chose %(chosen)s."),
+                code="too_many",
+                params={"count": CaseAttachment.MAX_FILES, "chosen": len(files)},
+            )
+        cleaned, errors = [], []
+        for upload in files:
+            try:
+                cleaned.append(
+                    validate_document(upload, max_bytes=CaseAttachment.MAX_BYTES, prefix="sosdesk")
+                )
+            except forms.ValidationError as exc:
+                name = safe_display_name(getattr(upload, "name", ""))
+                for reason in exc.messages:
+                    errors.append(
+                        forms.ValidationError(
+                            _("%(name)s: %(reason)s"),
+                            code=exc.code or "invalid",
+                            params={"name": name, "reason": reason},
+                        )
+                    )
+        if errors:
+            raise forms.ValidationError(errors)
+        return cleaned
 
 
 class DeskMessageForm(forms.Form):

@@ -16,6 +16,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from peksos.core.uploads import private_storage
 from schools.models import School
 
 # Tracking codes avoid look-alike characters (0/O, 1/I/L) so they can be read over the phone.
@@ -226,6 +227,9 @@ class Case(models.Model):
     police_clock_closed_at = models.DateTimeField(_("police clock closed"), null=True, blank=True)
     # A double submit of the public form creates one case.
     idempotency_key = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    # Filed through the public form while the flood limits were exceeded (sosdesk/flood.py):
+    # kept and tracked like any report, marked so the desk checks whether it is genuine.
+    burst = models.BooleanField(_("arrived in a burst"), default=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = CaseQuerySet.as_manager()
@@ -333,6 +337,41 @@ class CaseNote(models.Model):
         return f"{self.case} note"
 
 
+class CaseAttachment(models.Model):
+    """A file attached to an internal note: a photo or a PDF of evidence, a letter.
+
+    Staff only, like the notes: the reporter's tracking page never lists or serves them. The
+    file passed `peksos.core.uploads.validate_document` (photos re-encoded without EXIF/GPS)
+    and is stored under a generated name in the private media folder; only the
+    permission-checked download view streams it."""
+
+    MAX_FILES = 5  # per note
+    MAX_BYTES = 10 * 1024 * 1024  # per file
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="attachments")
+    note = models.ForeignKey(CaseNote, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(_("file"), storage=private_storage, max_length=200)
+    display_name = models.CharField(_("file name as uploaded"), max_length=150)
+    content_type = models.CharField(max_length=50)
+    size = models.PositiveIntegerField(_("size"))
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "display_name", "id"]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def is_image(self) -> bool:
+        return self.content_type.startswith("image/")
+
+
 class Partner(models.TextChoices):
     UPTD_PPA = "uptd_ppa", _("UPTD PPA Kota Metro")
     POLRES_PPA = "polres_ppa", _("Unit PPA Polres Metro")
@@ -429,3 +468,20 @@ class TrackingFailure(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+class PublicSubmission(models.Model):
+    """The flood counters of the public report form (sosdesk/flood.py), in the database so
+    they work with Redis down. Key "a:<4 hex>": a report from an address whose keyed hash
+    falls in that bucket (65,536 buckets: a row cannot name anyone, and it has no link to
+    the case). Key "n:<school id>": the flood notice sent to that school's desk. Rows older
+    than a day are deleted."""
+
+    key = models.CharField(max_length=16)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["key", "at"], name="public_submission_key_at")]
+
+    def __str__(self) -> str:
+        return f"{self.key} {self.at:%Y-%m-%d %H:%M}"

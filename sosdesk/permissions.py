@@ -10,6 +10,8 @@
   answer their referral, nothing else (403 for other actions). They read the report, its
   classification, timeline and police clock and their own referrals; not the desk's internal
   notes, not the conversation with the reporter, not other partners' referrals.
+- Attachments (files on internal notes): the notes' readers only, i.e. whoever may handle
+  the case; a referred psychologist gets 403. The public tracking page never shows them.
 - Who looked at or changed a case (its access log, from the audit log): Koordinators only.
 - The reporter's identity (identified reports) is shown to the desk officers and
   Koordinators only; the PEKSOS and psychologists see it masked.

@@ -5,6 +5,8 @@ the same transaction and sent after commit, so a report is never lost when Redis
 Notifications never carry names or details (DOMAIN.md §4).
 """
 
+from collections.abc import Sequence
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -16,12 +18,14 @@ from django.utils.translation import override
 
 from peksos.accounts.models import Role, User
 from peksos.core import audit, outbox
+from peksos.core.uploads import CleanUpload, private_storage
 from schools import priority
 from schools.models import School
 
 from . import desk_rules
 from .models import (
     Case,
+    CaseAttachment,
     CaseEvent,
     CaseMessage,
     CaseNote,
@@ -110,8 +114,12 @@ def case_file(
     idempotency_key: str | None = None,
     by: User | None = None,
     request=None,
+    burst: bool = False,
+    alert: bool = True,
 ) -> Receipt:
-    """Record a report (public form or a desk officer) and alert the desk."""
+    """Record a report (public form or a desk officer) and alert the desk. `burst` marks a
+    public report that arrived past the flood limits; `alert=False` leaves out its own
+    e-mails during a flood (sosdesk/flood.py sends one flood notice instead)."""
     if idempotency_key:
         existing = Case.objects.filter(idempotency_key=idempotency_key).first()
         if existing:
@@ -138,6 +146,7 @@ def case_file(
         idempotency_key=idempotency_key or None,
         received_by=by,
         received_at=now,
+        burst=burst,
     )
     case.set_pin(pin)
     _start_stage(case, Status.RECEIVED, now)
@@ -165,7 +174,8 @@ def case_file(
                 keep_address=not anonymous,
             )
             record_school_case_count(school, now)
-            _alert_new_case(case)
+            if alert:
+                _alert_new_case(case)
     except IntegrityError:
         # The same form submitted twice at once: the first one won.
         existing = Case.objects.filter(idempotency_key=idempotency_key).first()
@@ -173,6 +183,23 @@ def case_file(
             raise
         return Receipt(existing, None, False)
     return Receipt(case, pin, True)
+
+
+def alert_flood(school: School) -> None:
+    """Tell the desk (and the Koordinators) once that its public form is flooded."""
+    with override("id"):
+        _notify(
+            desk_recipients(school) + koordinator_recipients(),
+            _("[URGENT] Many reports at once at the SOS Desk of %(school)s")
+            % {"school": school.name},
+            _(
+                "The public form of %(school)s received very many reports in the last hour. "
+                'Every one is saved and marked "arrived in a burst"; no more e-mails are '
+                "sent for each of them this hour. Open PEKSOS and check them: genuine and "
+                "urgent reports may be among them."
+            )
+            % {"school": school.name},
+        )
 
 
 def record_school_case_count(school: School, now) -> None:
@@ -392,10 +419,44 @@ def case_message_from_reporter(
     return message
 
 
-def case_note(*, case: Case, body: str, by: User, request=None) -> CaseNote:
-    with transaction.atomic():
-        note = CaseNote.objects.create(case=case, body=body, author=by)
-        audit.record("case_note_added", request=request, actor=by, obj=case)
+def case_note(
+    *, case: Case, body: str, by: User, request=None, attachments: Sequence[CleanUpload] = ()
+) -> CaseNote:
+    """An internal note, with files already checked by `peksos.core.uploads`. The files are
+    written first (under generated names) and removed again if anything fails: no row points
+    to a missing file and no file is left without its row. A full disk is a clear refusal."""
+    storage = private_storage()
+    saved: list[str] = []
+    try:
+        for upload in attachments:
+            saved.append(storage.save(upload.storage_name, upload.as_file()))
+        with transaction.atomic():
+            note = CaseNote.objects.create(case=case, body=body, author=by)
+            CaseAttachment.objects.bulk_create(
+                CaseAttachment(
+                    case=case,
+                    note=note,
+                    file=name,
+                    display_name=upload.display_name[:150],
+                    content_type=upload.content_type,
+                    size=upload.size,
+                    sha256=upload.sha256,
+                    uploaded_by=by,
+                )
+                for upload, name in zip(attachments, saved, strict=True)
+            )
+            audit.record("case_note_added", request=request, actor=by, obj=case)
+    except BaseException as exc:
+        # Also the file being written when it failed (a full disk leaves a partial file).
+        for name in {*saved, *(upload.storage_name for upload in attachments)}:
+            with suppress(OSError):
+                storage.delete(name)
+        if isinstance(exc, OSError):
+            raise ValidationError(
+                _("The server could not save the files; nothing was saved. Try again later."),
+                code="storage",
+            ) from exc
+        raise
     return note
 
 

@@ -13,6 +13,7 @@ urlpatterns = [
     path("kasus/<str:code>/triase/", cases.case_triage, name="case-triage"),
     path("kasus/<str:code>/status/", cases.case_status, name="case-status"),
     path("kasus/<str:code>/catatan/", cases.case_note_add, name="case-note"),
+    path("kasus/<str:code>/lampiran/<uuid:pk>/", cases.case_attachment, name="case-attachment"),
     path("kasus/<str:code>/pesan/", cases.case_message_add, name="case-message"),
     path("kasus/<str:code>/rujuk/", cases.case_refer, name="case-refer"),
     path("kasus/<str:code>/polisi/", cases.case_police, name="case-police"),

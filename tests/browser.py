@@ -31,6 +31,28 @@ def _db_closed_before_playwright() -> None:
     connections.close_all()
 
 
+# The embedded default runs the tests on an in-memory SQLite database, which the live server's
+# threads share as one connection: a page loading several images from views at once (QR
+# codes, photos) makes concurrent calls on it and SQLite answers "bad parameter or other API
+# misuse". One request at a time there (the browser waits; the server closes connections
+# instead of keeping them alive). PostgreSQL (CI) keeps the threaded server.
+def _serialise_live_server_on_sqlite() -> None:
+    from django.conf import settings
+    from django.core.servers.basehttp import WSGIServer
+    from django.test.testcases import LiveServerThread
+
+    class OneRequestAtATime(WSGIServer):
+        def __init__(self, *args, connections_override=None, **kwargs):
+            # The live server thread has already put the shared connections in place.
+            super().__init__(*args, **kwargs)
+
+    if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+        LiveServerThread.server_class = OneRequestAtATime
+
+
+_serialise_live_server_on_sqlite()
+
+
 @pytest.fixture(scope="session")
 def playwright(_db_closed_before_playwright, playwright):
     yield playwright

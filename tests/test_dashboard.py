@@ -72,12 +72,31 @@ def test_koordinator_dashboard(login, koordinator_ani, city):
     assert reverse("reports:report-create") in html
 
 
+def test_koordinator_sees_activities_and_reach_this_school_year(
+    login, koordinator_ani, school_a, city
+):
+    from activities.models import Activity, AttendanceCount
+
+    visit = Visit.objects.filter(school=school_a, state=Visit.State.DONE).first()
+    held = Activity.objects.create(
+        visit=visit, kind=visit.kind, date=visit.date, state=Activity.State.HELD
+    )
+    AttendanceCount.objects.create(activity=held, group="guru", sex="P", count=12)
+    AttendanceCount.objects.create(activity=held, group="guru", sex="L", count=5)
+    soon = Visit.objects.get(state=Visit.State.AGREED)
+    Activity.objects.create(visit=soon, kind=soon.kind, date=soon.date)
+    t = tiles(login(koordinator_ani).get(HOME))
+    assert t["activities.held"].value == 1
+    assert t["activities.reached"].value == 17
+    assert t["activities.upcoming"].value == (1 if soon.date >= timezone.localdate() else 0)
+
+
 def test_koordinator_dashboard_costs_a_fixed_number_of_queries(
     login, koordinator_ani, city, school_b, django_assert_num_queries
 ):
     client = login(koordinator_ani)
     client.get(HOME)
-    with django_assert_num_queries(9) as first:
+    with django_assert_num_queries(12) as first:
         client.get(HOME)
     now = timezone.now()
     for i in range(20):

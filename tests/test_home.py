@@ -74,6 +74,14 @@ def test_health_reports_database_and_broker_only(client, db):
     assert client.post(reverse("healthz")).status_code == 405
 
 
+def test_ping_answers_without_touching_the_database(client, db, django_assert_num_queries):
+    with django_assert_num_queries(0):
+        response = client.get(reverse("ping"))
+    assert response.status_code == 200
+    assert response.content == b"ok"
+    assert client.post(reverse("ping")).status_code == 405
+
+
 def test_health_reports_a_broker_down_but_stays_up(client, db, broker_down):
     response = client.get(reverse("healthz"))
     assert response.status_code == 200

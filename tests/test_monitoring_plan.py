@@ -647,13 +647,19 @@ def test_charts_show_the_trend(login, peksos_budi, record):
 # --- Closure ------------------------------------------------------------------------------------
 
 
-def test_close_and_then_nothing_changes_but_consent_can_be_withdrawn(login, peksos_budi, record):
+def test_close_and_then_nothing_changes_but_consent_can_be_withdrawn(
+    login, peksos_budi, koordinator_ani, record
+):
     consent = give_consent(record, peksos_budi, purpose=Consent.Purpose.AGGREGATE)
     client = login(peksos_budi)
     assert client.post(url("record-close", record), ACTIONS["record-close"]).status_code == 302
     record.refresh_from_db()
-    assert record.status == ChildRecord.Status.CLOSED and record.outcome == "tujuan_tercapai"
-    assert record.closed_by == peksos_budi
+    assert record.is_open and record.closure_requested
+    assert record.outcome == "tujuan_tercapai" and record.closure_requested_by == peksos_budi
+    assert login(koordinator_ani).post(url("record-close-approve", record)).status_code == 302
+    record.refresh_from_db()
+    assert record.status == ChildRecord.Status.CLOSED and record.closed_by == koordinator_ani
+    client = login(peksos_budi)
     response = client.post(url("note-add", record), ACTIONS["note-add"], follow=True)
     assert t("This record is closed: it can no longer be changed.") in messages_of(response)
     assert not ProgressNote.objects.exists()
@@ -663,13 +669,16 @@ def test_close_and_then_nothing_changes_but_consent_can_be_withdrawn(login, peks
     assert not Consent.objects.get().is_active
 
 
-@pytest.mark.parametrize("bad", [{"outcome": ""}, {"outcome": "hilang"}, {"note": "n" * 2001}])
-def test_close_needs_an_outcome(login, peksos_budi, record, bad):
+@pytest.mark.parametrize(
+    "bad",
+    [{"outcome": ""}, {"outcome": "hilang"}, {"note": "n" * 2001}, {"note": "   "}, {"note": ""}],
+)
+def test_close_needs_an_outcome_and_a_reason(login, peksos_budi, record, bad):
     data = {**ACTIONS["record-close"], **bad}
     response = login(peksos_budi).post(url("record-close", record), data)
     assert response.status_code == 400 and response.context["close_form"].errors
     record.refresh_from_db()
-    assert record.is_open
+    assert record.is_open and not record.closure_requested
 
 
 def test_every_change_is_one_audit_row_without_the_name(login, koordinator_ani, record, school_a):

@@ -187,6 +187,28 @@ def test_suppress_replaces_one_to_four():
     assert figures.suppress({"a": 9}, threshold=10) == {"a": "<10"}
 
 
+def test_suppress_parts_hides_a_second_part_when_one_alone_could_be_subtracted():
+    # Total 15 shown: 12 + 3 would give the 3 back, so the smallest other part goes too.
+    assert figures.suppress_parts({"a": 12, "b": 3, "c": 0, "d": 7}) == {
+        "a": 12,
+        "b": "<5",
+        "c": 0,
+        "d": "*",
+    }
+    # Two parts hidden already: neither can be worked out alone.
+    assert figures.suppress_parts({"a": 9, "b": 2, "c": 3}) == {"a": 9, "b": "<5", "c": "<5"}
+    # Nothing small, nothing hidden; one small and nothing else to hide stays as it is.
+    assert figures.suppress_parts({"a": 9, "b": 7}) == {"a": 9, "b": 7}
+    assert figures.suppress_parts({"a": 3, "b": 0}) == {"a": "<5", "b": 0}
+
+
+def test_outside_summary_tables_that_add_up_to_the_total_hide_a_second_row(cases):
+    outside = figures.summary(Case.objects.all(), outside=True)
+    level = {k: n for t in outside.tables if t.key == "level" for k, _l, n in t.rows}
+    # SD 8, SMP 1 of 9 cases: the 1 is suppressed, and the 8 with it (9 - 8 = 1).
+    assert level == {"SD": "*", "SMP": "<5"}
+
+
 def test_outside_summary_hides_small_medians_and_shares(cases):
     now = T0 + timedelta(days=3)
     Case.objects.filter(pk__in=[c.pk for c in cases["a"][:2]]).update(stage_due_at=T0)
@@ -197,7 +219,7 @@ def test_outside_summary_hides_small_medians_and_shares(cases):
     assert (outside.overdue.open, outside.overdue.overdue, outside.overdue_share) == (7, "<5", None)
     assert inside.total == outside.total == 9
     assert outside.suppressed and not inside.suppressed
-    assert all(n == 0 or n == "<5" or n >= 5 for t in outside.tables for _k, _l, n in t.rows)
+    assert all(n in (0, "<5", "*") or n >= 5 for t in outside.tables for _k, _l, n in t.rows)
 
 
 # --- The page ----------------------------------------------------------------------------

@@ -56,6 +56,9 @@ def test_pupil_reports_on_a_phone_and_follows_the_report(
 
     # The form: type, tick, and the draft note appears.
     expect(page).to_have_url(f"{live_server.url}/lapor/{desk.public_code}/")
+    # The draft script restores a saved draft once the page has loaded: let it finish first,
+    # or on a slow machine it can undo a tick made before it ran.
+    page.wait_for_load_state("networkidle")
     expect(page.locator("#draft-status")).to_be_hidden()
     page.locator("#id_narrative").fill(NARRATIVE)
     page.locator("#id_violence_0").check()  # physical

@@ -155,6 +155,8 @@ class Activity(models.Model):
     )
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    # The hidden key of the planning form: the same form sent twice plans one activity.
+    idempotency_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
 
     objects = ActivityQuerySet.as_manager()
 

@@ -244,6 +244,8 @@ class Visit(models.Model):
         ordering = ["date", "id"]
         indexes = [
             models.Index(fields=["date", "id"], name="visit_date_id"),
+            # The lists show one school year in date order (bench/national.py).
+            models.Index(fields=["school_year", "date", "id"], name="visit_year_date_id"),
             models.Index(fields=["school", "school_year"], name="visit_school_year"),
             models.Index(fields=["school_year", "state"], name="visit_year_state"),
             models.Index(fields=["state", "date"], name="visit_state_date"),

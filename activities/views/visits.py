@@ -29,6 +29,7 @@ from ..permissions import (
     staff_filter_allowed,
     visits_visible_to,
 )
+from .activities import visit_activities
 from .common import LIST_ORDER, month_param, page_of, page_urls, week_param, year_param
 
 MONTH_LIMIT = 600  # visits drawn in one month view; narrow the filters beyond that
@@ -159,6 +160,7 @@ def visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_edit": can_edit_visit(request.user, visit),
         "can_answer": can_answer_for_school(request.user, visit),
         "cancel_form": CancelForm(),
+        **visit_activities(visit, request.user),
     }
     return render(request, "activities/visit_detail.html", context)
 

@@ -10,3 +10,9 @@ register = template.Library()
 def post_html(post) -> SafeString:
     """A question's or answer's text as sanitised HTML (see forum.rendering)."""
     return rendering.render(post.body, links=post.links_allowed)
+
+
+@register.filter
+def text_html(text: str) -> SafeString:
+    """Staff-written text (FAQ entries) as sanitised HTML, links allowed."""
+    return rendering.render(text or "", links=True)

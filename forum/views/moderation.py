@@ -40,13 +40,13 @@ def moderation_queue(request: HttpRequest) -> HttpResponse:
     questions = list(
         Question.objects.pending()
         .select_related("author", "category", "school")
-        .prefetch_related("notes")
+        .prefetch_related("notes", "images")
         .order_by("created_at", "id")[:QUEUE_SIZE]
     )
     answers = list(
         Answer.objects.pending()
         .select_related("author", "question")
-        .prefetch_related("notes")
+        .prefetch_related("notes", "images")
         .order_by("created_at", "id")[:QUEUE_SIZE]
     )
     for post in questions + answers:

@@ -21,13 +21,16 @@ from ..permissions import (
     author_label,
     can_accept,
     can_answer,
+    can_flag,
     can_mark_helpful,
     can_moderate,
+    can_write_faq,
     get_answer_for_user,
     get_question_for_user,
     is_forum_staff,
     listed_questions,
 )
+from ..search import search_questions
 from ._pages import page_of, page_urls
 
 LIST_ORDER = ("-created_at", "id")  # newest first; the id breaks ties
@@ -50,6 +53,8 @@ def question_list(request: HttpRequest) -> HttpResponse:
         questions = questions.unanswered()
     elif form.show == "sudah-dijawab":
         questions = questions.answered()
+    if form.query:
+        questions = search_questions(questions, form.query)
     questions = questions.select_related("author", "category").defer("body")
     page = page_of(questions, LIST_ORDER, request)
     for question in page.items:
@@ -59,6 +64,7 @@ def question_list(request: HttpRequest) -> HttpResponse:
         "categories": categories,
         "current": form.category,
         "show": form.show,
+        "query": form.query,
         "page": page,
         "can_moderate": can_moderate(request.user),
         **page_urls(request, page),
@@ -72,7 +78,10 @@ def question_create(request: HttpRequest) -> HttpResponse:
     slug = request.GET.get("kategori", "")[:60]
     category = Category.objects.filter(slug=slug, is_active=True).first() if slug else None
     form = QuestionForm(
-        request.POST or None, user=request.user, initial={"category": category} if category else {}
+        request.POST or None,
+        request.FILES or None,
+        user=request.user,
+        initial={"category": category} if category else {},
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -84,6 +93,7 @@ def question_create(request: HttpRequest) -> HttpResponse:
                 body=data["body"],
                 pseudonymous=data.get("pseudonymous", False),
                 private=data["private"],
+                image=data.get("image"),
                 idempotency_key=data["idempotency_key"],
                 request=request,
             )
@@ -103,7 +113,9 @@ def _render_detail(
 ) -> HttpResponse:
     user = request.user
     answers = list(
-        answers_visible_to(user, question).select_related("author").prefetch_related("notes")
+        answers_visible_to(user, question)
+        .select_related("author")
+        .prefetch_related("notes", "images")
     )
     answers.sort(key=lambda a: (a.pk != question.accepted_answer_id, a.created_at, a.pk))
     marked = set(
@@ -115,9 +127,11 @@ def _render_detail(
         answer.shown_author = author_label(answer, user)
         answer.is_marked = answer.pk in marked
         answer.can_mark = can_mark_helpful(user, answer)
+        answer.can_flag = can_flag(user, answer)
         notes = answer.notes.all()  # prefetched, newest first
         answer.note = notes[0] if notes and not answer.is_published else None
     question.shown_author = author_label(question, user)
+    question.photos = list(question.images.all())
     moderator = can_moderate(user)
     note = None
     if not question.is_published:
@@ -133,6 +147,8 @@ def _render_detail(
         "can_accept": can_accept(user, question),
         "can_moderate": moderator,
         "is_staff": is_forum_staff(user),
+        "can_flag_question": can_flag(user, question),
+        "can_write_faq": can_write_faq(user),
     }
     return render(request, "forum/question_detail.html", context)
 
@@ -141,7 +157,7 @@ def _render_detail(
 @login_required
 def question_detail(request: HttpRequest, uid) -> HttpResponse:
     question = get_question_for_user(request.user, uid)
-    return _render_detail(request, question, AnswerForm())
+    return _render_detail(request, question, AnswerForm(user=request.user))
 
 
 @require_POST
@@ -150,13 +166,14 @@ def answer_create(request: HttpRequest, uid) -> HttpResponse:
     question = get_question_for_user(request.user, uid)
     if not can_answer(request.user, question):
         raise PermissionDenied
-    form = AnswerForm(request.POST)
+    form = AnswerForm(request.POST, request.FILES, user=request.user)
     if form.is_valid():
         try:
             answer = services.answer_post(
                 question=question,
                 author=request.user,
                 body=form.cleaned_data["body"],
+                image=form.cleaned_data.get("image"),
                 idempotency_key=form.cleaned_data["idempotency_key"],
                 request=request,
             )

@@ -8,8 +8,11 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self) -> None:
-        from django.contrib.auth.signals import user_logged_in
+        from django.contrib.auth.signals import user_logged_in, user_login_failed
 
+        from . import reauth, throttle
         from .middleware import start_session_clock
 
         user_logged_in.connect(start_session_clock, dispatch_uid="peksos_session_clock")
+        user_logged_in.connect(reauth.on_login, dispatch_uid="peksos_password_typed")
+        user_login_failed.connect(throttle.record_failure, dispatch_uid="peksos_address_limit")

@@ -1,7 +1,11 @@
-from django.contrib.auth.backends import ModelBackend
+from django.contrib.auth.backends import BaseBackend, ModelBackend
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 
+from . import throttle
 from .models import User
+
+ADDRESS_BLOCKED = "peksos_address_blocked"  # request attribute the login view looks for
 
 
 def lockout_key(request: HttpRequest | None, credentials: dict | None) -> str:
@@ -28,4 +32,16 @@ class UsernameOrEmailBackend(ModelBackend):
             return None
         if user.check_password(password) and self.user_can_authenticate(user):
             return user
+        return None
+
+
+class AddressLimitBackend(BaseBackend):
+    """First in AUTHENTICATION_BACKENDS: refuses every login, right password or not, from an
+    address with too many recent failures (throttle.py). Raising PermissionDenied stops Django
+    trying the other backends and still sends `user_login_failed`."""
+
+    def authenticate(self, request: HttpRequest | None, username=None, password=None, **kwargs):
+        if throttle.address_blocked(request):
+            setattr(request, ADDRESS_BLOCKED, True)
+            raise PermissionDenied
         return None

@@ -74,3 +74,20 @@ class User(AbstractUser):
         """Deactivate the account; its sessions die with it (see SessionLimitsMiddleware)."""
         self.is_active = False
         self.save(update_fields=["is_active"])
+
+
+class LoginFailure(models.Model):
+    """One failed login from one client address (QUALITY.md S3: at most 20 an hour per address,
+    whatever accounts are tried). django-axes locks single accounts; this counts addresses.
+    Rows older than the window are deleted as new ones arrive (see throttle.py)."""
+
+    address = models.CharField(_("address"), max_length=64)
+    at = models.DateTimeField(_("at"), db_index=True)
+
+    class Meta:
+        verbose_name = _("failed login")
+        verbose_name_plural = _("failed logins")
+        indexes = [models.Index(fields=["address", "at"], name="loginfailure_address_at")]
+
+    def __str__(self) -> str:
+        return f"{self.address} {self.at:%Y-%m-%d %H:%M}"

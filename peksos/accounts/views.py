@@ -17,6 +17,7 @@ from django_otp import match_token
 from peksos.core import audit
 
 from . import otp
+from .backends import ADDRESS_BLOCKED
 from .forms import LoginForm, OutboxPasswordResetForm, TokenForm
 from .middleware import NO_DEVICE_SEEN
 
@@ -37,6 +38,12 @@ class LoginView(auth_views.LoginView):
         response = super().form_valid(form)
         audit.record("login", request=self.request)
         return response
+
+    def form_invalid(self, form):
+        if getattr(self.request, ADDRESS_BLOCKED, False):
+            # The same page whatever account was typed: nothing to learn about accounts here.
+            return render(self.request, "registration/address_locked_out.html", status=429)
+        return super().form_invalid(form)
 
 
 class PasswordResetView(auth_views.PasswordResetView):

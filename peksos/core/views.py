@@ -4,7 +4,7 @@ import logging
 
 from celery import current_app as app
 from django.db import connection
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
@@ -31,6 +31,14 @@ def _broker_status() -> str:
     except Exception:
         log.exception("health check: broker unavailable")
         return "down"
+
+
+@require_safe
+@never_cache
+def ping(request: HttpRequest) -> HttpResponse:
+    """Liveness for a load balancer: the process answers, nothing is checked (`healthz` checks
+    the database). Also the trivial view the page benchmarks compare against (bench/)."""
+    return HttpResponse("ok", content_type="text/plain")
 
 
 @require_safe

@@ -123,6 +123,15 @@ class Scope:
             return f"<{THRESHOLD}"
         return n
 
+    def parts(self, counts: dict) -> dict:
+        """Counts that add up to a total shown elsewhere: suppressed, and when only one is
+        hidden, a second one too, so the total cannot give the hidden one back."""
+        if not self.outside:
+            return counts
+        from sosdesk.figures import suppress_parts
+
+        return suppress_parts(counts, THRESHOLD)
+
     def moment(self, day: date, *, end: bool = False) -> datetime:
         zone = timezone.get_current_timezone()
         if end:
@@ -474,6 +483,8 @@ def children_section(scope: Scope) -> Section:
     outcomes = dict(closed_in_period.order_by().values_list("outcome").annotate(n=Count("pk")))
     overdue = records.overdue(scope.now).count()
     total = sum(tiers.values())
+    shown_tiers = scope.parts({key: tiers.get(key, 0) for key in ChildRecord.Tier.values})
+    shown_sexes = scope.parts({key: sexes.get(key, 0) for key in ChildRecord.Sex.values})
     section = Section(
         "children",
         _("Children receiving support"),
@@ -487,20 +498,14 @@ def children_section(scope: Scope) -> Section:
         Table(
             _("Children by tier"),
             [_("Tier"), _("Children")],
-            [
-                [str(label), scope.count(tiers.get(key, 0))]
-                for key, label in ChildRecord.Tier.choices
-            ],
+            [[str(label), shown_tiers[key]] for key, label in ChildRecord.Tier.choices],
         )
     )
     section.tables.append(
         Table(
             _("Children by sex"),
             [_("Sex"), _("Children")],
-            [
-                [str(label), scope.count(sexes.get(key, 0))]
-                for key, label in ChildRecord.Sex.choices
-            ],
+            [[str(label), shown_sexes[key]] for key, label in ChildRecord.Sex.choices],
         )
     )
     section.tables.append(
@@ -613,6 +618,12 @@ def appendix_section(scope: Scope) -> Section:
     )
 
 
+def _activities_section(scope: Scope) -> Section:
+    from .activities_section import activities_section  # it builds on this module
+
+    return activities_section(scope)
+
+
 @dataclass(frozen=True)
 class Step:
     key: str
@@ -628,6 +639,12 @@ STEPS = [
         gettext_lazy("Visits"),
         visits_section,
         lambda r: _installed("activities", "Visit"),
+    ),
+    Step(
+        "activities",
+        gettext_lazy("Activities"),
+        _activities_section,
+        lambda r: _installed("activities", "Activity"),
     ),
     Step(
         "cases",

@@ -5,6 +5,7 @@ from datetime import date, timedelta
 
 from django import forms
 from django.utils import timezone
+from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
 
 from peksos.accounts.models import User
@@ -62,8 +63,7 @@ class ReportRequestForm(forms.Form):
         required=False,
         widget=forms.DateInput(attrs={"type": "month"}),
         error_messages={"invalid": _("Choose a month.")},
-        max_length=7,
-    )
+    )  # no max_length: the regex bounds it, and maxlength is invalid HTML on type="month"
     start = forms.DateField(
         label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
@@ -97,6 +97,9 @@ class ReportRequestForm(forms.Form):
             self.fields["kind"].initial = self.fields["kind"].choices[0][0]
         if must_leave_office(user):
             del self.fields["outside_office"]
+        else:  # crispy prints help texts as HTML: the "<5" must reach the page as text
+            field = self.fields["outside_office"]
+            field.help_text = escape(field.help_text)
 
     def clean(self) -> dict:
         data = super().clean()

@@ -10,6 +10,7 @@ SCHOOL_SIDE_VISIT_ROLES = frozenset({Role.SOSDESK, Role.KEPALA_SEKOLAH})
 VISITING_ROLES = frozenset({Role.PEKSOS, Role.PSIKOLOG, Role.PENDAMPING})
 CASE_ROLES = frozenset({Role.KOORDINATOR, Role.PEKSOS, Role.PSIKOLOG, Role.SOSDESK})
 MONITORING_ROLES = frozenset({Role.KOORDINATOR, Role.PEKSOS, Role.PSIKOLOG})
+OBSERVER_ROLES = frozenset({Role.GURU, Role.ORANG_TUA})  # observations asked of them
 REPORT_ROLES = frozenset({Role.KOORDINATOR, Role.PEKSOS, Role.SOSDESK, Role.KEPALA_SEKOLAH})
 
 
@@ -30,9 +31,11 @@ def navigation(request: HttpRequest) -> dict:
             in SCHOOL_SIDE_VISIT_ROLES | {Role.KOORDINATOR, Role.PEKSOS},
             "visits_compliance": role in {Role.KOORDINATOR, Role.PEKSOS},
             "visits_feed": role in VISITING_ROLES,
+            "activities": role in VISITING_ROLES | SCHOOL_SIDE_VISIT_ROLES | {Role.KOORDINATOR},
             "forum": True,
             "cases": role in CASE_ROLES,
             "monitoring": role in MONITORING_ROLES,
+            "observations": role in OBSERVER_ROLES,
             "reports": role in REPORT_ROLES,
         }
     }

@@ -10,10 +10,12 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import select_template
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from openpyxl import Workbook
 
+from peksos.accounts.reauth import needs_reauth
 from peksos.core import audit
 from peksos.core.pagination import KeysetPage, page_for
 from schools.exports import safe_cell
@@ -46,6 +48,19 @@ def home(request: HttpRequest) -> HttpResponse:
         "dashboard": dashboard,
     }
     return render(request, "reports/home.html", context)
+
+
+@require_safe
+@login_required
+def help_page(request: HttpRequest) -> HttpResponse:
+    """The help of the user's own role: its tasks step by step, with screenshots taken by the
+    browser tests (tests/test_journeys_browser.py, PEKSOS_HELP_SHOTS=1). Long prose lives in
+    one template per role and language (reports/help/<role>.<lang>.html, Indonesian first)."""
+    role = request.user.role
+    language = (request.LANGUAGE_CODE or "id").split("-")[0]
+    names = [f"reports/help/{role}.{language}.html", f"reports/help/{role}.id.html"]
+    context = {"role_help": select_template(names).template.name, "role": role}
+    return render(request, "reports/help.html", context)
 
 
 def _page(queryset, request: HttpRequest) -> KeysetPage:
@@ -99,10 +114,11 @@ def report_detail(request: HttpRequest, pk) -> HttpResponse:
 @require_safe
 @login_required
 def report_download(request: HttpRequest, pk) -> FileResponse:
-    require_report_role(request.user)
-    report = get_report_for_user(request.user, pk)
+    report = _get_report_audited(request, pk)
     if not report.is_downloadable:
         raise Http404
+    if (prompt := needs_reauth(request)) is not None:
+        return prompt
     try:
         handle = report.file.open("rb")
     except FileNotFoundError:
@@ -142,14 +158,33 @@ def _figure_rows(report) -> list[list]:
     return rows
 
 
+def _get_report_audited(request: HttpRequest, pk):
+    """The report for a download or an export; a refusal (wrong role, another school's or
+    caseload's report) is one `report_access_denied` audit row (QUALITY S10)."""
+    try:
+        require_report_role(request.user)
+        return get_report_for_user(request.user, pk)
+    except (Http404, PermissionDenied):
+        with transaction.atomic():
+            audit.record(
+                "report_access_denied",
+                request=request,
+                object_type="reports.report",
+                object_id=str(pk),
+            )
+        raise
+
+
 def _figures_report(request: HttpRequest, pk):
-    require_report_role(request.user)
-    report = get_report_for_user(request.user, pk)
+    report = _get_report_audited(request, pk)
     if report.state != report.State.DONE or not report.figures:
         raise Http404
+    return report
+
+
+def _record_figures_download(request: HttpRequest, report) -> None:
     with transaction.atomic():
         audit.record("report_figures_downloaded", request=request, obj=report)
-    return report
 
 
 def _headers() -> list[str]:
@@ -160,6 +195,9 @@ def _headers() -> list[str]:
 @login_required
 def report_csv(request: HttpRequest, pk) -> HttpResponse:
     report = _figures_report(request, pk)
+    if (prompt := needs_reauth(request)) is not None:
+        return prompt
+    _record_figures_download(request, report)
     out = io.StringIO()
     out.write("\ufeff")  # a BOM, so spreadsheet programs read UTF-8 correctly
     writer = csv.writer(out)
@@ -176,6 +214,9 @@ def report_csv(request: HttpRequest, pk) -> HttpResponse:
 @login_required
 def report_xlsx(request: HttpRequest, pk) -> FileResponse:
     report = _figures_report(request, pk)
+    if (prompt := needs_reauth(request)) is not None:
+        return prompt
+    _record_figures_download(request, report)
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(_("Figures")[:31])
     sheet.append(_headers())

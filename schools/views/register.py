@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from peksos.accounts.models import Role
+from peksos.accounts.reauth import needs_reauth
 from peksos.core import audit
 from peksos.core.pagination import page_for, page_links
 
@@ -60,6 +61,8 @@ def school_export(request: HttpRequest, fmt: str) -> HttpResponse:
     require_register_access(request.user)
     if fmt not in {"csv", "xlsx"}:
         raise Http404
+    if (prompt := needs_reauth(request)) is not None:
+        return prompt
     form = SchoolFilterForm(request.GET or None)
     schools = form.filter(schools_visible_to(request.user)).order_by(*SORTS[form.sort_key])
     audit.record(f"school_export_{fmt}", request=request, object_type="schools.school")
@@ -91,6 +94,8 @@ def school_detail(request: HttpRequest, npsn: str) -> HttpResponse:
         "can_edit": can_edit_school(request.user),
         "can_set_coordinates": can_set_coordinates(request.user, school),
         "can_edit_calendar": can_edit_calendar(request.user, school),
+        # The page that explains the score is for register-wide roles only (403 for others).
+        "can_see_weights": request.user.role in REGISTER_WIDE_ROLES,
     }
     return render(request, "schools/school_detail.html", context)
 

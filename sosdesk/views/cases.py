@@ -17,7 +17,7 @@ from functools import partial
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Case as SqlCase
 from django.db.models import F, When
@@ -34,6 +34,7 @@ from peksos.core import audit
 from peksos.core.actions import run_step
 from peksos.core.models import AuditEvent
 from peksos.core.pagination import KeysetPage, page_for, page_links
+from peksos.core.uploads import attachment_response
 
 from .. import services
 from ..forms import (
@@ -194,7 +195,9 @@ def _render_detail(
         # A referred psychologist reads the report and their referral, not the desk's notes
         # or its conversation with the reporter (sosdesk/permissions.py).
         "thread": case.messages.select_related("author") if handler else None,
-        "notes": case.notes.select_related("author") if handler else None,
+        "notes": case.notes.select_related("author").prefetch_related("attachments")
+        if handler
+        else None,
         "is_koordinator": user.role == Role.KOORDINATOR,
     }
     if handler:
@@ -326,13 +329,47 @@ def case_status(request: HttpRequest, code: str) -> HttpResponse:
 @require_POST
 @login_required
 def case_note_add(request: HttpRequest, code: str) -> HttpResponse:
+    """An internal note, with up to 5 attachments. A refused file re-renders the page with the
+    note's text kept and the reason under the file field; nothing is saved then."""
     case = _get_case(request, code, write=True)
-    form = NoteForm(request.POST)
+    form = NoteForm(request.POST, request.FILES)
     if not form.is_valid():
         return _render_detail(request, case, status=400, note_form=form)
-    body = form.cleaned_data["body"]
-    step = partial(services.case_note, case=case, body=body, by=request.user, request=request)
-    return _act(request, case, step, _("Note added."))
+    try:
+        services.case_note(
+            case=case,
+            body=form.cleaned_data["body"],
+            attachments=form.cleaned_data["attachments"],
+            by=request.user,
+            request=request,
+        )
+    except ValidationError as exc:
+        form.add_error(None, exc)
+        return _render_detail(request, case, status=400, note_form=form)
+    messages.success(request, _("Note added."))
+    return redirect("sosdesk:case-detail", code=case.code)
+
+
+@require_safe
+@login_required
+def case_attachment(request: HttpRequest, code: str, pk) -> HttpResponse:
+    """Download one attachment of an internal note: whoever handles the case (the notes'
+    readers). Another school's case is 404, a referred psychologist 403. Always a download
+    (Content-Disposition: attachment, nosniff, sandbox), each one an audit row on the case."""
+    case = _get_case(request, code)
+    if not can_handle(request.user, case):
+        raise _denied(request, code, PermissionDenied())
+    attachment = case.attachments.filter(pk=pk).first()
+    if attachment is None:
+        raise _denied(request, code, Http404())
+    try:
+        response = attachment_response(
+            attachment.file, attachment.display_name, attachment.content_type
+        )
+    except FileNotFoundError:
+        raise Http404 from None
+    audit.record("case_attachment_downloaded", request=request, obj=case)
+    return response
 
 
 @require_POST
@@ -456,6 +493,7 @@ ACTION_LABELS = {
     "case_message_sent": gettext_lazy("wrote to the reporter"),
     "case_message_received": gettext_lazy("the reporter wrote"),
     "case_note_added": gettext_lazy("added an internal note"),
+    "case_attachment_downloaded": gettext_lazy("downloaded an attachment"),
 }
 
 

@@ -9,10 +9,12 @@ account, and follows it with its tracking code and PIN (DOMAIN.md §4).
 - No message ever goes to a reporter's phone or e-mail from here: the reporter comes back.
 """
 
+import logging
 from datetime import timedelta
 
 from django.contrib import messages
 from django.contrib.auth.hashers import make_password
+from django.db import DatabaseError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -26,9 +28,11 @@ from peksos.core import audit
 from peksos.core.time import epoch_now
 from schools.models import School
 
-from .. import services
+from .. import flood, services
 from ..forms import PublicReportForm, ReporterMessageForm, TrackingForm
 from ..models import Case, Desk, TrackingFailure
+
+logger = logging.getLogger(__name__)
 
 RECEIPT_KEY = "sosdesk_receipt"  # {"code", "pin", "desk", "at"}: shown after filing
 TRACKING_KEY = "sosdesk_tracking"  # {"case", "seen"}: the case this browser may follow
@@ -97,13 +101,22 @@ def report_form(request: HttpRequest, public_code: str) -> HttpResponse:
     form = PublicReportForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         fields = form.case_fields()
+        # Flood limits mark a report or quiet its e-mails; they never refuse it (flood.py).
+        assessment = flood.assess(request, desk.school)
         receipt = services.case_file(
             school=desk.school,
             channel=Case.Channel.PUBLIC_FORM,
             **fields,
             # The service leaves the address out of the audit row of an anonymous report.
             request=request,
+            burst=assessment.burst,
+            alert=assessment.alert,
         )
+        if receipt.created:
+            try:
+                flood.after_report(desk.school, assessment)
+            except DatabaseError:  # the report is saved: its receipt matters more
+                logger.exception("flood counter not written")
         _remember_receipt(request, receipt, desk)
         return redirect("lapor:receipt")
     response = render(request, "sosdesk/public_form.html", {"desk": desk, "form": form})

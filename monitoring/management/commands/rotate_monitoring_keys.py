@@ -18,11 +18,16 @@ from django.db.models import TextField
 from django.db.models.functions import Cast
 
 from monitoring import crypto
-from monitoring.models import ChildRecord, Consent
+from monitoring.models import ChildRecord, Consent, ObservationRequest
 from peksos.core import audit
 
 BATCH = 500
 ENCRYPTED_FIELDS = ("name", "guardian_contact")
+# Every model with encrypted columns, and those columns.
+ENCRYPTED = (
+    (ChildRecord, ENCRYPTED_FIELDS),
+    (ObservationRequest, ("child_label", "comment")),
+)
 
 
 class Command(BaseCommand):
@@ -50,10 +55,14 @@ class Command(BaseCommand):
 
     def count_stale(self, first: Fernet) -> int:
         """Values the first key alone cannot decrypt (read as raw tokens, never decrypted)."""
-        raw = ChildRecord.objects.annotate(
-            **{f"raw_{f}": Cast(f, output_field=TextField()) for f in ENCRYPTED_FIELDS}
-        ).values_list(*[f"raw_{f}" for f in ENCRYPTED_FIELDS])
-        stale = sum(not _opens(first, token.encode()) for row in raw.iterator() for token in row)
+        stale = 0
+        for model, fields in ENCRYPTED:
+            raw = model.objects.annotate(
+                **{f"raw_{f}": Cast(f, output_field=TextField()) for f in fields}
+            ).values_list(*[f"raw_{f}" for f in fields])
+            stale += sum(
+                not _opens(first, token.encode()) for row in raw.iterator() for token in row
+            )
         for consent in Consent.objects.exclude(form_file="").iterator():
             with consent.form_file.open("rb") as handle:
                 stale += not _opens(first, handle.read())
@@ -62,16 +71,18 @@ class Command(BaseCommand):
     def rotate_records(self) -> int:
         """Load (any key decrypts) and save (the first key encrypts), batch by batch."""
         done = 0
-        pks = list(ChildRecord.objects.order_by("pk").values_list("pk", flat=True))
-        for start in range(0, len(pks), BATCH):
-            with transaction.atomic():
-                batch = list(
-                    ChildRecord.objects.select_for_update()
-                    .filter(pk__in=pks[start : start + BATCH])
-                    .only("pk", *ENCRYPTED_FIELDS)
-                )
-                ChildRecord.objects.bulk_update(batch, ENCRYPTED_FIELDS)
-            done += len(batch)
+        for model, fields in ENCRYPTED:
+            pks = list(model.objects.order_by("pk").values_list("pk", flat=True))
+            for start in range(0, len(pks), BATCH):
+                with transaction.atomic():
+                    batch = list(
+                        model.objects.select_for_update()
+                        .filter(pk__in=pks[start : start + BATCH])
+                        .only("pk", *fields)
+                    )
+                    model.objects.bulk_update(batch, fields)
+                if model is ChildRecord:
+                    done += len(batch)
         return done
 
     def rotate_files(self, first: Fernet) -> int:

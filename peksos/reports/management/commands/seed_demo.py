@@ -7,11 +7,13 @@ its password (it was printed once, when it was made).
 """
 
 import secrets
-from datetime import date
+from datetime import date, time, timedelta
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 
+from activities.models import Activity, AttendanceCount, Visit, VisitMember
 from peksos.accounts.models import Role, User
 from schools import priority
 from schools.models import School, SchoolMembership
@@ -51,6 +53,7 @@ class Command(BaseCommand):
         if not no_users:
             self._demo_users()
             self._desks()
+            self._activities()
 
     def _desks(self) -> None:
         """A desk (with its public code) for every school; the demo school's TPPK in full."""
@@ -87,6 +90,65 @@ class Command(BaseCommand):
             f"SOS Desk: {Desk.objects.count()} sekolah; formulir laporan sekolah contoh: "
             f"/lapor/{desk.public_code}/"
         )
+
+    @transaction.atomic
+    def _activities(self) -> None:
+        """Three visits of the demo school (one per activity type) with their activities: the
+        first held last month with its attendance, the others in the coming weeks."""
+        school = School.objects.get(npsn=DEMO_SCHOOL_NPSN)
+        if Activity.objects.filter(school=school).exists():
+            return
+        team = list(
+            User.objects.filter(username__in=["peksos_budi", "psikolog_gita", "pendamping_hadi"])
+        )
+        today = timezone.localdate()
+        plans = [
+            (Visit.Kind.CAMPAIGN, -30, ["penyuluhan", "sosialisasi_uu"], ["siswa_sd", "guru"]),
+            (
+                Visit.Kind.TRAINING,
+                10,
+                ["workshop_psikososial", "komunikasi_efektif"],
+                ["guru", "orang_tua"],
+            ),
+            (
+                Visit.Kind.ONE_DAY,
+                24,
+                ["permainan_kelompok", "quality_time", "hadiah_doorprize"],
+                ["siswa_sd", "orang_tua", "guru"],
+            ),
+        ]
+        for kind, offset, subs, audiences in plans:
+            day = today + timedelta(days=offset)
+            day -= timedelta(days=max(0, day.weekday() - 4))  # a weekday
+            visit = Visit(school=school, kind=kind, state=Visit.State.AGREED)
+            visit.set_date(day)
+            visit.save()
+            for user in team:
+                VisitMember.objects.create(visit=visit, user=user, role=user.role)
+            activity = Activity.objects.create(
+                visit=visit,
+                kind=kind,
+                date=day,
+                start_time=time(8, 0),
+                sub_activities=subs,
+                audiences=audiences,
+            )
+            activity.facilitators.set(team)
+            if offset < 0:
+                activity.state = Activity.State.HELD
+                activity.duration_minutes = 120
+                activity.recorded_at = timezone.now()
+                activity.save()
+                AttendanceCount.objects.bulk_create(
+                    AttendanceCount(activity=activity, group=group, sex=sex, count=n)
+                    for group, sex, n in [
+                        ("siswa_sd", "L", 41),
+                        ("siswa_sd", "P", 38),
+                        ("guru", "L", 3),
+                        ("guru", "P", 9),
+                    ]
+                )
+        self.stdout.write(f"Kegiatan contoh: {len(plans)} kegiatan di {school.name}.")
 
     @transaction.atomic
     def _demo_users(self) -> None:

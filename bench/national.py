@@ -1,0 +1,466 @@
+"""National-size data set and the page benchmark behind gunicorn (issue 11, QUALITY.md P1-P3).
+
+    createdb -h 127.0.0.1 -U postgres peksos_city
+    createdb -h 127.0.0.1 -U postgres peksos_national
+    # the city: the real 308 schools with a proportional three years of programme data
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/peksos_city \
+        .venv/bin/python bench/national.py generate --schools 0
+    # the country: 450,000 synthetic schools more (--schools 45000 for a tenth of it)
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/peksos_national \
+        .venv/bin/python bench/national.py generate --schools 450000
+    # every main page against a trivial view (/ping, same middleware), both data sets
+    .venv/bin/python bench/national.py measure \
+        --city postgres://postgres@127.0.0.1:5432/peksos_city \
+        --national postgres://postgres@127.0.0.1:5432/peksos_national --runs 11
+
+`make bench` runs the three steps at a tenth of the national size (see the Makefile).
+
+The generator empties the database, migrates, loads the real register, then writes with
+PostgreSQL COPY, per school and year: two visits for each of three school years (2024/2025 to
+2026/2027: the first two done, the current one half done), an activity with attendance counts
+for each visit done, 1,000,000 SOS Desk cases and 100,000 children in monitoring (their names
+encrypted by the model's own field, as in production) and 1,000,000 forum posts (questions and
+answers) at national size, and in proportion to the number of schools for any other size.
+Rows are built from each model's own fields (defaults, encryption, JSON) by `copy_rows`, so a
+new NOT NULL column cannot make the generator write rows the application would not.
+
+`measure` starts gunicorn on loopback for each database (2 sync workers, DEBUG off), logs in
+as a Koordinator through the login form, and requests each page --runs times, sequentially;
+it prints the median of each page, the ratio of each page to /ping on the same server (P1:
+what a page costs beyond the framework), and national / city for each page (P2).
+"""
+
+import argparse
+import http.cookiejar
+import os
+import random
+import re
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.parse
+import urllib.request
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "peksos.settings")
+os.environ.setdefault("PEKSOS_REQUIRE_2FA", "0")
+os.environ.setdefault("STATIC_MANIFEST", "0")
+
+WIB = ZoneInfo("Asia/Jakarta")
+NATIONAL_SCHOOLS = 450_000
+NATIONAL = {"cases": 1_000_000, "children": 100_000, "posts": 1_000_000}
+YEARS = (2024, 2025, 2026)
+PASSWORD = "bench-kata-sandi-2026"  # noqa: S105  # a synthetic benchmark user
+PAGES = {
+    "home (dashboard)": "/",
+    "schools, list": "/sekolah/",
+    "schools, level=SD": "/sekolah/?level=SD",
+    "schools, map data SMA": "/sekolah/peta/data.json?level=SMA",
+    "school detail": "/sekolah/10807637/",
+    "visits, list": "/kunjungan/",
+    "visits, compliance": "/kunjungan/kepatuhan/",
+    "activities, list": "/kegiatan/",
+    "SOS Desk, cases": "/sosdesk/",
+    "SOS Desk, figures": "/sosdesk/angka/",
+    "monitoring, children": "/pemantauan/",
+    "forum, questions": "/forum/",
+    "reports, list": "/laporan/",
+}
+
+
+# --- Generating -----------------------------------------------------------------------------
+
+
+def copy_rows(model, rows, fields: list[str]) -> int:
+    """COPY rows (tuples in the order of `fields`) into the model's table; every other
+    concrete field takes its default (evaluated per row: unique codes stay unique), "" when
+    blank, NULL when nullable. Values go through the field's own get_db_prep_save, so
+    encrypted and JSON fields store what the application would."""
+    from django.db import connection
+
+    given = [model._meta.get_field(name) for name in fields]
+    # An auto-incremented key is left to the database; a UUID key takes its default.
+    others = [
+        f
+        for f in model._meta.concrete_fields
+        if f.name not in fields and not (f.primary_key and not f.has_default())
+    ]
+    for field in others:
+        if not (field.has_default() or field.null or field.blank or _auto(field)):
+            raise SystemExit(f"{model.__name__}.{field.name}: no value and no default")
+    columns = given + others
+    names = ", ".join(connection.ops.quote_name(f.column) for f in columns)
+    table = connection.ops.quote_name(model._meta.db_table)
+    now = datetime.now(WIB)
+    count = 0
+    with connection.cursor() as cursor:
+        with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+            for row in rows:
+                values = list(row)
+                for field in others:
+                    if _auto(field):
+                        values.append(now)
+                    elif field.has_default():
+                        values.append(field.get_default())
+                    elif field.null:
+                        values.append(None)
+                    else:
+                        values.append("")
+                copy.write_row(
+                    [
+                        f.get_db_prep_save(v, connection) if v is not None else None
+                        for f, v in zip(columns, values, strict=True)
+                    ]
+                )
+                count += 1
+        cursor.execute(f"ANALYZE {table}")
+    return count
+
+
+def _auto(field) -> bool:
+    return getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
+
+
+def school_days(year: int, semester: int) -> list[date]:
+    start = date(year, 7, 15) if semester == 1 else date(year + 1, 1, 10)
+    days = [start + timedelta(days=i) for i in range(140)]
+    return [d for d in days if d.weekday() < 5]
+
+
+def generate(schools: int) -> None:
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    from activities.models import Activity, AttendanceCount, Visit
+    from forum.models import Answer, Category, Question
+    from monitoring.models import ChildRecord
+    from peksos.accounts.models import Role, User
+    from schools.models import School
+    from schools.seed import load_kota_metro
+    from sosdesk.models import Case, Desk
+
+    sys.path.insert(0, str(ROOT / "bench"))
+    from register_bench import add_synthetic_schools
+
+    if connection.vendor != "postgresql":
+        raise SystemExit("Set DATABASE_URL to a PostgreSQL database (it will be emptied).")
+    started = time.perf_counter()
+    with connection.cursor() as cursor:  # a clean slate; the migrations seed their data again
+        cursor.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
+    call_command("migrate", verbosity=0)
+    load_kota_metro()
+    if schools:
+        add_synthetic_schools(schools)
+    school_ids = list(School.objects.values_list("pk", flat=True))
+    n_schools = len(school_ids)
+    share = n_schools / (NATIONAL_SCHOOLS + 308)
+    rng = random.Random(11)
+    koordinator = User.objects.create_user(
+        "bench_koordinator", password=PASSWORD, role=Role.KOORDINATOR
+    )
+    peksos = User.objects.create_user("bench_peksos", password=PASSWORD, role=Role.PEKSOS)
+    parent = User.objects.create_user("bench_ortu", password=PASSWORD, role=Role.ORANG_TUA)
+    timings = {}
+
+    def timed(name: str, fn) -> None:
+        t0 = time.perf_counter()
+        count = fn()
+        timings[name] = (count, time.perf_counter() - t0)
+        print(f"  {name}: {count:,} rows in {timings[name][1]:.1f} s", flush=True)
+
+    today = date(2026, 11, 27)
+
+    def visit_rows():
+        for school in school_ids:
+            for year in YEARS:
+                for semester in (1, 2):
+                    day = rng.choice(school_days(year, semester))
+                    state = Visit.State.DONE if day < today else Visit.State.AGREED
+                    kind = Visit.Kind.CAMPAIGN if semester == 1 else Visit.Kind.TRAINING
+                    yield (school, day, year, semester, state, kind)
+
+    timed(
+        "visits",
+        lambda: copy_rows(
+            Visit, visit_rows(), ["school", "date", "school_year", "semester", "state", "kind"]
+        ),
+    )
+
+    def activity_rows(done: list):
+        for pk, school, day, kind in done:
+            tier = 2 if kind == Visit.Kind.TRAINING else 1
+            yield (pk, school, kind, tier, day, Activity.State.HELD)
+
+    def attendance_rows(held: list):
+        for pk, kind in held:
+            group = "guru" if kind == Visit.Kind.TRAINING else "siswa_sd"
+            yield (pk, group, "L", rng.randint(5, 40))
+            yield (pk, group, "P", rng.randint(5, 40))
+
+    # Each source is read before its COPY starts: a connection cannot read while it copies.
+    done = list(
+        Visit.objects.filter(state=Visit.State.DONE).values_list("pk", "school_id", "date", "kind")
+    )
+    timed(
+        "activities",
+        lambda: copy_rows(
+            Activity, activity_rows(done), ["visit", "school", "kind", "tier", "date", "state"]
+        ),
+    )
+    held = list(Activity.objects.values_list("pk", "kind"))
+    timed(
+        "attendance counts",
+        lambda: copy_rows(
+            AttendanceCount, attendance_rows(held), ["activity", "group", "sex", "count"]
+        ),
+    )
+    desks = Desk.objects.bulk_create([Desk(school_id=pk) for pk in school_ids], batch_size=5000)
+    print(f"  desks: {len(desks):,}")
+    n_cases = max(1, int(NATIONAL["cases"] * share))
+    from sosdesk.models import ViolenceForm
+
+    forms = list(ViolenceForm.values)
+    statuses = list(Case.Status.values)
+    start = datetime(2024, 7, 1, 8, tzinfo=WIB)
+
+    def case_rows():
+        for i in range(n_cases):
+            at = start + timedelta(minutes=rng.randint(0, 60 * 24 * 870))
+            status = rng.choice(statuses)
+            yield (
+                rng.choice(school_ids),
+                Case.Channel.PUBLIC_FORM,
+                f"Laporan uji nomor {i}: narasi sintetis.",
+                [rng.choice(forms)],
+                status,
+                at,
+                at,
+            )
+
+    timed(
+        "SOS Desk cases",
+        lambda: copy_rows(
+            Case,
+            case_rows(),
+            [
+                "school",
+                "channel",
+                "narrative",
+                "forms",
+                "status",
+                "received_at",
+                "stage_changed_at",
+            ],
+        ),
+    )
+    n_children = max(1, int(NATIONAL["children"] * share))
+
+    def child_rows():
+        for i in range(n_children):
+            yield (
+                rng.choice(school_ids),
+                "4",
+                rng.choice(["L", "P"]),
+                2014 + rng.randint(0, 6),
+                f"Anak Uji {i}",
+                "AU",
+                peksos.pk,
+            )
+
+    timed(
+        "children in monitoring",
+        lambda: copy_rows(
+            ChildRecord,
+            child_rows(),
+            ["school", "class_level", "sex", "birth_year", "name", "initials", "peksos"],
+        ),
+    )
+    n_posts = max(2, int(NATIONAL["posts"] * share))
+    n_questions = n_posts // 5
+    categories = list(Category.objects.values_list("pk", flat=True))
+
+    def question_rows():
+        for i in range(n_questions):
+            yield (
+                f"Pertanyaan uji {i}",
+                "Bagaimana cara mendampingi anak yang sering murung setelah pulang sekolah?",
+                rng.choice(categories),
+                parent.pk,
+                Question.Status.PUBLISHED,
+            )
+
+    timed(
+        "forum questions",
+        lambda: copy_rows(
+            Question, question_rows(), ["title", "body", "category", "author", "status"]
+        ),
+    )
+
+    def answer_rows(questions: list):
+        for pk in questions:
+            for _ in range(4):
+                yield (pk, "Ajak anak bercerita dengan tenang.", peksos.pk, Answer.Status.PUBLISHED)
+
+    timed(
+        "forum answers",
+        lambda: copy_rows(
+            Answer,
+            answer_rows(list(Question.objects.values_list("pk", flat=True))),
+            ["question", "body", "author", "status"],
+        ),
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    total = time.perf_counter() - started
+    print(f"schools: {n_schools:,}; generated in {total:.0f} s; koordinator: {koordinator}")
+
+
+# --- Measuring ------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """gunicorn on loopback for one database."""
+
+    def __init__(self, database_url: str, workers: int):
+        self.port = free_port()
+        env = {
+            **os.environ,
+            "DATABASE_URL": database_url,
+            "DJANGO_DEBUG": "0",
+            "PEKSOS_REQUIRE_2FA": "0",
+            "STATIC_MANIFEST": "0",
+            "LOG_LEVEL": "WARNING",
+        }
+        self.process = subprocess.Popen(
+            [
+                str(ROOT / ".venv/bin/gunicorn"),
+                "peksos.wsgi",
+                "--bind",
+                f"127.0.0.1:{self.port}",
+                "--workers",
+                str(workers),
+                "--log-level",
+                "warning",
+            ],
+            cwd=ROOT,
+            env=env,
+        )
+        self.base = f"http://127.0.0.1:{self.port}"
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(f"{self.base}/ping", timeout=1)  # noqa: S310  # nosec B310
+                return
+            except OSError:
+                time.sleep(0.2)
+        raise SystemExit("gunicorn did not start")
+
+    def stop(self) -> None:
+        self.process.send_signal(signal.SIGTERM)
+        self.process.wait(timeout=30)
+
+
+def logged_in_opener(base: str) -> urllib.request.OpenerDirector:
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    page = opener.open(f"{base}/masuk/").read().decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+    data = urllib.parse.urlencode(
+        {"csrfmiddlewaretoken": token, "username": "bench_koordinator", "password": PASSWORD}
+    ).encode()
+    request = urllib.request.Request(  # noqa: S310  # nosec B310: our own loopback URL
+        f"{base}/masuk/", data=data, headers={"Referer": base}
+    )
+    response = opener.open(request)
+    if response.url.rstrip("/").endswith("/masuk"):
+        raise SystemExit("could not log in as bench_koordinator (run generate first)")
+    return opener
+
+
+def median_ms(opener, url: str, runs: int) -> float:
+    opener.open(url).read()  # warm up
+    times = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        response = opener.open(url)
+        response.read()
+        times.append(time.perf_counter() - t0)
+        if response.status != 200:
+            raise SystemExit(f"{url}: HTTP {response.status}")
+    return statistics.median(times) * 1000
+
+
+def measure_server(database_url: str, runs: int, workers: int) -> dict:
+    server = Server(database_url, workers)
+    try:
+        opener = logged_in_opener(server.base)
+        results = {"/ping": median_ms(opener, f"{server.base}/ping", runs)}
+        for name, path in PAGES.items():
+            try:
+                results[name] = median_ms(opener, f"{server.base}{path}", runs)
+            except urllib.error.HTTPError as error:
+                results[name] = None
+                print(f"  {name}: HTTP {error.code}", flush=True)
+        return results
+    finally:
+        server.stop()
+
+
+def measure(city: str, national: str, runs: int, workers: int) -> None:
+    print(f"measuring the city ({city.rsplit('/', 1)[-1]})...", flush=True)
+    small = measure_server(city, runs, workers)
+    print(f"measuring the country ({national.rsplit('/', 1)[-1]})...", flush=True)
+    large = measure_server(national, runs, workers)
+    print(f"\nMedian of {runs} sequential requests through gunicorn ({workers} workers), ms\n")
+    print("| page | city ms | page / ping | national ms | page / ping | national / city |")
+    print("|---|---:|---:|---:|---:|---:|")
+    worst = 0.0
+    for name in ["/ping", *PAGES]:
+        a, b = small.get(name), large.get(name)
+        if a is None or b is None:
+            print(f"| {name} | {a or '–'} | | {b or '–'} | | |")
+            continue
+        ratio = b / a
+        if name != "/ping":
+            worst = max(worst, ratio)
+        print(
+            f"| {name} | {a:.1f} | {a / small['/ping']:.1f} | {b:.1f} | "
+            f"{b / large['/ping']:.1f} | {ratio:.2f} |"
+        )
+    print(f"\nworst national / city: {worst:.2f}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    gen = sub.add_parser("generate")
+    gen.add_argument("--schools", type=int, default=NATIONAL_SCHOOLS)
+    mea = sub.add_parser("measure")
+    mea.add_argument("--city", required=True)
+    mea.add_argument("--national", required=True)
+    mea.add_argument("--runs", type=int, default=11)
+    mea.add_argument("--workers", type=int, default=2)
+    args = parser.parse_args()
+    if args.command == "generate":
+        generate(args.schools)
+    else:
+        measure(args.city, args.national, args.runs, args.workers)
+
+
+if __name__ == "__main__":
+    main()

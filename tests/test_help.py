@@ -1,0 +1,92 @@
+"""The help page (/bantuan/): each role reads its own tasks, in Indonesian; anonymous users
+are sent to log in; only GET/HEAD."""
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from peksos.accounts.models import Role
+
+HELP = reverse("help")
+
+# A heading only the role's own page has (templates/reports/help/<role>.id.html).
+OWN_HEADING = {
+    "koordinator_ani": "Merencanakan kunjungan satu tahun",
+    "peksos_budi": "Kasus SOS Desk",
+    "psikolog_gita": "Rujukan dari SOS Desk",
+    "pendamping_hadi": "Data sekolah dan forum",
+    "sosdesk_citra_sdn1": "Menangani laporan",
+    "kepsek_indah": "Menyepakati tanggal kunjungan",
+    "guru_eka": "Bila ada kekerasan",
+    "ortu_fajar": "Bila anak mengalami kekerasan",
+}
+
+
+def headings(response) -> list[str]:
+    return re.findall(r'<h2 class="h5" id="help-[\w-]+">([^<]+)</h2>', response.content.decode())
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("persona", OWN_HEADING)
+def test_each_role_sees_its_own_help(login, request, persona):
+    user = request.getfixturevalue(persona)
+    response = login(user).get(HELP)
+    assert response.status_code == 200
+    assert response.templates[0].name == "reports/help.html"
+    assert f"reports/help/{user.role}.id.html" in [t.name for t in response.templates]
+    page = response.content.decode()
+    assert '<html lang="id"' in page
+    assert "<title>Bantuan" in page
+    assert f"Tugas Anda sebagai {user.get_role_display()}" in page
+    own = [h for h in headings(response) if OWN_HEADING[persona] in h]
+    assert own, headings(response)
+    others = {p: h for p, h in OWN_HEADING.items() if h not in OWN_HEADING[persona]}
+    assert not any(h in page for h in others.values() if h != OWN_HEADING[persona])
+    assert "Untuk semua pengguna" in page  # the common part
+
+
+@pytest.mark.django_db
+def test_every_role_has_a_help_template():
+    from django.template.loader import get_template
+
+    for role in Role.values:
+        assert get_template(f"reports/help/{role}.id.html")
+
+
+@pytest.mark.django_db
+def test_the_help_screenshots_exist(settings):
+    """Every screenshot a help page shows is in static/help/ (made by the browser tests with
+    PEKSOS_HELP_SHOTS=1), small enough to commit."""
+    from pathlib import Path
+
+    root = Path(settings.BASE_DIR)
+    shown = set()
+    for template in (root / "templates" / "reports" / "help").glob("*.html"):
+        shown |= set(re.findall(r"static 'help/([\w-]+\.png)'", template.read_text()))
+    assert len(shown) >= 10
+    for name in shown:
+        path = root / "static" / "help" / name
+        assert path.exists(), name
+        assert path.stat().st_size < 150_000, f"{name}: {path.stat().st_size} bytes"
+
+
+@pytest.mark.django_db
+def test_anonymous_is_sent_to_log_in(client):
+    response = client.get(HELP)
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("accounts:login"))
+
+
+@pytest.mark.django_db
+def test_only_safe_methods(login, guru_eka):
+    client = login(guru_eka)
+    assert client.post(HELP).status_code == 405
+    assert client.head(HELP).status_code == 200
+
+
+@pytest.mark.django_db
+def test_the_navigation_links_to_help(login, ortu_fajar):
+    page = login(ortu_fajar).get(reverse("home")).content.decode()
+    assert f'href="{HELP}"' in page
+    assert ">Bantuan</a>" in page
