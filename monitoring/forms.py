@@ -329,6 +329,8 @@ class GoalScoreForm(forms.Form):
     def __init__(self, *args, goals: QuerySet, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["goal"].queryset = goals
+        # Goals are told apart by what they aim at (their __str__ is the record code).
+        self.fields["goal"].label_from_instance = lambda goal: goal.description
 
     def clean_score(self) -> int:
         score = self.cleaned_data["score"]

@@ -268,3 +268,18 @@ def test_the_file_gone_from_disk_is_404_not_500(login, koordinator_ani, three_ph
         login(koordinator_ani).get(reverse("activity:photo-file", args=[photo.pk])).status_code
         == 404
     )
+
+
+def test_every_view_of_a_photo_of_children_is_audited(login, peksos_budi, three_photos):
+    client = login(peksos_budi)
+    client.get(reverse("activity:photo-file", args=[three_photos["secret"].pk]))
+    client.get(reverse("activity:photo-file", args=[three_photos["secret"].pk]) + "?unduh=1")
+    client.get(reverse("activity:photo-file", args=[three_photos["plain"].pk]))
+    events = AuditEvent.objects.filter(action__startswith="activity_photo_").exclude(
+        action="activity_photo_added"
+    )
+    assert sorted(events.values_list("action", flat=True)) == [
+        "activity_photo_downloaded",
+        "activity_photo_viewed",
+    ]
+    assert {e.actor_id for e in events} == {peksos_budi.pk}

@@ -22,7 +22,7 @@ from tests.test_forum_support import relax_new_account_rules
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PHONE = shared.PHONE
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "testdata" / "xss-payloads.txt"
+CORPUS = Path(__file__).resolve().parent / "data" / "xss-payloads.txt"  # from shared/testdata
 SAMPLE = Path(__file__).parent / "data" / "xss-forum-sample.txt"
 TITLE = "Anak saya tidak mau cerita soal sekolah, bagaimana memulainya?"
 ANSWER = "Mulailah dengan waktu santai bersama, misalnya saat makan, tanpa menginterogasi."
@@ -141,7 +141,7 @@ def test_the_xss_corpus_never_opens_a_dialog(
 ):
     relax_new_account_rules(monkeypatch)
     payloads = _payloads()
-    assert len(payloads) > 2000, "the corpus of ../shared/testdata/ is missing"
+    assert len(payloads) > 2000, "the corpus tests/data/xss-payloads.txt is missing"
     parent = User.objects.create_user(
         username="ortu_xss", password="kata-sandi-uji-123", role=Role.ORANG_TUA
     )

@@ -19,7 +19,7 @@ from PIL import Image, TiffImagePlugin
 from peksos.core import uploads
 from peksos.core.uploads import attachment_response, validate_document, validate_image
 
-XSS_PAYLOADS = Path(__file__).resolve().parents[2] / "shared" / "testdata" / "xss-payloads.txt"
+XSS_PAYLOADS = Path(__file__).resolve().parent / "data" / "xss-payloads.txt"  # from shared/testdata
 STORAGE_NAME = re.compile(r"^[a-z]+/\d{4}/\d{2}/[0-9a-f]{32}\.(jpg|png|webp|pdf)$")
 
 

@@ -4,11 +4,13 @@ delete. Who sees which photo is decided by `permissions.photos_visible_to`."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from peksos.core import audit
 from peksos.core.uploads import SAFE_CONTENT_TYPES, attachment_response, safe_display_name
 
 from .. import activity_services as services
@@ -62,8 +64,17 @@ def photo_file(request: HttpRequest, photo_pk: int) -> HttpResponse:
     """The photo for an <img> on the staff pages; `?unduh=1` downloads it."""
     photo = _visible_photo(request, photo_pk)
     name = safe_display_name(photo.display_name, fallback=f"foto-{photo.pk}.jpg")
+    download = request.GET.get("unduh") == "1"
+    if photo.shows_children:
+        # A photo of children is personal data of children (UU PDP): every view is logged.
+        with transaction.atomic():
+            audit.record(
+                "activity_photo_downloaded" if download else "activity_photo_viewed",
+                request=request,
+                obj=photo,
+            )
     try:
-        if request.GET.get("unduh") == "1":
+        if download:
             return attachment_response(photo.file, name, photo.content_type)
         handle = photo.file.storage.open(photo.file.name, "rb")
     except FileNotFoundError:
