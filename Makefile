@@ -90,6 +90,7 @@ bench: venv messages
 	DATABASE_URL=$(BENCH_PG)/peksos_city $(PY) bench/national.py generate --schools 0
 	DATABASE_URL=$(BENCH_PG)/peksos_national $(PY) bench/national.py generate --schools $(BENCH_SCHOOLS)
 	$(PY) bench/national.py measure --city $(BENCH_PG)/peksos_city --national $(BENCH_PG)/peksos_national --runs 11
+	$(PY) bench/national.py load --database $(BENCH_PG)/peksos_national --users 50 --seconds 120
 
 clean:
 	rm -rf $(VENV) .pytest_cache test-results

@@ -445,6 +445,58 @@ def measure(city: str, national: str, runs: int, workers: int) -> None:
     print(f"\nworst national / city: {worst:.2f}")
 
 
+def load(database_url: str, users: int, seconds: int, workers: int) -> None:
+    """`users` simulated people (bench/locustfile.py) against gunicorn for `seconds`: requests,
+    failures, median and 95th percentile per page and in all."""
+    import csv
+    import tempfile
+
+    server = Server(database_url, workers)
+    try:
+        with tempfile.TemporaryDirectory() as folder:
+            prefix = f"{folder}/locust"
+            subprocess.run(  # nosec B603: our own venv's locust, fixed arguments
+                [
+                    str(ROOT / ".venv/bin/locust"),
+                    "-f",
+                    str(ROOT / "bench/locustfile.py"),
+                    "--headless",
+                    "--users",
+                    str(users),
+                    "--spawn-rate",
+                    "10",
+                    "--run-time",
+                    f"{seconds}s",
+                    "--host",
+                    server.base,
+                    "--csv",
+                    prefix,
+                    "--only-summary",
+                    "--loglevel",
+                    "WARNING",
+                ],
+                cwd=ROOT,
+                check=False,
+                timeout=seconds + 120,
+            )
+            with open(f"{prefix}_stats.csv", newline="") as handle:
+                rows = list(csv.DictReader(handle))
+    finally:
+        server.stop()
+    print(
+        f"\n{users} users for {seconds} s against gunicorn ({workers} workers), "
+        f"{database_url.rsplit('/', 1)[-1]}\n"
+    )
+    print("| page | requests | failures | median ms | p95 ms |")
+    print("|---|---:|---:|---:|---:|")
+    for row in rows:
+        median = float(row["Median Response Time"] or 0)
+        print(
+            f"| {row['Name']} | {row['Request Count']} | {row['Failure Count']} | "
+            f"{median:.0f} | {row['95%']} |"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -455,8 +507,15 @@ def main() -> None:
     mea.add_argument("--national", required=True)
     mea.add_argument("--runs", type=int, default=11)
     mea.add_argument("--workers", type=int, default=2)
+    lo = sub.add_parser("load")
+    lo.add_argument("--database", required=True)
+    lo.add_argument("--users", type=int, default=50)
+    lo.add_argument("--seconds", type=int, default=60)
+    lo.add_argument("--workers", type=int, default=4)
     args = parser.parse_args()
-    if args.command == "generate":
+    if args.command == "load":
+        load(args.database, args.users, args.seconds, args.workers)
+    elif args.command == "generate":
         generate(args.schools)
     else:
         measure(args.city, args.national, args.runs, args.workers)
