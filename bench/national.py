@@ -224,7 +224,17 @@ def generate(schools: int) -> None:
             AttendanceCount, attendance_rows(held), ["activity", "group", "sex", "count"]
         ),
     )
-    desks = Desk.objects.bulk_create([Desk(school_id=pk) for pk in school_ids], batch_size=5000)
+    from sosdesk.models import new_public_code
+
+    codes = set(Desk.objects.values_list("public_code", flat=True))
+    desks = []
+    for pk in school_ids:  # bulk_create skips Desk.save(), which avoids taken codes
+        code = new_public_code()
+        while code in codes:
+            code = new_public_code()
+        codes.add(code)
+        desks.append(Desk(school_id=pk, public_code=code))
+    desks = Desk.objects.bulk_create(desks, batch_size=5000)
     print(f"  desks: {len(desks):,}")
     n_cases = max(1, int(NATIONAL["cases"] * share))
     from sosdesk.models import ViolenceForm

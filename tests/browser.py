@@ -5,6 +5,7 @@ fails a test that uses `problems`: CSP violations, broken scripts and failed res
 show up there.
 """
 
+import contextlib
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,6 +13,7 @@ from pathlib import Path
 import pytest
 from django.db import connections
 from playwright.sync_api import Page, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 360, "height": 740}
@@ -124,6 +126,12 @@ def screenshot(page: Page, folder: Path, name: str, *, check_images: bool = True
     """Desktop and phone screenshots of the current page; the phone one must not scroll sideways."""
     page.set_viewport_size(DESKTOP)
     if check_images:
+        # Images served by views (QR codes, photos) may still be on their way.
+        # On a timeout the assertion below names the images that did not arrive.
+        with contextlib.suppress(PlaywrightTimeout):
+            page.wait_for_function(
+                "() => [...document.images].every(i => i.complete)", timeout=5000
+            )
         assert page.evaluate(BROKEN_IMAGES_JS) == [], f"{name}: images that did not load"
     page.screenshot(path=str(folder / f"{name}-desktop.png"), full_page=True)
     page.set_viewport_size(PHONE)

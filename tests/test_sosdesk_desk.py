@@ -572,3 +572,15 @@ def test_poster_and_desk_page_use_one_public_code(login, kepsek_indah):
 def test_term_dates_are_shown(login, kepsek_indah, desk_a):
     page = login(kepsek_indah).get(url("desk-detail")).content.decode()
     assert "2025" in page and "2027" in page
+
+
+def test_a_new_desk_never_takes_a_code_already_in_use(school_a, school_b, monkeypatch):
+    from sosdesk import models as desk_models
+
+    Desk.objects.create(school=school_a, public_code="ABCDEF")
+    codes = iter(["ABCDEF", "ABCDEF", "GHJKLM"])
+    monkeypatch.setattr(desk_models, "new_public_code", lambda: next(codes))
+    desk = Desk(school=school_b)  # its default was drawn before the patch
+    desk.public_code = "ABCDEF"
+    desk.save()
+    assert desk.public_code == "GHJKLM"
