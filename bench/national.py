@@ -243,11 +243,19 @@ def generate(schools: int) -> None:
     statuses = list(Case.Status.values)
     start = datetime(2024, 7, 1, 8, tzinfo=WIB)
 
+    from sosdesk.models import new_tracking_code
+
     def case_rows():
+        codes = set()
         for i in range(n_cases):
+            code = new_tracking_code()
+            while code in codes:  # 1,000,000 random codes of 8 characters do collide
+                code = new_tracking_code()
+            codes.add(code)
             at = start + timedelta(minutes=rng.randint(0, 60 * 24 * 870))
             status = rng.choice(statuses)
             yield (
+                code,
                 rng.choice(school_ids),
                 Case.Channel.PUBLIC_FORM,
                 f"Laporan uji nomor {i}: narasi sintetis.",
@@ -263,6 +271,7 @@ def generate(schools: int) -> None:
             Case,
             case_rows(),
             [
+                "code",
                 "school",
                 "channel",
                 "narrative",

@@ -35,6 +35,7 @@ from .models import (
     Referral,
     StageDeadlines,
     new_pin,
+    new_tracking_code,
 )
 
 Status = Case.Status
@@ -153,35 +154,44 @@ def case_file(
     _start_police_clock_if_needed(case, now)
     if ongoing_danger == Case.Danger.YES:
         case.urgency = Case.Urgency.EMERGENCY
-    try:
-        with transaction.atomic():
-            case.save(force_insert=True)
-            CaseEvent.objects.create(
-                case=case,
-                at=now,
-                actor=by,
-                kind=CaseEvent.Kind.RECEIVED,
-                to_status=Status.RECEIVED,
-                detail=channel,
-            )
-            # An anonymous report is tied neither to the sender's address nor to their account
-            # (a teacher logged in may still report anonymously); an officer filing it is named.
-            audit.record(
-                "case_filed",
-                request=None if anonymous and by is None else request,
-                actor=by,
-                obj=case,
-                keep_address=not anonymous,
-            )
-            record_school_case_count(school, now)
-            if alert:
-                _alert_new_case(case)
-    except IntegrityError:
-        # The same form submitted twice at once: the first one won.
-        existing = Case.objects.filter(idempotency_key=idempotency_key).first()
-        if existing is None:
-            raise
-        return Receipt(existing, None, False)
+    # A tracking code drawn twice (8 characters: about once in a million reports at 1,000,000
+    # cases, bench/national.py) draws again: a report is never lost to a collision.
+    for _attempt in range(5):
+        try:
+            with transaction.atomic():
+                case.save(force_insert=True)
+                CaseEvent.objects.create(
+                    case=case,
+                    at=now,
+                    actor=by,
+                    kind=CaseEvent.Kind.RECEIVED,
+                    to_status=Status.RECEIVED,
+                    detail=channel,
+                )
+                # An anonymous report is tied neither to the sender's address nor to their
+                # account (a teacher logged in may still report anonymously); an officer filing
+                # it is named.
+                audit.record(
+                    "case_filed",
+                    request=None if anonymous and by is None else request,
+                    actor=by,
+                    obj=case,
+                    keep_address=not anonymous,
+                )
+                record_school_case_count(school, now)
+                if alert:
+                    _alert_new_case(case)
+            break
+        except IntegrityError:
+            # The same form submitted twice at once: the first one won.
+            existing = Case.objects.filter(idempotency_key=idempotency_key).first()
+            if existing is not None:
+                return Receipt(existing, None, False)
+            if not Case.objects.filter(code=case.code).exists():
+                raise
+            case.code = new_tracking_code()
+    else:
+        raise IntegrityError("no free tracking code after 5 draws")
     return Receipt(case, pin, True)
 
 

@@ -22,7 +22,7 @@ from peksos.core import outbox
 from peksos.core.models import AuditEvent, OutboxMessage
 from schools.models import School
 from sosdesk import services
-from sosdesk.models import Case, CaseMessage, CaseNote, Desk, TrackingFailure
+from sosdesk.models import Case, CaseEvent, CaseMessage, CaseNote, Desk, TrackingFailure
 from sosdesk.views.public import RECEIPT_KEY, TRACKING_REFUSED
 
 START = reverse("lapor:start")
@@ -678,3 +678,16 @@ def test_f1_redis_down_fifty_reports_then_each_alert_sent_once(
     with time_machine.travel(now + timedelta(hours=2)):
         assert outbox.relay_due() == 0
     assert len(mail.outbox) == expected
+
+
+def test_a_tracking_code_drawn_twice_is_drawn_again_and_the_report_kept(
+    school_a, monkeypatch, django_capture_on_commit_callbacks
+):
+    taken = file_case(school_a).case.code
+    field = Case._meta.get_field("code")
+    monkeypatch.setattr(field, "_get_default", lambda: taken)  # the next draw collides
+    monkeypatch.setattr(services, "new_tracking_code", lambda: "ZZZZ2345")
+    receipt = file_case(school_a, idempotency_key="kunci-baru")
+    assert receipt.created and receipt.case.code == "ZZZZ2345"
+    assert Case.objects.count() == 2
+    assert CaseEvent.objects.filter(case=receipt.case).count() == 1
