@@ -284,9 +284,17 @@ def generate(schools: int) -> None:
     )
     n_children = max(1, int(NATIONAL["children"] * share))
 
+    from monitoring.models import new_child_code
+
     def child_rows():
+        codes = set()
         for i in range(n_children):
+            code = new_child_code()
+            while code in codes:
+                code = new_child_code()
+            codes.add(code)
             yield (
+                code,
                 rng.choice(school_ids),
                 "4",
                 rng.choice(["L", "P"]),
@@ -301,7 +309,7 @@ def generate(schools: int) -> None:
         lambda: copy_rows(
             ChildRecord,
             child_rows(),
-            ["school", "class_level", "sex", "birth_year", "name", "initials", "peksos"],
+            ["code", "school", "class_level", "sex", "birth_year", "name", "initials", "peksos"],
         ),
     )
     n_posts = max(2, int(NATIONAL["posts"] * share))

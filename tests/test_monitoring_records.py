@@ -473,3 +473,16 @@ def test_the_canary_never_reaches_other_pages_or_the_audit_log(
     for row in AuditEvent.objects.values_list():
         assert CANARY not in repr(row) and CANARY_GUARDIAN not in repr(row)
     assert str(referred) == referred.code
+
+
+def test_a_new_record_never_takes_a_code_already_in_use(record_a, school_a, peksos_budi):
+    from monitoring import models as monitoring_models
+    from monitoring.models import ChildRecord
+
+    field = ChildRecord._meta.get_field("code")
+    draws = iter(["ANK-FRESH2"])
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(field, "_get_default", lambda: record_a.code)  # the first draw collides
+        patch.setattr(monitoring_models, "new_child_code", lambda: next(draws))
+        second = open_record(school_a, peksos_budi, name="Citra Lestari")
+    assert second.code == "ANK-FRESH2" and second.pk != record_a.pk
