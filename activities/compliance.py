@@ -11,7 +11,8 @@ grouped by school in a CTE, and joined to the schools: a hash join, linear in th
 from datetime import date
 
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 
 from schools.models import Kecamatan, School
 
@@ -90,6 +91,24 @@ def compliance_rows(schools: QuerySet[School], year: int, today: date, group: st
         {group: row[0], **{key: int(value or 0) for key, value in zip(KEYS, row[1:], strict=True)}}
         for row in rows
     ]
+
+
+def count_per_school(visits: QuerySet[Visit]) -> Coalesce:
+    """A school's number of these visits, as an annotation of a schools queryset."""
+    counted = visits.filter(school=OuterRef("pk")).order_by().values("school")
+    return Coalesce(
+        Subquery(counted.annotate(n=Count("pk")).values("n"), output_field=IntegerField()),
+        Value(0),
+    )
+
+
+def schools_with_counts(schools: QuerySet[School], year: int, today: date) -> QuerySet[School]:
+    """Each school with `done` (visits done in the school year) and `planned` (proposed or
+    agreed from today on): for a page of schools, not for a whole register (see above)."""
+    visits = Visit.objects.in_school_year(year)
+    return schools.annotate(
+        done=count_per_school(visits.done()), planned=count_per_school(visits.upcoming(today))
+    )
 
 
 def totals(rows: list[dict]) -> dict:

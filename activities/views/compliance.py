@@ -4,37 +4,20 @@ visit (done + planned from today < 2)."""
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
-from schools.models import School
 from schools.permissions import schools_served_by
 
-from ..compliance import compliance_rows, totals
+from ..compliance import compliance_rows, count_per_school, schools_with_counts, totals
 from ..models import Visit
 from ..permissions import can_see_compliance
 from .common import page_of, page_urls, year_param
 
 AT_RISK_ORDER = ("name", "id")
-
-
-def _count(visits: QuerySet[Visit]) -> Subquery:
-    counted = visits.filter(school=OuterRef("pk")).order_by().values("school")
-    return Coalesce(
-        Subquery(counted.annotate(n=Count("pk")).values("n"), output_field=IntegerField()),
-        Value(0),
-    )
-
-
-def schools_with_counts(schools: QuerySet[School], year: int, today) -> QuerySet[School]:
-    """Each school with `done` (visits done this school year) and `planned` (proposed or
-    agreed from today on)."""
-    visits = Visit.objects.in_school_year(year)
-    return schools.annotate(done=_count(visits.done()), planned=_count(visits.upcoming(today)))
 
 
 @require_safe
@@ -52,7 +35,7 @@ def compliance_board(request: HttpRequest) -> HttpResponse:
         Q(state=Visit.State.DONE) | Q(state__in=Visit.PLANNED_STATES, date__gte=today)
     )
     at_risk = schools_with_counts(
-        scope.annotate(counted=_count(counting)).filter(counted__lt=2), year, today
+        scope.annotate(counted=count_per_school(counting)).filter(counted__lt=2), year, today
     )
     page = page_of(at_risk.select_related("kecamatan"), AT_RISK_ORDER, request)
     context = {

@@ -11,8 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.apps import apps
-from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Q, QuerySet
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString
@@ -80,24 +79,12 @@ def _warn(n: int, tone: str = "danger") -> str:
 # --- Panels (one query each) ----------------------------------------------------------------
 
 
-def _per_school(rows: QuerySet) -> Coalesce:
-    counted = rows.filter(school=OuterRef("pk")).order_by().values("school")
-    return Coalesce(
-        Subquery(counted.annotate(n=Count("pk")).values("n"), output_field=IntegerField()),
-        Value(0),
-    )
-
-
 def _with_visits(schools: QuerySet[School], today: date) -> QuerySet[School]:
     if not _on("activities"):
         return schools
-    from activities.models import Visit
+    from activities.compliance import schools_with_counts
 
-    year = today.year if today.month >= 7 else today.year - 1
-    visits = Visit.objects.in_school_year(year)
-    return schools.annotate(
-        done=_per_school(visits.done()), planned=_per_school(visits.upcoming(today))
-    )
+    return schools_with_counts(schools, school_year_start(today).year, today)
 
 
 def _band_tiles(counts: dict, total: int) -> list[Tile]:
