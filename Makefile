@@ -80,17 +80,29 @@ restore: venv  ## make restore FILE=var/backups/peksos-....dump (asks before rep
 	@if [ -z "$(FILE)" ]; then echo "usage: make restore FILE=var/backups/peksos-....dump"; exit 2; fi
 	$(MANAGE) restore "$(FILE)"
 
-# Pages at city and national size through gunicorn (bench/national.py; PostgreSQL needed).
-# BENCH_SCHOOLS=450000 for the full national register; the default is a tenth of it.
+# Every performance target of QUALITY.md (P1-P7) in one run: bench/run.py writes
+# docs/bench-results.md. PostgreSQL and Redis needed. BENCH_SCHOOLS=450000 for the full
+# national register (about 15 minutes to generate); the default is a tenth of it.
+# BENCH_REUSE=1 measures data sets generated before.
 BENCH_PG ?= postgres://postgres@127.0.0.1:5432
 BENCH_SCHOOLS ?= 45000
+BENCH_NATIONAL ?= peksos_national
 bench: venv messages
 	-createdb -h 127.0.0.1 -U postgres peksos_city 2>/dev/null
-	-createdb -h 127.0.0.1 -U postgres peksos_national 2>/dev/null
-	DATABASE_URL=$(BENCH_PG)/peksos_city $(PY) bench/national.py generate --schools 0
-	DATABASE_URL=$(BENCH_PG)/peksos_national $(PY) bench/national.py generate --schools $(BENCH_SCHOOLS)
-	$(PY) bench/national.py measure --city $(BENCH_PG)/peksos_city --national $(BENCH_PG)/peksos_national --runs 11
-	$(PY) bench/national.py load --database $(BENCH_PG)/peksos_national --users 50 --seconds 120
+	-createdb -h 127.0.0.1 -U postgres $(BENCH_NATIONAL) 2>/dev/null
+	dropdb -h 127.0.0.1 -U postgres --if-exists peksos_bench_plan
+	createdb -h 127.0.0.1 -U postgres peksos_bench_plan
+	-createdb -h 127.0.0.1 -U postgres peksos_reports_bench 2>/dev/null
+	if [ -z "$(BENCH_REUSE)" ]; then \
+		DATABASE_URL=$(BENCH_PG)/peksos_city $(PY) bench/national.py generate --schools 0 && \
+		DATABASE_URL=$(BENCH_PG)/$(BENCH_NATIONAL) $(PY) bench/national.py generate \
+			--schools $(BENCH_SCHOOLS); \
+	else \
+		DATABASE_URL=$(BENCH_PG)/peksos_city $(MANAGE) migrate -v 0 && \
+		DATABASE_URL=$(BENCH_PG)/$(BENCH_NATIONAL) $(MANAGE) migrate -v 0; \
+	fi
+	$(PY) bench/run.py --city $(BENCH_PG)/peksos_city --national $(BENCH_PG)/$(BENCH_NATIONAL)
+	dropdb -h 127.0.0.1 -U postgres --if-exists peksos_bench_plan
 
 clean:
 	rm -rf $(VENV) .pytest_cache test-results

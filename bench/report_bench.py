@@ -306,6 +306,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--appendix", action="store_true", help="with the per-school table")
     parser.add_argument("--reuse", action="store_true", help="keep the generated data")
+    parser.add_argument("--json", help="write the figures to this file")
     parser.add_argument("--phase", choices=["task", "weasyprint"], help=argparse.SUPPRESS)
     parser.add_argument("--message", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -351,6 +352,21 @@ def main() -> None:
     print("|---|---:|---:|")
     print(f"| through the task | {task_s:.2f} | {task_mb:.0f} |")
     print(f"| WeasyPrint alone, same HTML | {weasy_s:.2f} | {weasy_mb:.0f} |")
+    met = task_s / weasy_s <= 1.2 and task_s < 15 and task_mb < 400
+    if args.json:
+        figures = {
+            "task_seconds": round(task_s, 2),
+            "weasyprint_seconds": round(weasy_s, 2),
+            "ratio": round(task_s / weasy_s, 2),
+            "task_peak_mb": round(task_mb),
+            "weasyprint_peak_mb": round(weasy_mb),
+            "pages": page_count,
+            "runs": args.runs,
+            "met": met,
+            "summary": f"task / WeasyPrint {task_s / weasy_s:.2f}, {task_s:.1f} s, "
+            f"{task_mb:.0f} MB, {page_count} pages",
+        }
+        Path(args.json).write_text(json.dumps(figures, indent=1))
     print(
         f"\nratio task / WeasyPrint: {task_s / weasy_s:.2f} (target ≤ 1.2); "
         f"task under 15 s: {'yes' if task_s < 15 else 'NO'}; "

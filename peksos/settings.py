@@ -255,7 +255,12 @@ CACHE_URL = env("CACHE_URL")
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
     if CACHE_URL
-    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    # Room for the register-wide aggregates' parts (peksos/core/partials.py): a few per
+    # 2,048 schools and figure; locmem's default of 300 entries would evict them.
+    else {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "OPTIONS": {"MAX_ENTRIES": 20_000},
+    }
 }
 
 # --- Internationalisation -------------------------------------------------------------
@@ -357,6 +362,17 @@ CELERY_BEAT_SCHEDULE = {
     "visit-reminders": {
         "task": "activities.tasks.send_visit_reminders",
         "schedule": crontab(hour=16, minute=0),
+    },
+    # The register-wide figures' cached parts (peksos/core/partials.py): the missing ones
+    # every 30 minutes (a new day's at midnight WIB, 17:00 UTC), all of them nightly.
+    "fill-register-aggregates": {
+        "task": "peksos.reports.tasks.refresh_register_aggregates",
+        "schedule": crontab(minute="*/30"),
+    },
+    "refresh-register-aggregates": {
+        "task": "peksos.reports.tasks.refresh_register_aggregates",
+        "schedule": crontab(hour=20, minute=40),  # 03:40 WIB
+        "kwargs": {"everything": True},
     },
     "purge-expired-sessions": {
         "task": "peksos.accounts.tasks.clear_expired_sessions",

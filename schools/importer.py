@@ -42,7 +42,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from peksos.core import audit
+from peksos.core import audit, partials
 
 from . import priority
 from .geo import validate_in_kota_metro
@@ -636,6 +636,9 @@ def apply_rows(
                     School.objects.filter(pk=school.pk).update(**changes, updated_at=now)
                     changed.append(row["npsn"])
             School.objects.bulk_create(new)
+            ids = [school.pk for school in new] + [existing[npsn].pk for npsn in changed]
+            for domain in School.partition_domains:  # a level or kecamatan may have changed
+                partials.changed(domain, ids)
             touched += [school.npsn for school in new] + changed
             created, updated = created + len(new), updated + len(changed)
             if on_progress is not None:

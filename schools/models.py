@@ -10,6 +10,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from peksos.core.partials import MarksPartitions
+
 
 class Kecamatan(models.Model):
     code = models.CharField(_("code"), max_length=16, unique=True)  # Kemendagri, e.g. 18.72.01
@@ -69,8 +71,15 @@ class SchoolQuerySet(models.QuerySet):
     def without_coordinates(self) -> "SchoolQuerySet":
         return self.filter(Q(latitude__isnull=True) | Q(longitude__isnull=True))
 
+    def last_id(self) -> int | None:
+        """The highest school id: how far the register's partitions reach (core.partials)."""
+        return self.aggregate(last=models.Max("pk"))["last"]
 
-class School(models.Model):
+
+class School(MarksPartitions, models.Model):
+    # Its own row counts in the register's aggregates; its level or kecamatan in everyone's.
+    partition_domains = ("schools", "visits", "activities", "cases")
+
     class Level(models.TextChoices):
         TK = "TK", "TK"
         KB = "KB", "KB"
@@ -176,6 +185,9 @@ class School(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def partition_school_ids(self) -> set[int]:
+        return {self.pk}
 
     @property
     def has_coordinates(self) -> bool:

@@ -27,10 +27,16 @@ REGISTER_WIDE_ROLES = frozenset({Role.KOORDINATOR, Role.PEKSOS, Role.PSIKOLOG, R
 REGISTER_OWN_SCHOOL_ROLES = frozenset({Role.SOSDESK, Role.KEPALA_SEKOLAH})
 
 
+def serves_whole_register(user: User) -> bool:
+    """Whether `schools_served_by` is the whole register (aggregates may then come from the
+    register-wide cached parts, `peksos.core.partials`)."""
+    return user.is_authenticated and user.is_active and user.role == Role.KOORDINATOR
+
+
 def schools_served_by(user: User) -> QuerySet[School]:
     if not user.is_authenticated or not user.is_active:
         return School.objects.none()
-    if user.role == Role.KOORDINATOR:
+    if serves_whole_register(user):
         return School.objects.all()
     return School.objects.filter(memberships__user=user)
 

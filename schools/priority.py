@@ -20,6 +20,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from peksos.core import partials
+
 from .models import PriorityBand, PriorityWeights, School
 
 PUPILS_FULL = 1000
@@ -158,5 +160,6 @@ def recompute(schools=None, weights: PriorityWeights | None = None) -> int:
             school.priority_weights = weights
         with transaction.atomic():
             School.objects.bulk_update(batch, PRIORITY_FIELDS)
+            partials.changed("schools", [school.pk for school in batch])
         changed += len(batch)
         last_pk = batch[-1].pk

@@ -19,6 +19,7 @@ from django.db.models import Count, Min, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from peksos.core import partials
 from schools.models import School
 
 from .models import Case, CaseEvent, Modality, ViolenceForm
@@ -220,9 +221,15 @@ class StageTime:
         return Case.Status(self.stage).label
 
 
-def time_to_stages(cases: QuerySet[Case]) -> list[StageTime]:
-    """Median hours from a report's receipt to its first entry into each stage, from the
-    case timeline (CaseEvent). One GROUP BY (case, stage)."""
+def _tenths(hours: float) -> int:
+    """An hour count in tenths of an hour, whole hours from 100 hours on: medians are shown to
+    a tenth of an hour, and binned hours add up across partitions (`summary`)."""
+    return round(hours * 10) if hours < 100 else round(hours) * 10
+
+
+def stage_hours(cases: QuerySet[Case]) -> Counter:
+    """(stage, tenths of an hour) -> how many cases first entered the stage that long after
+    the report's receipt, from the case timeline (CaseEvent). One GROUP BY (case, stage)."""
     rows = (
         CaseEvent.objects.filter(
             case__in=cases.order_by().values("pk"),
@@ -233,18 +240,46 @@ def time_to_stages(cases: QuerySet[Case]) -> list[StageTime]:
         .values("case_id", "to_status", "case__received_at")
         .annotate(first=Min("at"))
     )
-    hours: dict[str, list[float]] = {stage: [] for stage in TIMED_STAGES}
+    hours = Counter()
     for row in rows.iterator(chunk_size=CHUNK):
         span = row["first"] - row["case__received_at"]
-        hours[row["to_status"]].append(max(span.total_seconds(), 0) / 3600)
-    return [
-        StageTime(
-            stage,
-            len(values),
-            round(statistics.median(values), 1) if values else None,
+        hours[row["to_status"], _tenths(max(span.total_seconds(), 0) / 3600)] += 1
+    return hours
+
+
+def _median(binned: dict[int, int]) -> float | None:
+    """The median of values given as value -> how many (statistics.median's rule)."""
+    n = sum(binned.values())
+    if not n:
+        return None
+    wanted, found, seen = {(n - 1) // 2, n // 2}, [], 0
+    for value in sorted(binned):
+        count = binned[value]
+        found += [value] * len([i for i in wanted if seen <= i < seen + count])
+        seen += count
+    return statistics.fmean(found)
+
+
+def medians(hours: Counter) -> list[StageTime]:
+    """StageTime per timed stage from `stage_hours` (or a sum of them)."""
+    times = []
+    for stage in TIMED_STAGES:
+        binned = {tenths: n for (s, tenths), n in hours.items() if s == stage and n}
+        median = _median(binned)
+        times.append(
+            StageTime(
+                stage,
+                sum(binned.values()),
+                None if median is None else round(median / 10, 1),
+            )
         )
-        for stage, values in hours.items()
-    ]
+    return times
+
+
+def time_to_stages(cases: QuerySet[Case]) -> list[StageTime]:
+    """Median hours from a report's receipt to its first entry into each stage (to a tenth
+    of an hour; to the hour from 100 hours on)."""
+    return medians(stage_hours(cases))
 
 
 # --- Leaving the office ------------------------------------------------------------------
@@ -310,6 +345,44 @@ def _labelled(counts: dict, labels: dict) -> list[tuple[str, str, int | str]]:
     return [(key, str(labels.get(key, key)), n) for key, n in counts.items()]
 
 
+COUNTED = {
+    "forms": by_form,
+    "simfoni": by_simfoni,
+    "modality": by_modality,
+    "level": by_level,
+    "kecamatan": by_kecamatan,
+    "status": by_status,
+    "channel": by_channel,
+}
+
+
+def all_counts(cases: QuerySet[Case]) -> Counter:
+    """Every count of `summary` in one Counter, so that the counts of several sets of cases
+    add up: (table, key) -> n, ("total", "") -> n, and `stage_hours` as ("hours", (stage,
+    tenths)) -> n. Nine queries."""
+    counted = Counter({("total", ""): total(cases)})
+    for table, count_by in COUNTED.items():
+        counted.update({(table, key): n for key, n in count_by(cases).items()})
+    counted.update({("hours", key): n for key, n in stage_hours(cases).items()})
+    return counted
+
+
+def _table(counted: Counter, table: str) -> dict:
+    found = {key: n for (name, key), n in counted.items() if name == table}
+    if table == "level":  # the register's order, levels without cases left out
+        return {key: found[key] for key in School.Level.values if found.get(key)}
+    if table == "kecamatan":
+        return dict(sorted((key, n) for key, n in found.items() if n))
+    keys = {
+        "forms": ViolenceForm.values,
+        "simfoni": [key for key, _label in Simfoni.choices],
+        "modality": Modality.values,
+        "status": Case.Status.values,
+        "channel": Case.Channel.values,
+    }[table]
+    return {key: found.get(key, 0) for key in keys}
+
+
 def summary(
     cases: QuerySet[Case],
     *,
@@ -317,33 +390,46 @@ def summary(
     end: date | None = None,
     outside: bool = False,
     now: datetime | None = None,
+    last_id: int | None = None,
 ) -> Summary:
     """All the figures of these cases in the period. With `outside=True`, the version that may
     leave the office: small counts suppressed, and shares and medians resting on fewer than
-    5 cases withheld (they would reveal the small count or one case's timeline)."""
+    5 cases withheld (they would reveal the small count or one case's timeline).
+
+    `last_id` (the register's highest school id) when `cases` are all the register's cases:
+    the counts are then summed from per-partition parts cached until a case of the partition
+    changes (`peksos.core.partials`), flat at national size. Open and overdue cases depend
+    on the hour and are always counted live (an index on status and deadline)."""
     cases = in_period(cases, start, end)
+    if last_id is None:
+        counted = all_counts(cases)
+    else:
+        counted, _parts = partials.combined(
+            "case-figures",
+            ("cases", "schools"),
+            last_id,
+            lambda lo, hi: all_counts(cases.filter(school_id__gte=lo, school_id__lt=hi)),
+            (start, end),
+        )
     levels = dict(School.Level.choices)
+    labels = {
+        "forms": (_("Form of violence"), dict(ViolenceForm.choices)),
+        "simfoni": (_("SIMFONI PPA category"), dict(Simfoni.choices)),
+        "modality": (_("How it was done"), dict(Modality.choices)),
+        "level": (_("Level (jenjang)"), levels),
+        "kecamatan": (_("Kecamatan"), {}),
+        "status": (_("Status"), dict(Case.Status.choices)),
+        "channel": (_("Received"), dict(Case.Channel.choices)),
+    }
     tables = [
-        Table(
-            "forms", _("Form of violence"), _labelled(by_form(cases), dict(ViolenceForm.choices))
-        ),
-        Table(
-            "simfoni",
-            _("SIMFONI PPA category"),
-            _labelled(by_simfoni(cases), dict(Simfoni.choices)),
-        ),
-        Table(
-            "modality", _("How it was done"), _labelled(by_modality(cases), dict(Modality.choices))
-        ),
-        Table("level", _("Level (jenjang)"), _labelled(by_level(cases), levels)),
-        Table("kecamatan", _("Kecamatan"), _labelled(by_kecamatan(cases), {})),
-        Table("status", _("Status"), _labelled(by_status(cases), dict(Case.Status.choices))),
-        Table("channel", _("Received"), _labelled(by_channel(cases), dict(Case.Channel.choices))),
+        Table(key, title, _labelled(_table(counted, key), names))
+        for key, (title, names) in labels.items()
     ]
-    count = total(cases)
+    count = counted["total", ""]
     overdue = overdue_share(cases, now)
     share = overdue.share
-    stage_times = time_to_stages(cases)
+    hours = Counter({key: n for (name, key), n in counted.items() if name == "hours"})
+    stage_times = medians(hours)
     if outside:
         for table in tables:
             counts = suppress_parts if table.key in PARTITIONS else suppress

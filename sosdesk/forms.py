@@ -119,6 +119,8 @@ class NoteForm(forms.Form):
     )
 
     def __init__(self, *args, **kwargs):
+        # Its own element ids: the message form on the same case page has a `body` too.
+        kwargs.setdefault("auto_id", "id_note_%s")
         super().__init__(*args, **kwargs)
         self.fields["attachments"].help_text = _(
             "Photos (JPEG, PNG, WebP) or PDF files of evidence or letters: at most "

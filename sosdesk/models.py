@@ -16,6 +16,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from peksos.core.partials import MarksPartitions
 from peksos.core.uploads import private_storage
 from schools.models import School
 
@@ -136,7 +137,9 @@ class Affected(models.TextChoices):
 
 class CaseQuerySet(models.QuerySet):
     def open(self) -> "CaseQuerySet":
-        return self.exclude(status=Case.Status.CLOSED)
+        # IN, not "not closed": the (status, stage_due_at) index finds the few open cases
+        # among a million closed ones (bench/national.py).
+        return self.filter(status__in=Case.OPEN_STATUSES)
 
     def police_clock_running(self) -> "CaseQuerySet":
         return self.filter(police_due_at__isnull=False, police_clock_closed_at__isnull=True)
@@ -148,8 +151,10 @@ class CaseQuerySet(models.QuerySet):
         )
 
 
-class Case(models.Model):
+class Case(MarksPartitions, models.Model):
     """A report of violence, from receipt to closure. Committed before anything else happens."""
+
+    partition_domains = ("cases",)
 
     class Status(models.TextChoices):
         RECEIVED = "diterima", _("received")
@@ -157,6 +162,8 @@ class Case(models.Model):
         HANDLING = "ditangani", _("being handled")
         REFERRED = "dirujuk", _("referred")
         CLOSED = "selesai", _("closed")
+
+    OPEN_STATUSES = (Status.RECEIVED, Status.VERIFYING, Status.HANDLING, Status.REFERRED)
 
     class Channel(models.TextChoices):
         PUBLIC_FORM = "formulir", _("public online form")
@@ -249,6 +256,11 @@ class Case(models.Model):
         indexes = [
             models.Index(fields=["school", "status", "-received_at"], name="case_school_status"),
             models.Index(fields=["status", "stage_due_at"], name="case_status_due"),
+            models.Index(
+                fields=["police_due_at"],
+                condition=Q(police_due_at__isnull=False, police_clock_closed_at__isnull=True),
+                name="case_police_clock_running",
+            ),
             models.Index(fields=["-received_at", "id"], name="case_received_id"),
         ]
 
@@ -282,8 +294,10 @@ class Case(models.Model):
         return [str(labels.get(a, a)) for a in self.affected]
 
 
-class CaseEvent(models.Model):
+class CaseEvent(MarksPartitions, models.Model):
     """The case's timeline: every status change and decision, timestamped, with who did it."""
+
+    partition_domains = ("cases",)
 
     class Kind(models.TextChoices):
         RECEIVED = "received", _("report received")
@@ -309,6 +323,9 @@ class CaseEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case} {self.kind}"
+
+    def partition_school_ids(self) -> set[int]:
+        return {self.case.school_id}
 
 
 class CaseMessage(models.Model):

@@ -17,6 +17,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from peksos.core.partials import MarksPartitions
 from schools.models import School
 
 from .visits import Visit
@@ -108,7 +109,9 @@ class ActivityQuerySet(models.QuerySet):
         return self.filter(state=Activity.State.PLANNED, date__gte=today)
 
 
-class Activity(models.Model):
+class Activity(MarksPartitions, models.Model):
+    partition_domains = ("activities",)
+
     class State(models.TextChoices):
         PLANNED = "direncanakan", _("planned")
         HELD = "terlaksana", _("held")
@@ -192,8 +195,10 @@ class Activity(models.Model):
         return [str(labels.get(code, code)) for code in self.audiences]
 
 
-class AttendanceCount(models.Model):
+class AttendanceCount(MarksPartitions, models.Model):
     """How many came, by participant group and sex: the reach figures of the impact reports."""
+
+    partition_domains = ("activities",)
 
     activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="attendance")
     group = models.CharField(_("participant group"), max_length=12, choices=ParticipantGroup)
@@ -211,6 +216,9 @@ class AttendanceCount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.activity_id} {self.group}/{self.sex}: {self.count}"
+
+    def partition_school_ids(self) -> set[int]:
+        return {self.activity.school_id}
 
 
 class Attendee(models.Model):

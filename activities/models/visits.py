@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from peksos.accounts.models import Role
+from peksos.core.partials import MarksPartitions
 from schools.models import School
 
 # Staff who go on visits, in the order a team is listed.
@@ -184,7 +185,9 @@ class VisitQuerySet(models.QuerySet):
         return self.select_related("school__kecamatan").prefetch_related("members__user")
 
 
-class Visit(models.Model):
+class Visit(MarksPartitions, models.Model):
+    partition_domains = ("visits",)
+
     class State(models.TextChoices):
         PROPOSED = "diusulkan", _("proposed")
         AGREED = "disepakati", _("agreed")

@@ -112,3 +112,27 @@ class OutboxMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.state}"
+
+
+class PartitionVersion(models.Model):
+    """The version of one partition of the school register (a range of school ids, see
+    `partials`) for one kind of data: a new random token whenever that data changes in that
+    partition, written in the same transaction as the change. Cached aggregates are keyed by
+    it, so none outlives the data it was computed from (a rolled-back change leaves the old
+    token, and a token is never reused)."""
+
+    domain = models.CharField(_("domain"), max_length=32)
+    partition = models.PositiveIntegerField(_("partition"))
+    token = models.CharField(_("token"), max_length=32)
+
+    class Meta:
+        verbose_name = _("partition version")
+        verbose_name_plural = _("partition versions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["domain", "partition"], name="core_partition_version_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.domain} {self.partition} {self.token}"

@@ -7,6 +7,9 @@ is not installed is left out. Every number comes from the same permission helper
 it links to, so a number never shows more than its list would.
 """
 
+from collections import Counter
+from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -18,6 +21,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from peksos.accounts.models import Role, User
+from peksos.core import partials
 from schools.models import PriorityBand, School
 from schools.permissions import schools_served_by
 
@@ -79,6 +83,30 @@ def _warn(n: int, tone: str = "danger") -> str:
 # --- Panels (one query each) ----------------------------------------------------------------
 
 
+def register_sum(
+    name: str,
+    domains: tuple[str, ...],
+    rows: Callable[[int, int], QuerySet],
+    aggregates: dict,
+    params: tuple,
+    last_id: int | None,
+) -> dict:
+    """`rows(lo, hi).aggregate(**aggregates)` summed over the whole register's partitions,
+    each part cached until its data changes (`peksos.core.partials`): for the Koordinator's
+    city-wide (or country-wide) numbers, flat at national size. Aggregates must add up."""
+
+    def part(lo: int, hi: int) -> Counter:
+        row = rows(lo, hi).order_by().aggregate(**aggregates)
+        return Counter({key: value or 0 for key, value in row.items()})
+
+    total, _parts = partials.combined(name, domains, last_id, part, params)
+    return {key: total[key] for key in aggregates}
+
+
+def _in(queryset: QuerySet, field: str = "school_id") -> Callable[[int, int], QuerySet]:
+    return lambda lo, hi: queryset.filter(**{f"{field}__gte": lo, f"{field}__lt": hi})
+
+
 def _with_visits(schools: QuerySet[School], today: date) -> QuerySet[School]:
     if not _on("activities"):
         return schools
@@ -101,7 +129,7 @@ def _band_tiles(counts: dict, total: int) -> list[Tile]:
     ]
 
 
-def koordinator_schools(today: date) -> tuple[Panel, Panel | None]:
+def koordinator_schools(today: date, last_id: int | None) -> tuple[Panel, Panel | None]:
     """Priority bands (one aggregate over the schools) and visit compliance (0 / 1 / 2+ visits
     this school year) per kecamatan (`activities.compliance`: one query)."""
     schools = School.objects.active()
@@ -111,7 +139,9 @@ def koordinator_schools(today: date) -> tuple[Panel, Panel | None]:
     aggregates["not_visited"] = Count(
         "pk", filter=Q(last_visit_on__isnull=True) | Q(last_visit_on__lt=school_year_start(today))
     )
-    total = schools.order_by().aggregate(**aggregates)
+    total = register_sum(
+        "dashboard-schools", ("schools",), _in(schools, "pk"), aggregates, (today,), last_id
+    )
     bands = {b: total[f"band_{b}"] for b in PriorityBand.values}
     panel = Panel(
         "schools",
@@ -145,11 +175,11 @@ def koordinator_schools(today: date) -> tuple[Panel, Panel | None]:
     )
     if not has_visits:
         return panel, None
-    from activities.compliance import compliance_rows
+    from activities.compliance import register_rows
     from activities.compliance import totals as compliance_totals
 
     year = school_year_start(today).year
-    rows = compliance_rows(schools, year, today, "kecamatan__name")
+    rows, _at_risk = register_rows(year, today, "kecamatan__name", last_id)
     total |= compliance_totals(rows)
     compliance = Panel(
         "compliance",
@@ -198,18 +228,27 @@ def koordinator_schools(today: date) -> tuple[Panel, Panel | None]:
     return panel, compliance
 
 
-def visits_panel(visits: QuerySet, today: date, *, school_side: bool = False) -> Panel:
+def visits_panel(
+    visits: QuerySet, today: date, *, school_side: bool = False, last_id: int | None = None
+) -> Panel:
+    """`last_id` (the register's highest school id) for the whole register's visits: summed
+    from cached parts (`register_sum`)."""
     from activities.models import Visit
 
     year = today.year if today.month >= 7 else today.year - 1
     soon = today + timedelta(days=UPCOMING_DAYS)
-    row = visits.order_by().aggregate(
-        done=Count("pk", filter=Q(state=Visit.State.DONE, school_year=year)),
-        upcoming=Count(
+    aggregates = {
+        "done": Count("pk", filter=Q(state=Visit.State.DONE, school_year=year)),
+        "upcoming": Count(
             "pk", filter=Q(state__in=Visit.PLANNED_STATES, date__gte=today, date__lte=soon)
         ),
-        proposed=Count("pk", filter=Q(state=Visit.State.PROPOSED, date__gte=today)),
-    )
+        "proposed": Count("pk", filter=Q(state=Visit.State.PROPOSED, date__gte=today)),
+    }
+    if last_id is not None:
+        parts = ("dashboard-visits", ("visits",), _in(visits), aggregates, (today,), last_id)
+        row = register_sum(*parts)
+    else:
+        row = visits.order_by().aggregate(**aggregates)
     list_url = _url("activities:visit-agreement" if school_side else "activities:visit-list")
     return Panel(
         "visits",
@@ -229,18 +268,18 @@ def visits_panel(visits: QuerySet, today: date, *, school_side: bool = False) ->
     )
 
 
-def activities_panel(activities: QuerySet, today: date) -> Panel:
+def activities_panel(activities: QuerySet, today: date, *, last_id: int | None = None) -> Panel:
     """Activities this school year: held, coming in the next 14 days, and the participants
-    they reached (two queries)."""
+    they reached (two queries; with `last_id`, from cached parts as in `visits_panel`)."""
     from django.db.models import Sum
 
     from activities.models import Activity, AttendanceCount
 
     start = school_year_start(today)
     held = Q(state=Activity.State.HELD, date__gte=start)
-    row = activities.order_by().aggregate(
-        held=Count("pk", filter=held),
-        upcoming=Count(
+    aggregates = {
+        "held": Count("pk", filter=held),
+        "upcoming": Count(
             "pk",
             filter=Q(
                 state=Activity.State.PLANNED,
@@ -248,12 +287,20 @@ def activities_panel(activities: QuerySet, today: date) -> Panel:
                 date__lte=today + timedelta(days=UPCOMING_DAYS),
             ),
         ),
-    )
+    }
     # A second small query: joining the attendance into the first one would need DISTINCT
     # counts (0.3 s at 45,000 schools, bench/national.py).
-    reached = AttendanceCount.objects.filter(
-        activity__in=activities.filter(held).values("pk")
-    ).aggregate(n=Sum("count"))["n"]
+    attendance = AttendanceCount.objects.filter(activity__in=activities.filter(held).values("pk"))
+    reach = {"n": Sum("count")}
+    if last_id is not None:
+        domains, key = ("activities",), (today,)
+        in_range = _in(attendance, "activity__school_id")
+        in_activities = _in(activities)
+        row = register_sum("dashboard-activities", domains, in_activities, aggregates, key, last_id)
+        reached = register_sum("dashboard-reach", domains, in_range, reach, key, last_id)["n"]
+    else:
+        row = activities.order_by().aggregate(**aggregates)
+        reached = attendance.aggregate(**reach)["n"]
     list_url = _url("activity:activity-list")
     return Panel(
         "activities",
@@ -272,11 +319,17 @@ def cases_panel(cases: QuerySet, now) -> Panel:
 
     running = Q(police_due_at__isnull=False, police_clock_closed_at__isnull=True)
     late = Q(stage_due_at__lt=now) | (running & Q(police_due_at__lt=now))
-    row = cases.order_by().aggregate(
-        open=Count("pk", filter=~Q(status=Case.Status.CLOSED)),
-        overdue=Count("pk", filter=~Q(status=Case.Status.CLOSED) & late),
-        clocks=Count("pk", filter=running),
-        clocks_late=Count("pk", filter=running & Q(police_due_at__lt=now)),
+    # Every number is about open cases or running police clocks: read only those (two
+    # indexes), not every case ever received.
+    row = (
+        cases.filter(Q(status__in=Case.OPEN_STATUSES) | running)
+        .order_by()
+        .aggregate(
+            open=Count("pk", filter=Q(status__in=Case.OPEN_STATUSES)),
+            overdue=Count("pk", filter=Q(status__in=Case.OPEN_STATUSES) & late),
+            clocks=Count("pk", filter=running),
+            clocks_late=Count("pk", filter=running & Q(police_due_at__lt=now)),
+        )
     )
     return Panel(
         "cases",
@@ -444,6 +497,32 @@ def _schools_panel_for(schools: list[School], today: date) -> Panel:
     return Panel("schools", _("Your schools"), tiles, chart=chart)
 
 
+def refresh_register_aggregates(*, everything: bool = False) -> int | None:
+    """Compute the cached parts of the whole register's figures that are missing (or, with
+    `everything`, all of them again): the Koordinator's home page, the compliance board (both
+    groupings) and the SOS Desk figures. Celery beat runs it every 30 minutes, so that after
+    midnight (a new day's parts) or a restart nobody waits for a full count, and everything
+    nightly (a write that bypassed `partials.changed` is then counted). Returns the
+    register's last school id."""
+    today = timezone.localdate()
+    last_id = School.objects.last_id()
+    with partials.refreshing() if everything else nullcontext():
+        koordinator_schools(today, last_id)  # with the compliance by kecamatan
+        if _on("activities"):
+            from activities.compliance import register_rows
+            from activities.models import Activity, Visit
+
+            register_rows(school_year_start(today).year, today, "level", last_id)
+            visits_panel(Visit.objects.all(), today, last_id=last_id)
+            activities_panel(Activity.objects.all(), today, last_id=last_id)
+        if _on("sosdesk"):
+            from sosdesk import figures
+            from sosdesk.models import Case
+
+            figures.summary(Case.objects.all(), last_id=last_id)
+    return last_id
+
+
 # --- Per role ---------------------------------------------------------------------------------
 
 
@@ -470,7 +549,8 @@ def own_schools(user: User, today: date) -> list[School]:
 def koordinator(user: User) -> Dashboard:
     today, now = timezone.localdate(), timezone.now()
     dashboard = Dashboard()
-    schools, compliance = koordinator_schools(today)
+    last_id = School.objects.last_id()
+    schools, compliance = koordinator_schools(today, last_id)
     dashboard.school_count = schools.tiles[0].value
     dashboard.panels.append(schools)
     if compliance:
@@ -478,8 +558,8 @@ def koordinator(user: User) -> Dashboard:
     if _on("activities"):
         from activities.models import Activity, Visit
 
-        dashboard.panels.append(visits_panel(Visit.objects.all(), today))
-        dashboard.panels.append(activities_panel(Activity.objects.all(), today))
+        dashboard.panels.append(visits_panel(Visit.objects.all(), today, last_id=last_id))
+        dashboard.panels.append(activities_panel(Activity.objects.all(), today, last_id=last_id))
     if _on("sosdesk"):
         from sosdesk.models import Case
 

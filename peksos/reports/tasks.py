@@ -19,7 +19,7 @@ from django.utils.translation import override
 
 from peksos.core import outbox
 
-from . import builder
+from . import builder, dashboards
 from .models import PeriodKind, Report, month_bounds
 
 log = logging.getLogger(__name__)
@@ -41,6 +41,13 @@ def render_report(message_id: str) -> None:
         if message is None:
             return
         builder.run(message.payload["report"])
+
+
+@shared_task(name="peksos.reports.tasks.refresh_register_aggregates")
+def refresh_register_aggregates(everything: bool = False) -> int | None:
+    """Celery beat: the register-wide figures' missing parts every 30 minutes, all of them
+    nightly (`dashboards.refresh_register_aggregates`)."""
+    return dashboards.refresh_register_aggregates(everything=everything)
 
 
 @shared_task(name="peksos.reports.tasks.monthly_city_report")
