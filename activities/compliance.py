@@ -26,6 +26,7 @@ GROUPS = {
     "level": ("s.{level}", False),
 }
 KEYS = ("total", "done_0", "done_1", "done_2", "with_planned", "at_risk")
+RISKY = "partition with schools at risk"  # a key of `register_rows`'s parts, never a group
 
 
 def _q(name: str) -> str:
@@ -116,18 +117,20 @@ def register_rows(
 
     def part(lo: int, hi: int) -> Counter:
         rows = compliance_rows(School.objects.active(), year, today, group, (lo, hi))
-        return Counter({(row[group], key): row[key] for row in rows for key in KEYS})
+        counts = Counter({(row[group], key): row[key] for row in rows for key in KEYS})
+        counts[RISKY, lo] = sum(row["at_risk"] for row in rows)  # which partitions have any
+        return counts
 
-    total, parts = partials.combined(
+    total = partials.combined(
         "compliance", ("visits", "schools"), last_id, part, (year, today, group)
     )
-    groups = sorted({value for value, _key in total})
+    groups = sorted({value for value, _key in total if value != RISKY})
     rows = [{group: value, **{key: total[value, key] for key in KEYS}} for value in groups]
-    at_risk = [
-        partials.bounds(p)
-        for p, counts in sorted(parts.items())
-        if any(n for (_value, key), n in counts.items() if key == "at_risk")
-    ]
+    at_risk = sorted(
+        (lo, lo + partials.PARTITION_SIZE)
+        for (value, lo), n in total.items()
+        if value == RISKY and n
+    )
     return rows, at_risk
 
 

@@ -411,7 +411,7 @@ def summary(
     if last_id is None:
         counted = all_counts(cases)
     else:
-        counted, _parts = partials.combined(
+        counted = partials.combined(
             "case-figures",
             ("cases", "schools"),
             last_id,

@@ -65,9 +65,8 @@ def done_visits(calls: list):
 
 
 def total_done(calls: list) -> int:
-    total, _parts = partials.combined(
-        "test-done", ("visits",), School.objects.last_id(), done_visits(calls)
-    )
+    last_id = School.objects.last_id()
+    total = partials.combined("test-done", ("visits",), last_id, done_visits(calls))
     return total["done"]
 
 

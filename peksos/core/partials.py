@@ -89,33 +89,35 @@ def combined(
     last_school_id: int | None,
     compute: Callable[[int, int], Counter],
     params: tuple = (),
-) -> tuple[Counter, dict[int, Counter]]:
-    """The sum of `compute(lo, hi)` over every partition up to `last_school_id`, and the parts
-    (by partition). `params` are whatever else the parts depend on (a year, today's date).
+) -> Counter:
+    """The sum of `compute(lo, hi)` over every partition up to `last_school_id`. `params` are
+    whatever else the parts depend on (a year, today's date). The sum itself is cached too,
+    under every part's version: while nothing changes, a reader makes one cache lookup.
     Inside `refreshing()` every part is computed again."""
     if last_school_id is None:
-        return Counter(), {}
+        return Counter()
     current = versions(domains)
     tag = hashlib.sha256(repr((name, domains, params)).encode()).hexdigest()[:16]
     keys = {
         p: f"partials:{tag}:{p}:{current.get(p, MISSING)}"
         for p in range(partition_of(last_school_id) + 1)
     }
-    cached = {} if _refreshing.get() else cache.get_many(keys.values())
-    parts: dict[int, Counter] = {}
+    refresh = _refreshing.get()
+    whole_key = "partials-sum:" + hashlib.sha256("|".join(keys.values()).encode()).hexdigest()
+    total = None if refresh else cache.get(whole_key)
+    if total is not None:
+        return total
+    cached = {} if refresh else cache.get_many(keys.values())
     fresh = {}
+    total = Counter()
     for partition, key in keys.items():
         part = cached.get(key)
         if part is None:
-            part = compute(*bounds(partition))
-            fresh[key] = part
-        parts[partition] = part
-    if fresh:
-        cache.set_many(fresh, CACHE_SECONDS)
-    total = Counter()
-    for part in parts.values():
+            part = fresh[key] = compute(*bounds(partition))
         total.update(part)
-    return total, parts
+    fresh[whole_key] = total
+    cache.set_many(fresh, CACHE_SECONDS)
+    return total
 
 
 class MarksPartitions:

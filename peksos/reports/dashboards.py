@@ -99,7 +99,7 @@ def register_sum(
         row = rows(lo, hi).order_by().aggregate(**aggregates)
         return Counter({key: value or 0 for key, value in row.items()})
 
-    total, _parts = partials.combined(name, domains, last_id, part, params)
+    total = partials.combined(name, domains, last_id, part, params)
     return {key: total[key] for key in aggregates}
 
 
