@@ -321,6 +321,14 @@ CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", "peksos")
+# PDF reports (up to 5 minutes each) on a queue of their own when this is set, so that a
+# worker busy with reports never holds up e-mail (QUALITY.md P6; docker-compose.yml runs a
+# worker per queue). Unset: the default queue.
+CELERY_TASK_ROUTES = {
+    "peksos.reports.tasks.render_report": {
+        "queue": env("CELERY_REPORTS_QUEUE", CELERY_TASK_DEFAULT_QUEUE)
+    }
+}
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
