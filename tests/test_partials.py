@@ -250,3 +250,54 @@ def test_the_half_hourly_fill_computes_only_missing_parts(school_a):
     refresh_register_aggregates(everything=True)
     done = register_rows(YEAR, TODAY, "level", School.objects.last_id())[0]
     assert sum(row["done_1"] for row in done) == 1
+
+
+@pytest.mark.parametrize("url", [HOME, BOARD, FIGURES])
+def test_a_cold_national_register_says_the_figures_are_being_prepared(
+    url, login, koordinator_ani, far_school, monkeypatch
+):
+    """More parts missing than a request may compute (a national register after a restart):
+    the page says so instead of timing out, a worker is asked to fill them, and the next
+    visit after that shows the numbers."""
+    asked = []
+    monkeypatch.setattr(partials, "COLD_LIMIT", 2)  # the test register has 3 partitions
+    monkeypatch.setattr(partials, "request_refresh", lambda: asked.append(1))
+    client = login(koordinator_ani)
+    response = client.get(url)
+    assert response.status_code == 200
+    assert b'id="figures-preparing"' in response.content
+    assert asked == [1]
+    from peksos.reports.dashboards import refresh_register_aggregates
+
+    refresh_register_aggregates()  # what the worker does
+    response = client.get(url)
+    assert response.status_code == 200
+    assert b'id="figures-preparing"' not in response.content
+
+
+def test_asking_for_a_refresh_sends_the_task_once(monkeypatch):
+    from peksos.celery import app
+
+    sent = []
+    monkeypatch.setattr(app, "send_task", lambda name: sent.append(name))
+    app.conf.task_always_eager = False  # a broker, as in production (put back by conftest)
+    partials.request_refresh()
+    partials.request_refresh()  # within five minutes: not again
+    assert sent == [partials.REFRESH_TASK]
+
+
+def test_the_refresh_command_fills_the_parts(school_a, monkeypatch):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from peksos.reports.dashboards import register_panels
+
+    monkeypatch.setattr(partials, "COLD_LIMIT", 0)  # not one part may be missing
+    last_id = School.objects.last_id()
+    with pytest.raises(partials.NotReady):
+        register_panels(TODAY, last_id)
+    out = StringIO()
+    call_command("refresh_aggregates", stdout=out)
+    assert "ready up to school id" in out.getvalue()
+    assert register_panels(TODAY, last_id)  # every part from the cache

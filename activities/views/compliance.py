@@ -10,6 +10,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
+from peksos.core import partials
 from schools.models import School
 from schools.permissions import schools_served_by, serves_whole_register
 
@@ -53,8 +54,13 @@ def compliance_board(request: HttpRequest) -> HttpResponse:
         # Summed from cached per-partition parts; the at-risk list looks only in the
         # partitions that hold at-risk schools (at national size, usually few).
         last_id = School.objects.last_id()
-        by_kecamatan, risky = register_rows(year, today, "kecamatan__name", last_id)
-        by_level, _risky = register_rows(year, today, "level", last_id)
+        try:
+            by_kecamatan, risky = register_rows(year, today, "kecamatan__name", last_id)
+            by_level, _risky = register_rows(year, today, "level", last_id)
+        except partials.NotReady:  # after a restart at national size: a worker fills them
+            partials.request_refresh()
+            context = {"year": year, "preparing": True}
+            return render(request, "activities/compliance_board.html", context)
         scope = scope.filter(_in_ranges(risky))
     else:
         by_kecamatan = compliance_rows(scope, year, today, "kecamatan__name")

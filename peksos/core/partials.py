@@ -15,12 +15,14 @@ only less useful, never wrong. A part is a `Counter` of integers, so parts add u
 """
 
 import hashlib
+import logging
 import secrets
 from collections import Counter
 from collections.abc import Callable, Iterable
 from contextlib import contextmanager
 from contextvars import ContextVar
 
+from celery import current_app
 from django.core.cache import cache
 
 from .models import PartitionVersion
@@ -31,6 +33,29 @@ PARTITION_SIZE = 2048
 # restored under a warm cache, is counted by the next morning at the latest.
 CACHE_SECONDS = 24 * 3600
 MISSING = "-"
+# More parts missing than this (a national register after a restart: minutes of work) and
+# `combined` does not compute them within the request: it raises NotReady, the page says
+# the figures are being prepared, and `request_refresh` has a worker fill them.
+COLD_LIMIT = 16
+REFRESH_TASK = "peksos.reports.tasks.refresh_register_aggregates"
+log = logging.getLogger(__name__)
+
+
+class NotReady(Exception):
+    """Too many parts are missing to compute them within one request."""
+
+
+def request_refresh() -> None:
+    """Ask a worker to compute the missing parts (by task name: the task lives on a higher
+    floor), at most once in five minutes. Without a broker (the embedded default, where a
+    register is one city and never this cold) nothing is sent; a broker that is down is
+    logged and left to Celery beat's next run."""
+    if current_app.conf.task_always_eager or not cache.add("partials:refresh-asked", 1, 300):
+        return
+    try:
+        current_app.send_task(REFRESH_TASK)
+    except Exception:  # the page must render; beat refreshes within 30 min
+        log.warning("could not ask for a refresh of the register-wide figures", exc_info=True)
 
 
 def partition_of(school_id: int) -> int:
@@ -43,17 +68,29 @@ def bounds(partition: int) -> tuple[int, int]:
 
 
 _refreshing: ContextVar[bool] = ContextVar("partials_refreshing", default=False)
+_uncapped: ContextVar[bool] = ContextVar("partials_uncapped", default=False)
+
+
+@contextmanager
+def uncapped():
+    """Within it, `combined` computes however many parts are missing (a worker's refresh)."""
+    token = _uncapped.set(True)
+    try:
+        yield
+    finally:
+        _uncapped.reset(token)
 
 
 @contextmanager
 def refreshing():
     """Within it, `combined` computes and caches every part again instead of reading them
     (the scheduled refresh: nobody waits for a cold part after midnight or a restart)."""
-    token = _refreshing.set(True)
+    token, uncapped_token = _refreshing.set(True), _uncapped.set(True)
     try:
         yield
     finally:
         _refreshing.reset(token)
+        _uncapped.reset(uncapped_token)
 
 
 def changed(domain: str, school_ids: Iterable[int | None]) -> None:
@@ -108,6 +145,8 @@ def combined(
     if total is not None:
         return total
     cached = {} if refresh else cache.get_many(keys.values())
+    if not _uncapped.get() and len(keys) - len(cached) > COLD_LIMIT:
+        raise NotReady(f"{len(keys) - len(cached)} of {len(keys)} parts of {name} missing")
     fresh = {}
     total = Counter()
     for partition, key in keys.items():

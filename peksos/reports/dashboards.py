@@ -58,6 +58,7 @@ class Dashboard:
     schools: list | None = None  # the user's schools, for the list under the panels
     waiting: list[str] = field(default_factory=list)
     school_count: int | None = None
+    preparing: bool = False  # the register-wide numbers are being computed (partials.NotReady)
 
 
 def _url(name: str, query: str = "", **kwargs) -> str:
@@ -506,15 +507,12 @@ def refresh_register_aggregates(*, everything: bool = False) -> int | None:
     register's last school id."""
     today = timezone.localdate()
     last_id = School.objects.last_id()
-    with partials.refreshing() if everything else nullcontext():
-        koordinator_schools(today, last_id)  # with the compliance by kecamatan
+    with partials.refreshing() if everything else nullcontext(), partials.uncapped():
+        register_panels(today, last_id)  # the compliance by kecamatan with them
         if _on("activities"):
             from activities.compliance import register_rows
-            from activities.models import Activity, Visit
 
             register_rows(school_year_start(today).year, today, "level", last_id)
-            visits_panel(Visit.objects.all(), today, last_id=last_id)
-            activities_panel(Activity.objects.all(), today, last_id=last_id)
         if _on("sosdesk"):
             from sosdesk import figures
             from sosdesk.models import Case
@@ -546,20 +544,28 @@ def own_schools(user: User, today: date) -> list[School]:
     )
 
 
-def koordinator(user: User) -> Dashboard:
-    today, now = timezone.localdate(), timezone.now()
-    dashboard = Dashboard()
-    last_id = School.objects.last_id()
+def register_panels(today: date, last_id: int | None) -> list[Panel]:
+    """The panels summed over the whole register from cached parts: schools, compliance,
+    visits and activities (partials.NotReady while too many parts are missing)."""
     schools, compliance = koordinator_schools(today, last_id)
-    dashboard.school_count = schools.tiles[0].value
-    dashboard.panels.append(schools)
-    if compliance:
-        dashboard.panels.append(compliance)
+    panels = [schools, *([compliance] if compliance else [])]
     if _on("activities"):
         from activities.models import Activity, Visit
 
-        dashboard.panels.append(visits_panel(Visit.objects.all(), today, last_id=last_id))
-        dashboard.panels.append(activities_panel(Activity.objects.all(), today, last_id=last_id))
+        panels.append(visits_panel(Visit.objects.all(), today, last_id=last_id))
+        panels.append(activities_panel(Activity.objects.all(), today, last_id=last_id))
+    return panels
+
+
+def koordinator(user: User) -> Dashboard:
+    today, now = timezone.localdate(), timezone.now()
+    dashboard = Dashboard()
+    try:
+        dashboard.panels += register_panels(today, School.objects.last_id())
+        dashboard.school_count = dashboard.panels[0].tiles[0].value
+    except partials.NotReady:  # after a restart at national size: a worker fills them
+        dashboard.preparing = True
+        partials.request_refresh()
     if _on("sosdesk"):
         from sosdesk.models import Case
 

@@ -14,7 +14,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from peksos.accounts.models import Role, User
-from peksos.core import audit
+from peksos.core import audit, partials
 from schools.models import School
 from schools.permissions import serves_whole_register
 
@@ -46,15 +46,19 @@ def case_figures(request: HttpRequest) -> HttpResponse:
         cases = cases.filter(school__npsn=data["sekolah"])
         last_id = None
     outside = bool(data.get("keluar"))
-    with transaction.atomic():
-        result = figures.summary(
-            cases,
-            start=data.get("dari"),
-            end=data.get("sampai"),
-            outside=outside,
-            last_id=last_id,
-        )
-        audit.record("case_figures_viewed", request=request, object_type="sosdesk.case")
+    try:
+        with transaction.atomic():
+            result = figures.summary(
+                cases,
+                start=data.get("dari"),
+                end=data.get("sampai"),
+                outside=outside,
+                last_id=last_id,
+            )
+            audit.record("case_figures_viewed", request=request, object_type="sosdesk.case")
+    except partials.NotReady:  # after a restart at national size: a worker fills them
+        partials.request_refresh()
+        result = None
     query = request.GET.copy()
     query.pop("keluar", None)
     context = {
