@@ -90,9 +90,6 @@ BENCH_NATIONAL ?= peksos_national
 bench: venv messages
 	-createdb -h 127.0.0.1 -U postgres peksos_city 2>/dev/null
 	-createdb -h 127.0.0.1 -U postgres $(BENCH_NATIONAL) 2>/dev/null
-	dropdb -h 127.0.0.1 -U postgres --if-exists peksos_bench_plan
-	createdb -h 127.0.0.1 -U postgres peksos_bench_plan
-	-createdb -h 127.0.0.1 -U postgres peksos_reports_bench 2>/dev/null
 	if [ -z "$(BENCH_REUSE)" ]; then \
 		DATABASE_URL=$(BENCH_PG)/peksos_city $(PY) bench/national.py generate --schools 0 && \
 		DATABASE_URL=$(BENCH_PG)/$(BENCH_NATIONAL) $(PY) bench/national.py generate \
@@ -102,7 +99,6 @@ bench: venv messages
 		DATABASE_URL=$(BENCH_PG)/$(BENCH_NATIONAL) $(MANAGE) migrate -v 0; \
 	fi
 	$(PY) bench/run.py --city $(BENCH_PG)/peksos_city --national $(BENCH_PG)/$(BENCH_NATIONAL)
-	dropdb -h 127.0.0.1 -U postgres --if-exists peksos_bench_plan
 
 clean:
 	rm -rf $(VENV) .pytest_cache test-results

@@ -32,6 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PY = str(ROOT / ".venv/bin/python")
 OUT = ROOT / "var/bench"
 PG = "postgres://postgres@127.0.0.1:5432"
+PLAN_DB, REPORT_DB = "peksos_bench_plan", "peksos_reports_bench"  # scratch, made afresh
 # The main pages' names in national.py (before any ", level=SD"-like detail).
 PAGE_NAMES = {
     "home (dashboard)",
@@ -68,6 +69,24 @@ def run(name: str, args: list[str], env: dict | None = None, stdout_json: bool =
     figures = json.loads(result.stdout) if stdout_json else json.loads(target.read_text())
     figures["seconds"] = seconds
     return figures
+
+
+def previous(name: str) -> dict:
+    """The figures of a step not run this time (`--only`), from its last run."""
+    try:
+        return json.loads((OUT / f"{name}.json").read_text())
+    except (OSError, ValueError):
+        return {"error": "not run"}
+
+
+def fresh_database(name: str) -> str:
+    """An empty scratch database (dropped and created again); its URL."""
+    import psycopg
+
+    with psycopg.connect(f"{PG}/postgres", autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        admin.execute(f'CREATE DATABASE "{name}"')
+    return f"{PG}/{name}"
 
 
 def machine() -> str:
@@ -247,10 +266,13 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=120)
     parser.add_argument("--plan-sizes", nargs="+", default=["308", "45000", "450000"])
     parser.add_argument("--output", default=str(ROOT / "docs/bench-results.md"))
+    parser.add_argument(
+        "--only", nargs="+", help="run these steps; the others' figures from their last run"
+    )
     args = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
-    results = {
-        "measure": run(
+    steps = {
+        "measure": lambda: run(
             "measure",
             [
                 "bench/national.py",
@@ -263,26 +285,26 @@ def main() -> None:
                 str(args.runs),
             ],
         ),
-        "queries": run("queries", ["bench/queries.py"]),
-        "plan": run(
+        "queries": lambda: run("queries", ["bench/queries.py"]),
+        "plan": lambda: run(
             "plan",
             [
                 "bench/plan_visits.py",
                 "--json",
                 "--database-url",
-                f"{PG}/peksos_bench_plan",
+                fresh_database(PLAN_DB),
                 "--sizes",
                 *args.plan_sizes,
             ],
             stdout_json=True,
         ),
-        "report": run(
+        "report": lambda: run(
             "report",
             ["bench/report_bench.py", "--runs", "5"],
-            env={"DATABASE_URL": f"{PG}/peksos_reports_bench"},
+            env={"DATABASE_URL": fresh_database(REPORT_DB)},
         ),
-        "outbox": run("outbox", ["bench/outbox_latency.py"]),
-        "load": run(
+        "outbox": lambda: run("outbox", ["bench/outbox_latency.py"]),
+        "load": lambda: run(
             "load",
             [
                 "bench/national.py",
@@ -296,6 +318,13 @@ def main() -> None:
             ],
         ),
     }
+    results = {}
+    for name, step in steps.items():
+        if args.only and name not in args.only:
+            results[name] = previous(name)
+            continue
+        results[name] = step()
+        (OUT / f"{name}.json").write_text(json.dumps(results[name], indent=1, default=str))
     rows = [
         *p1_p2(results["measure"]),
         simple("P3", results["queries"], "identical counts at 10 / 100 / 1,000 rows, in budget"),

@@ -98,7 +98,7 @@ def test_koordinator_dashboard_costs_a_fixed_number_of_queries(
     client = login(koordinator_ani)
     client.get(HOME)
     cache.clear()  # every city-wide part computed again (they are cached per partition)
-    with django_assert_num_queries(18) as first:
+    with django_assert_num_queries(19) as first:
         client.get(HOME)
     now = timezone.now()
     for i in range(20):
@@ -108,7 +108,7 @@ def test_koordinator_dashboard_costs_a_fixed_number_of_queries(
     with django_assert_num_queries(len(first.captured_queries)):
         client.get(HOME)
     # Warm: the parts come from the cache; only the partition versions are read.
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(14):
         client.get(HOME)
 
 
@@ -129,7 +129,7 @@ def test_peksos_dashboard_query_count(
 ):
     client = login(peksos_budi)
     client.get(HOME)
-    with django_assert_num_queries(7) as first:
+    with django_assert_num_queries(8) as first:
         client.get(HOME)
     now = timezone.now()
     for i in range(10):

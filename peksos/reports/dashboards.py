@@ -316,20 +316,19 @@ def activities_panel(activities: QuerySet, today: date, *, last_id: int | None =
 
 
 def cases_panel(cases: QuerySet, now) -> Panel:
-    from sosdesk.models import Case
-
     running = Q(police_due_at__isnull=False, police_clock_closed_at__isnull=True)
     late = Q(stage_due_at__lt=now) | (running & Q(police_due_at__lt=now))
-    # Every number is about open cases or running police clocks: read only those (two
-    # indexes), not every case ever received.
+    # Open cases and running police clocks, each counted from an index of its own (two small
+    # queries; at national size a bitmap over both read 16,000 pages of cases).
+    counted = "status"  # a column of the index: the table itself is not read
     row = (
-        cases.filter(Q(status__in=Case.OPEN_STATUSES) | running)
+        cases.open().order_by().aggregate(open=Count(counted), overdue=Count(counted, filter=late))
+    )
+    row |= (
+        cases.filter(running)
         .order_by()
         .aggregate(
-            open=Count("pk", filter=Q(status__in=Case.OPEN_STATUSES)),
-            overdue=Count("pk", filter=Q(status__in=Case.OPEN_STATUSES) & late),
-            clocks=Count("pk", filter=running),
-            clocks_late=Count("pk", filter=running & Q(police_due_at__lt=now)),
+            clocks=Count(counted), clocks_late=Count(counted, filter=Q(police_due_at__lt=now))
         )
     )
     return Panel(
@@ -372,17 +371,13 @@ def children_panel(user: User, now) -> Panel:
     from monitoring.models import FOLLOW_UP_DAYS, ChildRecord
     from monitoring.permissions import children_visible_to
 
-    records = children_visible_to(user)
+    # Open records only, counted from the (status, last contact) index with the tier in it
+    # (COUNT of an indexed column: the table itself is not read).
+    records = children_visible_to(user).filter(status=ChildRecord.Status.OPEN)
     row = records.order_by().aggregate(
-        open=Count("pk", filter=Q(status=ChildRecord.Status.OPEN)),
-        overdue=Count(
-            "pk",
-            filter=Q(
-                status=ChildRecord.Status.OPEN,
-                last_contact_at__lt=now - timedelta(days=FOLLOW_UP_DAYS),
-            ),
-        ),
-        tier3=Count("pk", filter=Q(status=ChildRecord.Status.OPEN, tier=3)),
+        open=Count("status"),
+        overdue=Count("status", filter=Q(last_contact_at__lt=now - timedelta(days=FOLLOW_UP_DAYS))),
+        tier3=Count("status", filter=Q(tier=3)),
     )
     url = _url("monitoring:record-list")
     return Panel(
@@ -407,12 +402,16 @@ def forum_panel(*, moderator: bool, user: User | None = None) -> Panel:
     from forum.models import Question
 
     questions = Question.objects.all()
+    pending = Q(status=Question.Status.PENDING)
+    unanswered = Q(status=Question.Status.PUBLISHED, answer_count=0)
     if user is not None:
         questions = questions.filter(author=user)
+    else:  # the moderator's two numbers: only those rows, through the q_unanswered index
+        questions = questions.filter(pending | unanswered)
     row = questions.order_by().aggregate(
-        pending=Count("pk", filter=Q(status=Question.Status.PENDING)),
-        unanswered=Count("pk", filter=Q(status=Question.Status.PUBLISHED, answer_count=0)),
-        answered=Count("pk", filter=Q(status=Question.Status.PUBLISHED, answer_count__gt=0)),
+        pending=Count("status", filter=pending),
+        unanswered=Count("status", filter=unanswered),
+        answered=Count("status", filter=Q(status=Question.Status.PUBLISHED, answer_count__gt=0)),
     )
     if moderator:
         tiles = [
