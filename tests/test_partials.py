@@ -261,15 +261,15 @@ def test_a_cold_national_register_says_the_figures_are_being_prepared(
     visit after that shows the numbers."""
     asked = []
     monkeypatch.setattr(partials, "COLD_LIMIT", 2)  # the test register has 3 partitions
-    monkeypatch.setattr(partials, "request_refresh", lambda: asked.append(1))
+    monkeypatch.setattr(partials, "request_refresh", lambda **params: asked.append(params))
     client = login(koordinator_ani)
     response = client.get(url)
     assert response.status_code == 200
     assert b'id="figures-preparing"' in response.content
-    assert asked == [1]
-    from peksos.reports.dashboards import refresh_register_aggregates
+    assert asked == [{"year": YEAR} if url == BOARD else {}]
+    from peksos.reports.tasks import refresh_register_aggregates
 
-    refresh_register_aggregates()  # what the worker does
+    refresh_register_aggregates(**asked[0])  # what the worker does
     response = client.get(url)
     assert response.status_code == 200
     assert b'id="figures-preparing"' not in response.content
@@ -279,11 +279,41 @@ def test_asking_for_a_refresh_sends_the_task_once(monkeypatch):
     from peksos.celery import app
 
     sent = []
-    monkeypatch.setattr(app, "send_task", lambda name: sent.append(name))
+    monkeypatch.setattr(app, "send_task", lambda name, kwargs: sent.append((name, kwargs)))
     app.conf.task_always_eager = False  # a broker, as in production (put back by conftest)
     partials.request_refresh()
     partials.request_refresh()  # within five minutes: not again
-    assert sent == [partials.REFRESH_TASK]
+    partials.request_refresh(year=2025)  # other figures: asked for too
+    assert sent == [(partials.REFRESH_TASK, {}), (partials.REFRESH_TASK, {"year": 2025})]
+
+
+@pytest.mark.parametrize(
+    ("url", "query", "asked"),
+    [
+        (BOARD, {"tahun": 2025}, {"year": 2025}),
+        (
+            FIGURES,
+            {"dari": "2026-01-01", "sampai": "2026-06-30"},
+            {"start": "2026-01-01", "end": "2026-06-30"},
+        ),
+    ],
+)
+def test_other_figures_than_the_scheduled_ones_are_asked_for_and_prepared(
+    url, query, asked, login, koordinator_ani, far_school, monkeypatch
+):
+    """A past school year's board or a period's figures are not among the parts beat keeps:
+    the page asks for exactly those, and the worker's run prepares them."""
+    from peksos.reports.tasks import refresh_register_aggregates
+
+    requests = []
+    monkeypatch.setattr(partials, "COLD_LIMIT", 2)
+    monkeypatch.setattr(partials, "request_refresh", lambda **params: requests.append(params))
+    client = login(koordinator_ani)
+    refresh_register_aggregates()  # the scheduled parts: not these
+    assert b'id="figures-preparing"' in client.get(url, query).content
+    assert requests == [asked]
+    refresh_register_aggregates(**asked)
+    assert b'id="figures-preparing"' not in client.get(url, query).content
 
 
 def test_the_refresh_command_fills_the_parts(school_a, monkeypatch):

@@ -58,7 +58,7 @@ def compliance_board(request: HttpRequest) -> HttpResponse:
             by_kecamatan, risky = register_rows(year, today, "kecamatan__name", last_id)
             by_level, _risky = register_rows(year, today, "level", last_id)
         except partials.NotReady:  # after a restart at national size: a worker fills them
-            partials.request_refresh()
+            partials.request_refresh(year=year)
             context = {"year": year, "preparing": True}
             return render(request, "activities/compliance_board.html", context)
         scope = scope.filter(_in_ranges(risky))

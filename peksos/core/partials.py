@@ -9,7 +9,8 @@ the cache. At 450,000 schools a page sums about 220 cached parts instead of scan
 of rows (docs/benchmarks.md); a city is one partition, computed as before.
 
 Correct by construction as long as every write marks its schools changed: models do it in
-`save`/`delete`, bulk writes (the planner, attendance, imports) call `changed` themselves.
+`save`/`delete`; bulk writes (the planner's insert, the register import, the priority
+recompute) call `changed` themselves.
 Versions live in the database, so a cache that is not shared (locmem, one per process) is
 only less useful, never wrong. A part is a `Counter` of integers, so parts add up.
 """
@@ -45,15 +46,17 @@ class NotReady(Exception):
     """Too many parts are missing to compute them within one request."""
 
 
-def request_refresh() -> None:
-    """Ask a worker to compute the missing parts (by task name: the task lives on a higher
-    floor), at most once in five minutes. Without a broker (the embedded default, where a
-    register is one city and never this cold) nothing is sent; a broker that is down is
-    logged and left to Celery beat's next run."""
-    if current_app.conf.task_always_eager or not cache.add("partials:refresh-asked", 1, 300):
+def request_refresh(**params: int | str) -> None:
+    """Ask a worker to compute the missing parts of the figures a page needs (by task name:
+    the task lives on a higher floor; `params` say which: a school `year`, a period's `start`
+    and `end` as ISO dates), at most once in five minutes for the same figures. Without a
+    broker (the embedded default, where a register is one city and never this cold) nothing
+    is sent; a broker that is down is logged and left to Celery beat's next run."""
+    asked = "partials:refresh-asked:" + repr(sorted(params.items()))
+    if current_app.conf.task_always_eager or not cache.add(asked, 1, 300):
         return
     try:
-        current_app.send_task(REFRESH_TASK)
+        current_app.send_task(REFRESH_TASK, kwargs=params)
     except Exception:  # the page must render; beat refreshes within 30 min
         log.warning("could not ask for a refresh of the register-wide figures", exc_info=True)
 
@@ -95,8 +98,9 @@ def refreshing():
 
 def changed(domain: str, school_ids: Iterable[int | None]) -> None:
     """Give the partitions of these schools a new version of `domain`; call it inside the
-    transaction that writes (rows are updated in partition order, so two writers never wait
-    for each other crosswise)."""
+    transaction that writes. The version rows stay locked until that transaction ends, so
+    writers to one partition take turns; one call locks its rows in partition order (a bulk
+    write across many partitions never deadlocks with another one)."""
     partitions = sorted({partition_of(pk) for pk in school_ids if pk is not None})
     if not partitions:
         return

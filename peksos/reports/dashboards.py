@@ -497,13 +497,20 @@ def _schools_panel_for(schools: list[School], today: date) -> Panel:
     return Panel("schools", _("Your schools"), tiles, chart=chart)
 
 
-def refresh_register_aggregates(*, everything: bool = False) -> int | None:
+def refresh_register_aggregates(
+    *,
+    everything: bool = False,
+    year: int | None = None,
+    start: date | None = None,
+    end: date | None = None,
+) -> int | None:
     """Compute the cached parts of the whole register's figures that are missing (or, with
     `everything`, all of them again): the Koordinator's home page, the compliance board (both
     groupings) and the SOS Desk figures. Celery beat runs it every 30 minutes, so that after
     midnight (a new day's parts) or a restart nobody waits for a full count, and everything
-    nightly (a write that bypassed `partials.changed` is then counted). Returns the
-    register's last school id."""
+    nightly (a write that bypassed `partials.changed` is then counted). A page asks for its
+    own: the compliance board of another school `year`, the figures of a period (`start`,
+    `end`). Returns the register's last school id."""
     today = timezone.localdate()
     last_id = School.objects.last_id()
     with partials.refreshing() if everything else nullcontext(), partials.uncapped():
@@ -511,12 +518,14 @@ def refresh_register_aggregates(*, everything: bool = False) -> int | None:
         if _on("activities"):
             from activities.compliance import register_rows
 
-            register_rows(school_year_start(today).year, today, "level", last_id)
+            board_year = year or school_year_start(today).year
+            for group in ("kecamatan__name", "level"):
+                register_rows(board_year, today, group, last_id)
         if _on("sosdesk"):
             from sosdesk import figures
             from sosdesk.models import Case
 
-            figures.summary(Case.objects.all(), last_id=last_id)
+            figures.summary(Case.objects.all(), start=start, end=end, last_id=last_id)
     return last_id
 
 

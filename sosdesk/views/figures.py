@@ -23,6 +23,8 @@ from ..forms import FiguresFilterForm
 from ..models import Case
 from ..permissions import HANDLER_ROLES, cases_visible_to
 
+PERIOD = (("start", "dari"), ("end", "sampai"))  # the refresh task's names, the form's
+
 
 def figure_cases(user: User) -> QuerySet[Case]:
     """The cases whose aggregates this user may see (403 for roles without figures)."""
@@ -57,7 +59,8 @@ def case_figures(request: HttpRequest) -> HttpResponse:
             )
             audit.record("case_figures_viewed", request=request, object_type="sosdesk.case")
     except partials.NotReady:  # after a restart at national size: a worker fills them
-        partials.request_refresh()
+        period = {key: data[field].isoformat() for key, field in PERIOD if data.get(field)}
+        partials.request_refresh(**period)
         result = None
     query = request.GET.copy()
     query.pop("keluar", None)
