@@ -17,13 +17,13 @@
 """
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404
 
 from peksos.accounts.models import Role, User
 from schools.permissions import schools_served_by
 
-from .models import Activity, ActivityPhoto, Visit
+from .models import Activity, ActivityPhoto, Visit, VisitMember
 
 STAFF_ROLES = frozenset({Role.PEKSOS, Role.PSIKOLOG, Role.PENDAMPING})
 SCHOOL_ROLES = frozenset({Role.KEPALA_SEKOLAH, Role.SOSDESK})
@@ -46,9 +46,12 @@ def visits_visible_to(user: User) -> QuerySet[Visit]:
     if user.role == Role.KOORDINATOR:
         return Visit.objects.all()
     if user.role == Role.PEKSOS:
-        served = schools_served_by(user).values("pk")
-        mine = Visit.objects.filter(members__user=user).values("pk")
-        return Visit.objects.filter(Q(school__in=served) | Q(pk__in=mine))
+        # One set of ids, a UNION: an OR of the two subqueries made PostgreSQL walk every
+        # visit of the year (1.5 s for a PEKSOS of 16 schools at national size,
+        # bench/national.py); the union is read through two indexes (7 ms).
+        served = Visit.objects.filter(school__in=schools_served_by(user).values("pk"))
+        mine = VisitMember.objects.filter(user=user).values("visit_id")
+        return Visit.objects.filter(pk__in=served.values("pk").union(mine))
     if user.role in STAFF_ROLES:
         return Visit.objects.filter(pk__in=Visit.objects.filter(members__user=user).values("pk"))
     if user.role in SCHOOL_ROLES:
@@ -133,13 +136,15 @@ def activities_visible_to(user: User) -> QuerySet[Activity]:
     if user.role == Role.KOORDINATOR:
         return Activity.objects.all()
     if user.role in STAFF_ROLES:
-        mine = Activity.objects.filter(Q(facilitators=user) | Q(visit__members__user=user)).values(
-            "pk"
+        # A UNION of id sets, not an OR of subqueries (see `visits_visible_to`).
+        facilitated = Activity.facilitators.through.objects.filter(user=user)
+        mine = facilitated.values("activity_id").union(
+            Activity.objects.filter(visit__members__user=user).values("pk")
         )
-        if user.role == Role.PSIKOLOG:
-            return Activity.objects.filter(pk__in=mine)
-        served = schools_served_by(user).values("pk")
-        return Activity.objects.filter(Q(school__in=served) | Q(pk__in=mine))
+        if user.role != Role.PSIKOLOG:
+            served = Activity.objects.filter(school__in=schools_served_by(user).values("pk"))
+            mine = mine.union(served.values("pk"))
+        return Activity.objects.filter(pk__in=mine)
     if user.role in SCHOOL_ROLES:
         return Activity.objects.filter(school__in=schools_served_by(user).values("pk"))
     return Activity.objects.none()

@@ -146,7 +146,7 @@ def generate(schools: int) -> None:
     from forum.models import Answer, Category, Question
     from monitoring.models import ChildRecord
     from peksos.accounts.models import Role, User
-    from schools.models import School
+    from schools.models import School, SchoolMembership
     from schools.seed import load_kota_metro
     from sosdesk.models import Case, Desk
 
@@ -170,6 +170,12 @@ def generate(schools: int) -> None:
         "bench_koordinator", password=PASSWORD, role=Role.KOORDINATOR
     )
     peksos = User.objects.create_user("bench_peksos", password=PASSWORD, role=Role.PEKSOS)
+    # A PEKSOS serves about 16 schools (docs/visits.md): school A and fifteen more of the city.
+    city = School.objects.exclude(npsn="10807637").order_by("pk")[:15]
+    SchoolMembership.objects.bulk_create(
+        SchoolMembership(user=peksos, school=school, since=date(2024, 7, 1))
+        for school in [School.objects.get(npsn="10807637"), *city]
+    )
     parent = User.objects.create_user("bench_ortu", password=PASSWORD, role=Role.ORANG_TUA)
     timings = {}
 
