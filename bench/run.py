@@ -189,7 +189,9 @@ def verdict(met) -> str:
     return met if isinstance(met, str) else ("met" if met else "**not met**")
 
 
-def write_page(path: Path, results: dict, rows: list[tuple], command: str) -> None:
+def write_page(
+    path: Path, results: dict, rows: list[tuple], command: str, only: list | None = None
+) -> None:
     lines = [
         "# Benchmark results (QUALITY.md P1–P7)",
         "",
@@ -198,8 +200,14 @@ def write_page(path: Path, results: dict, rows: list[tuple], command: str) -> No
         "",
         f"    {command}",
         "",
-        "Each figure is a median or a ratio measured in this one run; see docs/benchmarks.md",
-        "for what each benchmark does and what was changed because of it.",
+        "Each figure is a median or a ratio; see docs/benchmarks.md for what each benchmark",
+        "does and what was changed because of it."
+        + (
+            f" This run measured {', '.join(only)}; the other steps' figures are those of"
+            " their last run (var/bench/*.json)."
+            if only
+            else " Every step was measured in this run."
+        ),
         "",
         "| | measured | target | verdict | run (s) |",
         "|---|---|---|---|---:|",
@@ -334,7 +342,7 @@ def main() -> None:
         p7(results["load"]),
     ]
     command = " ".join([".venv/bin/python", "bench/run.py", *sys.argv[1:]])
-    write_page(Path(args.output), results, rows, command)
+    write_page(Path(args.output), results, rows, command, args.only)
     (OUT / "results.json").write_text(json.dumps(results, indent=1, default=str))
     print(f"\nwritten: {args.output}")
     for code, text, _target, met in rows:
