@@ -52,7 +52,8 @@ def request_refresh(**params: int | str) -> None:
     and `end` as ISO dates), at most once in five minutes for the same figures. Without a
     broker (the embedded default, where a register is one city and never this cold) nothing
     is sent; a broker that is down is logged and left to Celery beat's next run."""
-    asked = "partials:refresh-asked:" + repr(sorted(params.items()))
+    figures = hashlib.sha256(repr(sorted(params.items())).encode()).hexdigest()[:16]
+    asked = f"partials:refresh-asked:{figures}"
     if current_app.conf.task_always_eager or not cache.add(asked, 1, 300):
         return
     try:
