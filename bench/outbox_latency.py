@@ -45,6 +45,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from scratch import admin_sql, children_of, url_for, wait_for  # noqa: E402
+
 SCRATCH = "peksos_bench_outbox"
 QUEUE = "peksos_bench_outbox"
 BROKER = "redis://127.0.0.1:6379/13"
@@ -52,36 +55,6 @@ SERVER = "postgres://postgres@127.0.0.1:5432/postgres"
 TARGET_P95 = 15.0  # seconds, commit -> task start
 TARGET_DRAIN = 60.0  # seconds, a backlog of 50 drained
 DRAIN_TIMEOUT = 300.0  # wait this long for a backlog before giving up (well over the target)
-
-
-def url_for(server: str, name: str) -> str:
-    return server.rsplit("/", 1)[0] + "/" + name
-
-
-def admin_sql(server: str, *statements: str) -> None:
-    import psycopg
-
-    with psycopg.connect(url_for(server, "postgres"), autocommit=True) as conn:
-        for statement in statements:
-            conn.execute(statement)
-
-
-def children_of(pid: int) -> list[int]:
-    try:
-        text = Path(f"/proc/{pid}/task/{pid}/children").read_text()
-    except OSError:
-        return []
-    return [int(p) for p in text.split()]
-
-
-def wait_for(predicate, timeout: float, step: float = 0.05):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(step)
-    return None
 
 
 def nearest_rank(values: list[float], fraction: float) -> float:

@@ -28,6 +28,8 @@ import time
 from datetime import datetime
 from pathlib import Path
 
+from scratch import admin_sql
+
 ROOT = Path(__file__).resolve().parent.parent
 PY = str(ROOT / ".venv/bin/python")
 OUT = ROOT / "var/bench"
@@ -81,12 +83,9 @@ def previous(name: str) -> dict:
 
 def fresh_database(name: str) -> str:
     """An empty scratch database (dropped and created again); its URL."""
-    import psycopg
-
-    with psycopg.connect(f"{PG}/postgres", autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        admin.execute(f'CREATE DATABASE "{name}"')
-    return f"{PG}/{name}"
+    url = f"{PG}/{name}"
+    admin_sql(url, f'DROP DATABASE IF EXISTS "{name}"', f'CREATE DATABASE "{name}"')
+    return url
 
 
 def machine() -> str:
