@@ -637,8 +637,8 @@ def apply_rows(
                     changed.append(row["npsn"])
             School.objects.bulk_create(new)
             ids = [school.pk for school in new] + [existing[npsn].pk for npsn in changed]
-            for domain in School.partition_domains:  # a level or kecamatan may have changed
-                partials.changed(domain, ids)
+            # Every domain: a school's level or kecamatan groups its visits and cases too.
+            partials.changed(School.partition_domains, ids)
             touched += [school.npsn for school in new] + changed
             created, updated = created + len(new), updated + len(changed)
             if on_progress is not None:

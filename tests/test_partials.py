@@ -331,3 +331,15 @@ def test_the_refresh_command_fills_the_parts(school_a, monkeypatch):
     call_command("refresh_aggregates", stdout=out)
     assert "ready up to school id" in out.getvalue()
     assert register_panels(TODAY, last_id)  # every part from the cache
+
+
+def test_the_benchmark_writes_to_the_same_partitions():
+    """bench/national.py simulates a write to one partition without Django: same size."""
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parent.parent / "bench" / "national.py"
+    spec = importlib.util.spec_from_file_location("bench_national", path)
+    national = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(national)
+    assert national.PARTITION_SIZE == partials.PARTITION_SIZE

@@ -97,19 +97,24 @@ def refreshing():
         _uncapped.reset(uncapped_token)
 
 
-def changed(domain: str, school_ids: Iterable[int | None]) -> None:
-    """Give the partitions of these schools a new version of `domain`; call it inside the
-    transaction that writes. The version rows stay locked until that transaction ends, so
-    writers to one partition take turns; one call locks its rows in partition order (a bulk
-    write across many partitions never deadlocks with another one)."""
+def changed(domains: str | tuple[str, ...], school_ids: Iterable[int | None]) -> None:
+    """Give the partitions of these schools a new version of `domains` (one or several);
+    call it inside the transaction that writes. The version rows stay locked until that
+    transaction ends, so writers to one partition take turns. One UPDATE, and an INSERT for
+    the rows that do not exist yet."""
+    domains = (domains,) if isinstance(domains, str) else domains
     partitions = sorted({partition_of(pk) for pk in school_ids if pk is not None})
-    if not partitions:
+    if not partitions or not domains:
         return
     token = secrets.token_hex(8)
-    rows = PartitionVersion.objects.filter(domain=domain, partition__in=partitions)
-    if rows.update(token=token) < len(partitions):
+    rows = PartitionVersion.objects.filter(domain__in=domains, partition__in=partitions)
+    if rows.update(token=token) < len(partitions) * len(domains):
         PartitionVersion.objects.bulk_create(
-            [PartitionVersion(domain=domain, partition=p, token=token) for p in partitions],
+            [
+                PartitionVersion(domain=domain, partition=p, token=token)
+                for domain in sorted(domains)
+                for p in partitions
+            ],
             ignore_conflicts=True,
         )
         rows.update(token=token)  # rows another writer created meanwhile
@@ -182,8 +187,7 @@ class MarksPartitions:
         return instance
 
     def _mark(self, school_ids: set[int]) -> None:
-        for domain in self.partition_domains:
-            changed(domain, school_ids)
+        changed(self.partition_domains, school_ids)
 
     def save(self, *args, **kwargs):
         before = getattr(self, "_partition_before", set())
