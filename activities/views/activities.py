@@ -6,7 +6,7 @@ Every activity is fetched through `activities.permissions` (hidden: 404; visible
 allowed: 403); every write calls one service in activity_services."""
 
 import calendar as pycalendar
-from datetime import date, timedelta
+from datetime import timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -19,7 +19,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from peksos.core.pagination import page_for, page_links
-from schools.calendar import national_holidays
 
 from .. import activity_services as services
 from ..activity_forms import ActivityFilterForm, ActivityForm, AttendeeForm, RecordForm
@@ -35,7 +34,7 @@ from ..permissions import (
     photos_visible_to,
     require_activity_role,
 )
-from .common import month_param
+from .common import month_param, month_weeks
 
 LIST_ORDER = ("date", "id")
 MONTH_LIMIT = 600
@@ -62,31 +61,6 @@ def activity_list(request: HttpRequest) -> HttpResponse:
     return render(request, "activities/activity_list.html", context)
 
 
-def _weeks(first: date, activities: list[Activity]) -> list[list[dict]]:
-    by_day: dict[date, list[Activity]] = {}
-    for activity in activities:
-        by_day.setdefault(activity.date, []).append(activity)
-    last = first.replace(day=pycalendar.monthrange(first.year, first.month)[1])
-    holidays = national_holidays(first, last)
-    day = first - timedelta(days=first.weekday())
-    weeks = []
-    while day <= last:
-        week = []
-        for _i in range(7):
-            week.append(
-                {
-                    "day": day,
-                    "in_month": day.month == first.month,
-                    "weekend": day.weekday() >= 5,
-                    "holiday": holidays.get(day, ""),
-                    "activities": by_day.get(day, []),
-                }
-            )
-            day += timedelta(days=1)
-        weeks.append(week)
-    return weeks
-
-
 @require_safe
 @login_required
 def activity_calendar(request: HttpRequest) -> HttpResponse:
@@ -106,7 +80,7 @@ def activity_calendar(request: HttpRequest) -> HttpResponse:
     context = {
         "form": form,
         "month": first,
-        "weeks": _weeks(first, shown[:MONTH_LIMIT]),
+        "weeks": month_weeks(first, shown[:MONTH_LIMIT], "activities"),
         "upcoming": upcoming,
         "truncated": len(shown) > MONTH_LIMIT,
         "previous_month": (first - timedelta(days=1)).strftime("%Y-%m"),

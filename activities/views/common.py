@@ -1,5 +1,7 @@
-"""Helpers shared by the visit pages: keyset pages, the school year and month parameters."""
+"""Helpers shared by the visit and activity pages: keyset pages, the school year and month
+parameters, the month grid."""
 
+import calendar as pycalendar
 from datetime import date, timedelta
 
 from django.core.exceptions import ValidationError
@@ -7,7 +9,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from peksos.core.pagination import KeysetPage, keyset_page
-from schools.calendar import school_year_from_param
+from schools.calendar import national_holidays, school_year_from_param
 
 from ..models import school_year_of
 
@@ -73,3 +75,31 @@ def week_param(request: HttpRequest) -> date:
     if day is None or not 2000 <= day.year < 2100:
         day = timezone.localdate()
     return day - timedelta(days=day.weekday())
+
+
+def month_weeks(first: date, items: list, key: str) -> list[list[dict]]:
+    """The month of `first` as weeks of 7 days (Monday first), each day with its `items`
+    (anything with a `date`) under `key`, and whether it is in the month, a weekend or a
+    national holiday (the name): the month grids of visits and of activities."""
+    by_day: dict[date, list] = {}
+    for item in items:
+        by_day.setdefault(item.date, []).append(item)
+    last = first.replace(day=pycalendar.monthrange(first.year, first.month)[1])
+    holidays = national_holidays(first, last)
+    day = first - timedelta(days=first.weekday())
+    weeks = []
+    while day <= last:
+        week = []
+        for _i in range(7):
+            week.append(
+                {
+                    "day": day,
+                    "in_month": day.month == first.month,
+                    "weekend": day.weekday() >= 5,
+                    "holiday": holidays.get(day, ""),
+                    key: by_day.get(day, []),
+                }
+            )
+            day += timedelta(days=1)
+        weeks.append(week)
+    return weeks

@@ -30,7 +30,7 @@ from ..permissions import (
     visits_visible_to,
 )
 from .activities import visit_activities
-from .common import LIST_ORDER, month_param, page_of, page_urls, week_param, year_param
+from .common import LIST_ORDER, month_param, month_weeks, page_of, page_urls, week_param, year_param
 
 MONTH_LIMIT = 600  # visits drawn in one month view; narrow the filters beyond that
 
@@ -58,32 +58,6 @@ def visit_list(request: HttpRequest) -> HttpResponse:
     return render(request, "activities/visit_list.html", context)
 
 
-def _weeks(first: date, visits: list[Visit]) -> list[list[dict]]:
-    """The month as weeks of 7 days (Monday first), each day with its visits."""
-    by_day: dict[date, list[Visit]] = {}
-    for visit in visits:
-        by_day.setdefault(visit.date, []).append(visit)
-    last = first.replace(day=pycalendar.monthrange(first.year, first.month)[1])
-    holidays = national_holidays(first, last)
-    day = first - timedelta(days=first.weekday())
-    weeks = []
-    while day <= last:
-        week = []
-        for _i in range(7):
-            week.append(
-                {
-                    "day": day,
-                    "in_month": day.month == first.month,
-                    "weekend": day.weekday() >= 5,
-                    "holiday": holidays.get(day, ""),
-                    "visits": by_day.get(day, []),
-                }
-            )
-            day += timedelta(days=1)
-        weeks.append(week)
-    return weeks
-
-
 @require_safe
 @login_required
 def visit_month(request: HttpRequest) -> HttpResponse:
@@ -97,7 +71,7 @@ def visit_month(request: HttpRequest) -> HttpResponse:
     context = {
         "form": form,
         "month": first,
-        "weeks": _weeks(first, shown[:MONTH_LIMIT]),
+        "weeks": month_weeks(first, shown[:MONTH_LIMIT], "visits"),
         "truncated": len(shown) > MONTH_LIMIT,
         "previous_month": (first - timedelta(days=1)).strftime("%Y-%m"),
         "next_month": (last + timedelta(days=1)).strftime("%Y-%m"),
