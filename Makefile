@@ -80,7 +80,7 @@ restore: venv  ## make restore FILE=var/backups/peksos-....dump (asks before rep
 	@if [ -z "$(FILE)" ]; then echo "usage: make restore FILE=var/backups/peksos-....dump"; exit 2; fi
 	$(MANAGE) restore "$(FILE)"
 
-# Every performance target of QUALITY.md (P1-P7) in one run: bench/run.py writes
+# Every performance target of docs/quality.md (P1-P7) in one run: bench/run.py writes
 # docs/bench-results.md. PostgreSQL and Redis needed. BENCH_SCHOOLS=450000 for the full
 # national register (about 15 minutes to generate); the default is a tenth of it.
 # BENCH_REUSE=1 measures data sets generated before.

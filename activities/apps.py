@@ -4,4 +4,11 @@ from django.utils.translation import gettext_lazy as _
 
 class ActivitiesConfig(AppConfig):
     name = "activities"
-    verbose_name = _("Visits and activities")
+    verbose_name = _("Activities")
+
+    def ready(self) -> None:
+        from visits import sections
+
+        from .views.activities import visit_activities
+
+        sections.register("activities/activity_visit_section.html", visit_activities)

@@ -1,111 +1,303 @@
-"""Forms of the visit plan: they validate and normalise, the views act."""
+"""Forms of the activities held during visits: plan, record, attendance, self check-in,
+photos, list filters. They validate and normalise; the views call activity_services."""
 
+import uuid
 from datetime import date
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from peksos.accounts.models import Role, User
-from schools.calendar import FIRST_YEAR, LAST_YEAR
-from schools.models import Kecamatan, School
+from peksos.core.uploads import IMAGE_MAX_BYTES, validate_image
+from schools.models import Kecamatan
+from visits.forms import DATE_WIDGET, StaffChoiceField, VisitDateField
+from visits.models import Visit
 
-from .models import STAFF_ROLES, StaffCapacity, Visit, school_year_of
+from .models import ADULT_GROUPS, SUB_ACTIVITIES, Activity, ParticipantGroup, Sex
 
-DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-WEEKDAYS = [
-    (0, _("Monday")),
-    (1, _("Tuesday")),
-    (2, _("Wednesday")),
-    (3, _("Thursday")),
-    (4, _("Friday")),
-]
+FACILITATOR_ROLES = (Role.PEKSOS, Role.PSIKOLOG, Role.PENDAMPING)
+TIME_WIDGET = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+MAX_COUNT = 5000  # people of one group and sex at one activity: more is a typo
+ADULT_CHOICES = [(g.value, g.label) for g in ParticipantGroup if g in ADULT_GROUPS]
 
 
-class StaffChoiceField(forms.ModelChoiceField):
+def facilitator_users() -> QuerySet[User]:
+    return User.objects.filter(is_active=True, role__in=FACILITATOR_ROLES).order_by(
+        "role", "first_name", "username"
+    )
+
+
+class FacilitatorField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj: User) -> str:
         return f"{obj} ({obj.get_role_display()})"
 
 
-def staff_users(*roles: str) -> QuerySet[User]:
-    return User.objects.filter(is_active=True, role__in=roles or STAFF_ROLES).order_by(
-        "first_name", "username"
+class CleanTextField(forms.CharField):
+    """Text typed by people: NUL and other control characters (except line breaks) dropped."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return "".join(ch for ch in value if ch in "\n\t" or ord(ch) >= 32).strip()
+
+
+def school_year_bounds(year: int) -> tuple[date, date]:
+    return date(year, 7, 1), date(year + 1, 6, 30)
+
+
+class ActivityForm(forms.Form):
+    """Plan (or re-plan) an activity on a visit."""
+
+    idempotency_key = forms.UUIDField(required=False, widget=forms.HiddenInput)
+    kind = forms.ChoiceField(label=_("Activity type"), choices=Visit.Kind)
+    title = CleanTextField(label=_("Title"), max_length=200, required=False)
+    sub_activities = forms.MultipleChoiceField(
+        label=_("Sub-activities"),
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Tick the parts of the chosen activity type that will be held."),
     )
+    audiences = forms.MultipleChoiceField(
+        label=_("Audiences"),
+        choices=ParticipantGroup.choices,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    facilitators = FacilitatorField(
+        label=_("Facilitators"),
+        queryset=facilitator_users(),
+        widget=forms.CheckboxSelectMultiple,
+    )
+    materials = CleanTextField(
+        label=_("Materials"),
+        max_length=4000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Modules, leaflets, games, equipment to bring."),
+    )
+    date = VisitDateField(label=_("Date"))
+    start_time = forms.TimeField(label=_("Start time"), required=False, widget=TIME_WIDGET)
 
+    def __init__(self, *args, visit: Visit, **kwargs):
+        self.visit = visit
+        super().__init__(*args, **kwargs)
+        self.fields["sub_activities"].choices = [
+            (Visit.Kind(kind).label, list(choices)) for kind, choices in SUB_ACTIVITIES.items()
+        ]
+        self.fields["facilitators"].queryset = facilitator_users()
+        if not self.is_bound and "kind" not in self.initial:
+            self.initial.update(
+                {
+                    "kind": visit.kind,
+                    "date": visit.date,
+                    "idempotency_key": uuid.uuid4(),
+                    "facilitators": [m.user for m in visit.members.all() if m.user.is_active],
+                }
+            )
 
-class VisitDateField(forms.DateField):
-    """A date the browser's picker sends as ISO; years outside the calendar are typos."""
+    @classmethod
+    def initial_for(cls, activity: Activity) -> dict:
+        return {
+            "kind": activity.kind,
+            "title": activity.title,
+            "sub_activities": activity.sub_activities,
+            "audiences": activity.audiences,
+            "facilitators": list(activity.facilitators.all()),
+            "materials": activity.materials,
+            "date": activity.date,
+            "start_time": activity.start_time,
+        }
 
-    widget = DATE_WIDGET
-
-    def clean(self, value):
-        day = super().clean(value)
-        if day is not None and not FIRST_YEAR <= day.year < LAST_YEAR:
-            raise forms.ValidationError(
-                _("Enter a date between %(first)s and %(last)s."),
-                params={"first": FIRST_YEAR, "last": LAST_YEAR - 1},
+    def clean_date(self):
+        day = self.cleaned_data["date"]
+        first, last = school_year_bounds(self.visit.school_year)
+        if not first <= day <= last:
+            raise ValidationError(
+                _(
+                    "The activity must take place in the visit's school year "
+                    "(%(first)s to %(last)s)."
+                ),
+                params={"first": first.strftime("%d-%m-%Y"), "last": last.strftime("%d-%m-%Y")},
             )
         return day
 
+    def clean(self):
+        data = super().clean()
+        kind = data.get("kind")
+        subs = data.get("sub_activities")
+        if kind and subs:
+            allowed = [code for code, _label in SUB_ACTIVITIES.get(kind, [])]
+            wrong = [code for code in subs if code not in allowed]
+            if wrong:
+                self.add_error(
+                    "sub_activities",
+                    _("Choose only sub-activities of the chosen activity type."),
+                )
+            else:
+                data["sub_activities"] = [code for code in allowed if code in subs]
+        audiences = data.get("audiences")
+        if kind == Visit.Kind.TRAINING and any(g not in ADULT_GROUPS for g in audiences or []):
+            self.add_error(
+                "audiences",
+                _("Psychosocial training is for teachers and parents: choose adults only."),
+            )
+        return data
 
-# --- the plan ---------------------------------------------------------------------------------
 
+class RecordForm(forms.Form):
+    """What happened: held or cancelled, duration, notes, attendance counts by group and sex."""
 
-class PlanForm(forms.Form):
-    year = forms.IntegerField(
-        label=_("School year starting in July of"),
-        min_value=FIRST_YEAR,
-        max_value=LAST_YEAR - 1,
-        help_text=_("For example 2026 for the school year 2026/2027."),
+    STATE_CHOICES = [
+        (Activity.State.HELD, _("held")),
+        (Activity.State.CANCELLED, _("cancelled")),
+    ]
+    state = forms.ChoiceField(
+        label=_("What happened?"), choices=STATE_CHOICES, widget=forms.RadioSelect
     )
-    kecamatan = forms.ModelChoiceField(
-        label=_("Kecamatan"),
-        queryset=Kecamatan.objects.all(),
-        to_field_name="code",
+    cancel_reason = CleanTextField(label=_("Reason for cancelling"), max_length=300, required=False)
+    duration_minutes = forms.IntegerField(
+        label=_("Duration (minutes)"), min_value=5, max_value=720, required=False
+    )
+    notes = CleanTextField(
+        label=_("Notes"),
+        max_length=4000,
         required=False,
-        empty_label=_("all schools of the city"),
-    )
-    kind_semester_1 = forms.ChoiceField(label=_("Visits in semester 1"), choices=Visit.Kind)
-    kind_semester_2 = forms.ChoiceField(label=_("Visits in semester 2"), choices=Visit.Kind)
-    pendamping_always = forms.BooleanField(
-        label=_("A pendamping sosial in every team"), required=False
-    )
-    min_gap_weeks = forms.IntegerField(
-        label=_("Weeks at least between two visits of a school"),
-        min_value=1,
-        max_value=20,
-        initial=8,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("What went well, what to follow up. No names of children."),
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, activity: Activity, **kwargs):
+        self.activity = activity
         super().__init__(*args, **kwargs)
-        self.fields["year"].initial = school_year_of(timezone.localdate())
-        self.fields["kind_semester_1"].initial = Visit.Kind.CAMPAIGN
-        self.fields["kind_semester_2"].initial = Visit.Kind.TRAINING
+        for group in ParticipantGroup:
+            for sex in Sex:
+                self.fields[self.count_name(group, sex)] = forms.IntegerField(
+                    label=f"{group.label} · {sex.label}",
+                    min_value=0,
+                    max_value=MAX_COUNT,
+                    required=False,
+                    widget=forms.NumberInput(attrs={"inputmode": "numeric", "min": 0}),
+                )
 
-    def clean_year(self) -> int:
-        year = self.cleaned_data["year"]
-        if date(year + 1, 6, 30) < timezone.localdate():
-            raise forms.ValidationError(_("That school year is over."))
-        return year
+    @staticmethod
+    def count_name(group: str, sex: str) -> str:
+        return f"n_{group}_{sex}"
 
-    def schools(self) -> QuerySet[School]:
-        schools = School.objects.active()
-        if kecamatan := self.cleaned_data.get("kecamatan"):
-            schools = schools.filter(kecamatan=kecamatan)
-        return schools
+    @classmethod
+    def initial_for(cls, activity: Activity) -> dict:
+        initial = {
+            "state": activity.state if activity.state != Activity.State.PLANNED else "",
+            "cancel_reason": activity.cancel_reason,
+            "duration_minutes": activity.duration_minutes,
+            "notes": activity.notes,
+        }
+        for row in activity.attendance.all():
+            initial[cls.count_name(row.group, row.sex)] = row.count
+        return initial
+
+    def count_rows(self) -> list[dict]:
+        """The grid: one row per participant group, a field per sex."""
+        return [
+            {
+                "label": group.label,
+                "fields": [self[self.count_name(group, sex)] for sex in Sex],
+            }
+            for group in ParticipantGroup
+        ]
+
+    def counts(self) -> dict[tuple[str, str], int]:
+        return {
+            (group.value, sex.value): self.cleaned_data.get(self.count_name(group, sex)) or 0
+            for group in ParticipantGroup
+            for sex in Sex
+        }
+
+    def clean(self):
+        data = super().clean()
+        state = data.get("state")
+        if state == Activity.State.HELD:
+            if self.activity.date > timezone.localdate():
+                self.add_error(
+                    "state",
+                    _("The activity is on %(date)s: record it as held on that day or after.")
+                    % {"date": self.activity.date.strftime("%d-%m-%Y")},
+                )
+            if not data.get("duration_minutes") and "duration_minutes" not in self.errors:
+                self.add_error("duration_minutes", _("Enter how long the activity lasted."))
+        if state == Activity.State.CANCELLED and not data.get("cancel_reason"):
+            self.add_error("cancel_reason", _("Give the reason why the activity was cancelled."))
+        return data
 
 
-# --- lists and the calendar ---------------------------------------------------------------------
+class AttendeeForm(forms.Form):
+    """An adult added to the named list by staff."""
+
+    name = CleanTextField(label=_("Name"), max_length=120, min_length=2)
+    group = forms.ChoiceField(label=_("Group"), choices=ADULT_CHOICES)
+    sex = forms.ChoiceField(label=_("Sex"), choices=[("", "—"), *Sex.choices], required=False)
 
 
-class VisitFilterForm(forms.Form):
-    """Filters of the list and the month view; an invalid value is ignored and shown."""
+class CheckInForm(forms.Form):
+    """Self check-in on a phone: name, group, sex. No account."""
 
-    staff = StaffChoiceField(
-        label=_("Staff member"), queryset=staff_users(), required=False, empty_label=_("all")
+    name = CleanTextField(
+        label=_("Your full name"),
+        max_length=120,
+        min_length=2,
+        widget=forms.TextInput(attrs={"autocomplete": "name", "autocapitalize": "words"}),
+        error_messages={"required": _("Type your name."), "min_length": _("Type your name.")},
     )
+    group = forms.ChoiceField(
+        label=_("I come as"),
+        choices=ADULT_CHOICES,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose teacher, parent or other.")},
+    )
+    sex = forms.ChoiceField(
+        label=_("Sex"),
+        choices=Sex.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose male or female.")},
+    )
+
+
+class PhotoForm(forms.Form):
+    file = forms.FileField(
+        label=_("Photo"),
+        help_text=_("JPEG, PNG or WebP, at most 10 MB. Location and camera data are removed."),
+        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+    )
+    caption = CleanTextField(label=_("Caption"), max_length=300, required=False)
+    shows_children = forms.TypedChoiceField(
+        label=_("Can children be recognised in the photo?"),
+        choices=[("1", _("yes")), ("0", _("no"))],
+        coerce=lambda value: value == "1",
+        widget=forms.RadioSelect,
+    )
+    consent_recorded = forms.BooleanField(
+        label=_("The parents' consent to show these children is recorded"),
+        required=False,
+        help_text=_(
+            "Without consent, a photo of children is seen only by the programme's staff, "
+            "never by the school nor in reports."
+        ),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        return validate_image(upload, max_bytes=IMAGE_MAX_BYTES, prefix="activity-photos")
+
+    def clean(self):
+        data = super().clean()
+        if data.get("shows_children") is False:
+            data["consent_recorded"] = False
+        return data
+
+
+class ActivityFilterForm(forms.Form):
+    """Filters of the list and the calendar; an invalid value is ignored and shown."""
+
+    kind = forms.ChoiceField(label=_("Activity type"), required=False)
     sekolah = forms.CharField(label=_("School NPSN"), max_length=8, required=False)
     kecamatan = forms.ModelChoiceField(
         label=_("Kecamatan"),
@@ -114,18 +306,25 @@ class VisitFilterForm(forms.Form):
         required=False,
         empty_label=_("all"),
     )
+    dari = forms.DateField(label=_("From"), required=False, widget=DATE_WIDGET)
+    sampai = forms.DateField(label=_("Until"), required=False, widget=DATE_WIDGET)
+    fasilitator = StaffChoiceField(
+        label=_("Facilitator"), queryset=facilitator_users(), required=False, empty_label=_("all")
+    )
     state = forms.ChoiceField(label=_("State"), required=False)
 
     def __init__(self, *args, staff_filter: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["state"].choices = [("", _("all")), *Visit.State.choices]
-        if not staff_filter:
-            del self.fields["staff"]
+        self.fields["kind"].choices = [("", _("all")), *Visit.Kind.choices]
+        self.fields["state"].choices = [("", _("all")), *Activity.State.choices]
+        self.fields["fasilitator"].queryset = facilitator_users()
+        if not staff_filter:  # the school side does not browse the staff
+            del self.fields["fasilitator"]
 
     def clean_sekolah(self) -> str:
         value = self.cleaned_data["sekolah"].strip()
         if value and not (value.isascii() and value.isdigit()):
-            raise forms.ValidationError(_("An NPSN has 8 digits."))
+            raise ValidationError(_("An NPSN has 8 digits."))
         return value
 
     def valid_data(self) -> dict:
@@ -134,112 +333,24 @@ class VisitFilterForm(forms.Form):
         self.is_valid()
         return self.cleaned_data
 
-    def filter(self, visits: QuerySet[Visit]) -> QuerySet[Visit]:
+    def filter(self, activities: QuerySet[Activity]) -> QuerySet[Activity]:
         data = self.valid_data()
-        if staff := data.get("staff"):
-            visits = visits.for_staff(staff)
+        if kind := data.get("kind"):
+            activities = activities.filter(kind=kind)
         if npsn := data.get("sekolah"):
-            visits = visits.filter(school__npsn=npsn)
+            activities = activities.filter(school__npsn=npsn)
         if kecamatan := data.get("kecamatan"):
-            visits = visits.in_kecamatan(kecamatan.code)
+            activities = activities.filter(school__kecamatan=kecamatan)
+        if first := data.get("dari"):
+            activities = activities.filter(date__gte=first)
+        if last := data.get("sampai"):
+            activities = activities.filter(date__lte=last)
+        if person := data.get("fasilitator"):
+            activities = activities.filter(
+                pk__in=Activity.facilitators.through.objects.filter(user=person).values(
+                    "activity_id"
+                )
+            )
         if state := data.get("state"):
-            visits = visits.filter(state=state)
-        return visits
-
-
-# --- one visit ------------------------------------------------------------------------------------
-
-
-class MoveForm(forms.Form):
-    """The date and team of a visit; one form for both, checked by activities.checks."""
-
-    date = VisitDateField(label=_("Date"))
-    peksos = StaffChoiceField(label=_("PEKSOS"), queryset=staff_users(Role.PEKSOS))
-    psikolog = StaffChoiceField(
-        label=_("Psychologist"), queryset=staff_users(Role.PSIKOLOG), required=False
-    )
-    pendamping = StaffChoiceField(
-        label=_("Pendamping sosial"), queryset=staff_users(Role.PENDAMPING), required=False
-    )
-    reason = forms.CharField(label=_("Reason for the change"), max_length=300, required=False)
-    # Shown only once the soft rules warned: ticking it saves despite the warnings.
-    confirm = forms.BooleanField(label=_("Save despite the warnings above"), required=False)
-
-    def team(self) -> list[tuple[User, str]]:
-        data = self.cleaned_data
-        team = [(data["peksos"], Role.PEKSOS)]
-        for role in (Role.PSIKOLOG, Role.PENDAMPING):
-            if data.get(role):
-                team.append((data[role], role))
-        return team
-
-    @classmethod
-    def initial_for(cls, visit: Visit) -> dict:
-        initial = {"date": visit.date}
-        for member in visit.members.all():
-            initial.setdefault(member.role, member.user_id)
-        return initial
-
-
-class DateProposalForm(forms.Form):
-    """A date proposed by the school, or a third date suggested by the programme."""
-
-    date = VisitDateField(label=_("Proposed date"))
-    reason = forms.CharField(
-        label=_("Reason"),
-        max_length=300,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=_("For example: exams that week, a school event."),
-    )
-
-    def clean_reason(self) -> str:
-        return " ".join(self.cleaned_data["reason"].replace("\x00", "").split())
-
-
-class CancelForm(forms.Form):
-    reason = forms.CharField(
-        label=_("Reason for cancelling"), max_length=300, widget=forms.Textarea(attrs={"rows": 2})
-    )
-
-    def clean_reason(self) -> str:
-        reason = " ".join(self.cleaned_data["reason"].replace("\x00", "").split())
-        if not reason:
-            raise forms.ValidationError(_("Give a reason."))
-        return reason
-
-
-# --- staff ----------------------------------------------------------------------------------------
-
-
-class CapacityForm(forms.ModelForm):
-    weekdays_off = forms.TypedMultipleChoiceField(
-        label=_("Weekdays without visits"),
-        choices=WEEKDAYS,
-        coerce=int,
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-    )
-
-    class Meta:
-        model = StaffCapacity
-        fields = ["per_day", "per_week", "weekdays_off"]
-
-    def clean(self):
-        data = super().clean()
-        per_day, per_week = data.get("per_day"), data.get("per_week")
-        if per_day and per_week and per_week < per_day:
-            self.add_error("per_week", _("A week cannot hold fewer visits than a day."))
-        return data
-
-
-class LeaveForm(forms.Form):
-    starts_on = VisitDateField(label=_("From"))
-    ends_on = VisitDateField(label=_("Until"))
-    reason = forms.CharField(label=_("Reason"), max_length=200)
-
-    def clean(self):
-        data = super().clean()
-        starts_on, ends_on = data.get("starts_on"), data.get("ends_on")
-        if starts_on and ends_on and ends_on < starts_on:
-            self.add_error("ends_on", _("The last day cannot be before the first day."))
-        return data
+            activities = activities.filter(state=state)
+        return activities

@@ -9,7 +9,6 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from .draw_services import MAX_TICKETS
 from .models import (
     MAX_CHOICES,
     MAX_PRIZE_UNITS,
@@ -19,6 +18,7 @@ from .models import (
     Prize,
     QuestionSet,
 )
+from .services.draw import MAX_TICKETS
 
 LETTERS = "ABCDE"[:MAX_CHOICES]
 # Big tappable radios on a phone (the template wraps each option in a bordered label).

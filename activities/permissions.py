@@ -1,19 +1,31 @@
-"""Who may see and change visits. This is what an auditor reads.
+"""Who may see and change the activities held during visits, and the participant side
+(knowledge tests, feedback, door-prize draws). This is what an auditor reads.
 
-- The Koordinator sees every visit, plans the year, edits, locks, moves, cancels and marks
-  any visit done, and sets the staff's capacity.
-- A PEKSOS sees the visits of the schools they serve and the visits they are in the team of;
-  they edit (move, lock, answer the school's date, mark done, cancel) the visits of the
-  schools they serve and those they lead as the team's PEKSOS.
-- A psychologist or pendamping sosial sees the visits they are in the team of (read only).
-- The principal (Kepala Sekolah) and the SOS Desk officers of a school see its visits and
-  answer the proposed ones: accept, or propose another date with a reason. They change
-  nothing else.
-- Teachers, parents and the public have no visit pages (403 on the lists); a visit a user may
-  not see answers 404 (its existence is not confirmed), one they see but may not change 403.
-- Inactive accounts see nothing.
-- A staff member's calendar feed is reached by its secret token alone (no login): it holds
-  only that member's own visits, and stops working when the token is replaced or revoked.
+Activities (docs/design.md §4, row "activities"):
+- The Koordinator sees and changes every activity.
+- A PEKSOS sees the activities of the schools they serve, of the visits they are in the team
+  of, and those they facilitate; they plan and record them (the visit's editors).
+- A psychologist sees the sessions they lead (facilitator) and those of the visits they are
+  in the team of; they record the outputs of the sessions they facilitate.
+- A pendamping sosial sees the activities of their own schools, of their visits and those
+  they facilitate (read only).
+- The principal sees the activities of their own school (read), the named list included.
+- An SOS Desk officer sees the activities of their own school as counts only: no attendee
+  names, no photos of children.
+- Teachers and parents have no staff activity pages (403).
+- A photo of children without the parents' consent is seen by programme staff only.
+
+The participant side:
+
+- Question sets are kept by the Koordinator, PEKSOS and psychologists (they teach the
+  sessions); the pendamping reads them; school-side roles have no question-set pages.
+- Individual answers (each attempt's score, each comment with its date) are for programme
+  staff (Koordinator, PEKSOS, psikolog, pendamping) of the activities they see.
+- The principal and the SOS Desk officers of a school see aggregate figures of its activities
+  only, and nothing at all when fewer than 5 people answered (the suppression rule of
+  docs/domain.md §5): with so few answers a mean or a comment points at a person.
+- Teachers, parents and the public use only the participant forms, through the activity's
+  link (/ikut/<code>/...), which accept answers only while the activity's forms are open.
 """
 
 from django.core.exceptions import PermissionDenied
@@ -22,104 +34,20 @@ from django.http import Http404
 
 from peksos.accounts.models import Role, User
 from schools.permissions import schools_served_by
+from visits.models import Visit
+from visits.permissions import (
+    SCHOOL_ROLES,
+    STAFF_ROLES,
+    VISIT_ROLES,
+    can_edit_visit,
+)
 
-from .models import Activity, ActivityPhoto, Visit, VisitMember
-
-STAFF_ROLES = frozenset({Role.PEKSOS, Role.PSIKOLOG, Role.PENDAMPING})
-SCHOOL_ROLES = frozenset({Role.KEPALA_SEKOLAH, Role.SOSDESK})
-VISIT_ROLES = frozenset({Role.KOORDINATOR}) | STAFF_ROLES | SCHOOL_ROLES
+from .models import Activity, ActivityPhoto
 
 
 def _active(user: User) -> bool:
     return user.is_authenticated and user.is_active
 
-
-def require_visit_role(user: User) -> None:
-    """Roles without any visit page get 403 (the page exists, their role has none)."""
-    if not _active(user) or user.role not in VISIT_ROLES:
-        raise PermissionDenied
-
-
-def visits_visible_to(user: User) -> QuerySet[Visit]:
-    if not _active(user):
-        return Visit.objects.none()
-    if user.role == Role.KOORDINATOR:
-        return Visit.objects.all()
-    if user.role == Role.PEKSOS:
-        # One set of ids, a UNION: an OR of the two subqueries made PostgreSQL walk every
-        # visit of the year (1.5 s for a PEKSOS of 16 schools at national size,
-        # bench/national.py); the union is read through two indexes (7 ms).
-        served = Visit.objects.filter(school__in=schools_served_by(user).values("pk"))
-        mine = VisitMember.objects.filter(user=user).values("visit_id")
-        return Visit.objects.filter(pk__in=served.values("pk").union(mine))
-    if user.role in STAFF_ROLES:
-        return Visit.objects.filter(pk__in=Visit.objects.filter(members__user=user).values("pk"))
-    if user.role in SCHOOL_ROLES:
-        return Visit.objects.filter(school__in=schools_served_by(user).values("pk"))
-    return Visit.objects.none()
-
-
-def can_plan(user: User) -> bool:
-    return _active(user) and user.role == Role.KOORDINATOR
-
-
-def can_edit_visit(user: User, visit: Visit) -> bool:
-    """Move, lock, answer the school's date, mark done, cancel."""
-    if can_plan(user):
-        return True
-    if not _active(user) or user.role != Role.PEKSOS:
-        return False
-    if schools_served_by(user).filter(pk=visit.school_id).exists():
-        return True
-    return visit.members.filter(user=user, role=Role.PEKSOS).exists()
-
-
-def can_answer_for_school(user: User, visit: Visit) -> bool:
-    """Accept a proposed date or propose another: the school's principal and officers."""
-    if not _active(user) or user.role not in SCHOOL_ROLES:
-        return False
-    return schools_served_by(user).filter(pk=visit.school_id).exists()
-
-
-def get_visit_for_user(user: User, pk: int, *, check=None) -> Visit:
-    """The visit if the user may see it (404 otherwise); with `check` (a predicate such as
-    `can_edit_visit`), a visible visit the user may not act on gives 403."""
-    try:
-        visit = visits_visible_to(user).select_related("school__kecamatan").get(pk=pk)
-    except Visit.DoesNotExist:
-        raise Http404 from None
-    if check is not None and not check(user, visit):
-        raise PermissionDenied
-    return visit
-
-
-def staff_filter_allowed(user: User) -> bool:
-    """Whether the user may filter lists by any staff member (others see their own)."""
-    return _active(user) and user.role in {Role.KOORDINATOR, Role.PEKSOS}
-
-
-def can_see_compliance(user: User) -> bool:
-    return _active(user) and user.role in {Role.KOORDINATOR, Role.PEKSOS}
-
-
-def has_calendar_feed(user: User) -> bool:
-    return _active(user) and user.role in STAFF_ROLES
-
-
-# --- Activities held during visits (DESIGN.md §4, row "activities") ---------------------------
-#
-# - The Koordinator sees and changes every activity.
-# - A PEKSOS sees the activities of the schools they serve, of the visits they are in the team
-#   of, and those they facilitate; they plan and record them (the visit's editors).
-# - A psychologist sees the sessions they lead (facilitator) and those of the visits they are
-#   in the team of; they record the outputs of the sessions they facilitate.
-# - A pendamping sosial sees the activities of their own schools, of their visits and those
-#   they facilitate (read only).
-# - The principal sees the activities of their own school (read), the named list included.
-# - An SOS Desk officer sees the activities of their own school as counts only: no attendee
-#   names, no photos of children.
-# - Teachers and parents have no staff activity pages (403).
-# - A photo of children without the parents' consent is seen by programme staff only.
 
 ACTIVITY_ROLES = VISIT_ROLES
 PROGRAMME_STAFF = frozenset({Role.KOORDINATOR}) | STAFF_ROLES
@@ -194,3 +122,47 @@ def get_activity_for_user(user: User, pk: int, *, check=None) -> Activity:
     if check is not None and not check(user, activity):
         raise PermissionDenied
     return activity
+
+
+# --- The participant side ---
+QUESTION_SET_EDITORS = frozenset({Role.KOORDINATOR, Role.PEKSOS, Role.PSIKOLOG})
+QUESTION_SET_READERS = PROGRAMME_STAFF
+SMALL_SAMPLE = 5
+
+
+def can_edit_question_sets(user: User) -> bool:
+    return _active(user) and user.role in QUESTION_SET_EDITORS
+
+
+def require_question_set_reader(user: User) -> None:
+    if not _active(user) or user.role not in QUESTION_SET_READERS:
+        raise PermissionDenied
+
+
+def sees_individual_answers(user: User) -> bool:
+    return _active(user) and user.role in PROGRAMME_STAFF
+
+
+def hidden_for(user: User, n: int) -> bool:
+    """Whether figures from `n` answers are withheld from this user (small sample)."""
+    return not sees_individual_answers(user) and n < SMALL_SAMPLE
+
+
+def knowledge_stats_for(user: User, stats: dict) -> dict | None:
+    """The knowledge-test figures this user may read: all of them for programme staff; for
+    school-side roles None when fewer than 5 people took either test, else the figures with
+    each part resting on fewer than 5 answers withheld (shown as "<5")."""
+    if sees_individual_answers(user):
+        return stats
+    if max(stats["pre_n"], stats["post_n"]) < SMALL_SAMPLE:
+        return None
+    shown = dict(stats)
+    for phase in ("pre", "post"):
+        if stats[f"{phase}_n"] < SMALL_SAMPLE:
+            shown[f"{phase}_n"] = f"<{SMALL_SAMPLE}"
+            shown[f"{phase}_mean"] = None
+            shown["gain"] = None
+    if stats["pairs"] < SMALL_SAMPLE:
+        shown["pairs_hidden"] = bool(stats["pairs"])  # the count is shown as "<5"
+        shown["paired_gain"] = None
+    return shown

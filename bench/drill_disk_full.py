@@ -8,7 +8,7 @@ to a full directory simulated by a storage that raises ENOSPC after writing part
 A scratch test database is used (Django's test database for DATABASE_URL, dropped afterwards).
 
 The desk officer posts case notes with two PDF attachments each to the real view
-(`sosdesk:case-note`). QUALITY.md F4: a clear error to the user (and the typed note kept in
+(`sosdesk:case-note`). docs/quality.md F4: a clear error to the user (and the typed note kept in
 the form), no partial files, no orphan rows, reads keep working (the case page and an earlier
 attachment still download). The drill prints notes tried, clear errors, rows and files left
 behind, and whether reads worked.

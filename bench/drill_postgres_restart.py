@@ -9,7 +9,7 @@ all afterwards.
 
 `--threads` clients post reports to the real public form view (`lapor:form`), each with its own
 idempotency key, for `--seconds`; one third into the run the cluster is restarted
-(`pg_ctl restart -m fast`: connections are cut, in-flight transactions roll back). QUALITY.md
+(`pg_ctl restart -m fast`: connections are cut, in-flight transactions roll back). docs/quality.md
 F3: errors only while it is down (+2 s); no partial writes (every case has its timeline event
 and its audit row); every success response matches a committed row. The drill prints the
 requests tried, successes, errors inside and outside the down window, rows lost and partial

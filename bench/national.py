@@ -1,4 +1,4 @@
-"""National-size data set and the page benchmark behind gunicorn (issue 11, QUALITY.md P1-P3).
+"""National-size data set and the page benchmark behind gunicorn (issue 11, docs/quality.md P1-P3).
 
     createdb -h 127.0.0.1 -U postgres peksos_city
     createdb -h 127.0.0.1 -U postgres peksos_national
@@ -142,13 +142,14 @@ def generate(schools: int) -> None:
     from django.core.management import call_command
     from django.db import connection
 
-    from activities.models import Activity, AttendanceCount, Visit
+    from activities.models import Activity, AttendanceCount
     from forum.models import Answer, Category, Question
     from monitoring.models import ChildRecord
     from peksos.accounts.models import Role, User
     from schools.models import School, SchoolMembership
     from schools.seed import load_kota_metro
     from sosdesk.models import Case, Desk
+    from visits.models import Visit
 
     sys.path.insert(0, str(ROOT / "bench"))
     from register_bench import add_synthetic_schools

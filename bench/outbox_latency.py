@@ -1,10 +1,10 @@
-"""Outbox latency (QUALITY.md P6): from a commit to the start of its notification task.
+"""Outbox latency (docs/quality.md P6): from a commit to the start of its notification task.
 
     .venv/bin/python bench/outbox_latency.py [--messages 30] [--backlog 50] [--json PATH]
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres \\
         .venv/bin/python bench/outbox_latency.py
 
-Target (QUALITY.md P6): "Outbox latency: commit -> notification task start: p95 <= 15 s;
+Target (docs/quality.md P6): "Outbox latency: commit -> notification task start: p95 <= 15 s;
 a backlog of 50 drained <= 60 s".
 
 The real stack: PostgreSQL (a scratch database peksos_bench_outbox on the server DATABASE_URL

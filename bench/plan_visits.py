@@ -1,5 +1,5 @@
 """P4: the annual visit plan for the real register (308 schools) and synthetic registers of
-45,000 and 450,000 schools with proportional staff (QUALITY.md P4, docs/visits.md).
+45,000 and 450,000 schools with proportional staff (docs/quality.md P4, docs/visits.md).
 
     .venv/bin/python bench/plan_visits.py                # all three, a few minutes on 2 cores
     .venv/bin/python bench/plan_visits.py --sizes 308 45000 --repeat 5
@@ -87,11 +87,11 @@ def medians(laps: list[dict[str, tuple[float, float]]]) -> tuple[dict, dict]:
 
 
 def real_register(repeat: int) -> dict:
-    from activities import planner
-    from activities.planning import PlanOptions, build_problem, save_plan
     from peksos.accounts.models import Role, User
     from schools.models import School, SchoolMembership
     from schools.seed import load_kota_metro
+    from visits import planner
+    from visits.planning import PlanOptions, build_problem, save_plan
 
     load_kota_metro()
     schools = list(School.objects.active().order_by("kecamatan__code", "pk"))
@@ -134,7 +134,7 @@ def real_register(repeat: int) -> dict:
 def synthetic_problem(n: int, seed: int = 1):
     import holidays
 
-    from activities import planner
+    from visits import planner
 
     rnd = random.Random(seed)
     schools, staff = [], []
@@ -190,9 +190,9 @@ def synthetic_problem(n: int, seed: int = 1):
 
 def clear_synthetic() -> None:
     """Remove an earlier synthetic register (NPSNs from 99000001 are reused by each size)."""
-    from activities.models import Visit, VisitMember
     from peksos.accounts.models import User
     from schools.models import Kecamatan, School
+    from visits.models import Visit, VisitMember
 
     for queryset in (
         VisitMember.objects.filter(visit__school__npsn__startswith="99"),
@@ -214,7 +214,7 @@ def insert_schools(n: int) -> dict[int, int]:
     )
     from django.utils import timezone
 
-    from activities.planning import bulk_insert
+    from visits.planning import bulk_insert
 
     now = timezone.now()
     bulk_insert(
@@ -266,9 +266,9 @@ def insert_staff(problem) -> dict[int, int]:
 def synthetic(n: int, repeat: int) -> dict:
     from dataclasses import replace
 
-    from activities import planner
-    from activities.planning import PlanOptions, save_plan
     from schools.models import School
+    from visits import planner
+    from visits.planning import PlanOptions, save_plan
 
     problem = synthetic_problem(n)
     laps = []
@@ -305,7 +305,7 @@ def synthetic(n: int, repeat: int) -> dict:
 
 
 def report(n: int, problem, result, wall: dict, cpu: dict) -> dict:
-    from activities import planner
+    from visits import planner
 
     checked = time.perf_counter()
     violations = planner.verify(problem, result)

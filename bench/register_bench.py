@@ -7,7 +7,7 @@ Creates (or empties) the given database, migrates, loads the real Kota Metro reg
 measures each page as the median of --runs requests through Django's test client (the full
 middleware stack, in-process), then adds synthetic schools with PostgreSQL COPY
 (`TEST SD 000001`, NPSNs from 99000001), ANALYZEs, measures again, and prints the ratios.
-The target (issue 3, QUALITY.md P2): national / city ≤ 1.5 for every list page.
+The target (issue 3, docs/quality.md P2): national / city ≤ 1.5 for every list page.
 """
 
 import argparse

@@ -7,7 +7,7 @@
 Empties the given database, migrates, loads the real Kota Metro register (308 schools) and
 generates one school year (2025/2026) of activity: two visits planned per school, most done;
 SOS Desk cases with their timelines and police clocks; forum questions and answers; children
-in support (monitoring, if installed). Then, --runs times (QUALITY.md P5, median of 5):
+in support (monitoring, if installed). Then, --runs times (docs/quality.md P5, median of 5):
 
 1. "task": a fresh process runs the Celery task `render_report` on a new report's outbox
    message (claims, figures of every section, progress updates, HTML, WeasyPrint, the file
@@ -76,10 +76,10 @@ def empty_database() -> None:
 
 
 def generate(rng: random.Random) -> dict:
-    from activities.models import Visit
     from schools import priority
     from schools.seed import load_kota_metro
     from sosdesk.models import Case, CaseEvent, ViolenceForm
+    from visits.models import Visit
 
     load_kota_metro()
     staff = User.objects.create(username="bench_koordinator", role=Role.KOORDINATOR)

@@ -1,4 +1,4 @@
-"""Every QUALITY.md performance target (P1-P7) in one run, and a results page.
+"""Every docs/quality.md performance target (P1-P7) in one run, and a results page.
 
     make bench                                  # generates the data sets first
     .venv/bin/python bench/run.py --national postgres://postgres@127.0.0.1:5432/peksos_national
@@ -192,7 +192,7 @@ def write_page(
     path: Path, results: dict, rows: list[tuple], command: str, only: list | None = None
 ) -> None:
     lines = [
-        "# Benchmark results (QUALITY.md P1–P7)",
+        "# Benchmark results (docs/quality.md P1–P7)",
         "",
         f"Written by `bench/run.py` on {datetime.now():%Y-%m-%d %H:%M} (commit {commit()}).",
         f"Machine: {machine()}. Command:",

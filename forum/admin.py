@@ -1,4 +1,4 @@
-"""For technical staff only: the forum's workflows happen in its own pages (DESIGN.md §3)."""
+"""For technical staff only: the forum's workflows happen in its own pages (docs/design.md §3)."""
 
 from django.contrib import admin
 

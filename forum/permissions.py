@@ -3,7 +3,7 @@
 - The forum is for signed-in, active accounts of every role; the public has no access.
 - A published, public question and its published answers are visible to every forum user in
   the city. The asker's school is never shown on a post, except to moderators: a school
-  together with an incident can identify a child (DOMAIN.md §5).
+  together with an incident can identify a child (docs/domain.md §5).
 - A private question is visible only to its asker and to the programme's staff in the forum
   (Koordinator, PEKSOS, Psikolog). Everyone else gets 404: its existence is not confirmed.
 - A post waiting for review, not published, or hidden is visible to its author (with the note

@@ -1,6 +1,6 @@
 """What the measures say: the wellbeing outcome indicator and the series the charts draw.
 
-The indicator (DOMAIN.md §6): a child's wellbeing improved when their score rose by at least
+The indicator (docs/domain.md §6): a child's wellbeing improved when their score rose by at least
 WELLBEING_IMPROVEMENT_POINTS (3) between the first and the latest rating. Teachers and parents
 rate on the same 0-10 scale but not alike, so first and latest are compared per rater type
 (a teacher's latest against the teacher's first, never against a parent's). A child counts

@@ -1,12 +1,12 @@
 """Children receiving Tier 2/3 support: their record, the guardian's consent per purpose, the
 support plan with its goals and interventions, progress notes and measures.
 
-Children's data is *specific* personal data (UU PDP Pasal 4; DOMAIN.md §5): the record holds
+Children's data is *specific* personal data (UU PDP Pasal 4; docs/domain.md §5): the record holds
 the minimum, the identifying fields (name, guardian's contact) are encrypted at rest
 (`crypto.EncryptedTextField`), lists show a random code and initials, and records are
 addressed by that code (URLs) or a UUID (audit rows), never by a sequential id.
 
-Measures (DOMAIN.md §6): SDQ scores are typed in from paper forms (the questionnaire itself is
+Measures (docs/domain.md §6): SDQ scores are typed in from paper forms (the questionnaire itself is
 licensed and never built into the app); goal attainment scaling (-2..+2) and wellbeing ratings
 (0-10) are licence-free.
 """
@@ -31,10 +31,10 @@ from .crypto import EncryptedTextField
 
 CHILD_CODE_PREFIX = "ANK-"
 CHILD_CODE_LENGTH = 6
-# Tier-2/3 support is monitored 1-2 times a month (DOMAIN.md §6): an open record with no
+# Tier-2/3 support is monitored 1-2 times a month (docs/domain.md §6): an open record with no
 # progress note for longer than this is overdue for a follow-up.
 FOLLOW_UP_DAYS = 30
-# The outcome indicator used by child-protection systems (DOMAIN.md §6).
+# The outcome indicator used by child-protection systems (docs/domain.md §6).
 WELLBEING_IMPROVEMENT_POINTS = 3
 
 
@@ -214,7 +214,7 @@ class ChildRecord(models.Model):
 
     def may_be_referred(self) -> bool:
         """Referral to partners needs the guardian's referral consent, or a Koordinator's
-        best-interest override for referral (UU PDP Pasal 25; DOMAIN.md §5)."""
+        best-interest override for referral (UU PDP Pasal 25; docs/domain.md §5)."""
         return self.active_consent(Consent.Purpose.REFERRAL) is not None
 
 
@@ -224,7 +224,7 @@ class ConsentQuerySet(models.QuerySet):
 
 
 def consent_form_path(instance: "Consent", filename: str) -> str:
-    # A generated name: the uploaded name never reaches the disk (QUALITY S9).
+    # A generated name: the uploaded name never reaches the disk (docs/quality.md S9).
     return f"monitoring/consent/{uuid.uuid4().hex}.bin"
 
 
@@ -503,7 +503,7 @@ class SdqScore(models.Model):
 
     @property
     def peer_scale_is_weak(self) -> bool:
-        """The peer-problems subscale is weak in Indonesian parent reports (DOMAIN.md §6)."""
+        """The peer-problems subscale is weak in Indonesian parent reports (docs/domain.md §6)."""
         return self.informant == self.Informant.PARENT
 
 

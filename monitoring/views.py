@@ -81,7 +81,7 @@ def _require_access(request: HttpRequest) -> None:
 
 
 def _denied(request: HttpRequest, code: str, exc: Exception) -> Exception:
-    """Record a refused attempt on a record (QUALITY S10) and hand back the exception."""
+    """Record a refused attempt on a record (docs/quality.md S10) and hand back the exception."""
     pk = (
         ChildRecord.objects.filter(code=code).values_list("pk", flat=True).first() if code else None
     )

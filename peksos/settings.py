@@ -99,10 +99,11 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "django_htmx",
-    # PEKSOS, floor by floor (DESIGN.md §1): imports only point down this list.
+    # PEKSOS, floor by floor (docs/design.md §1): imports only point down this list.
     "peksos.core",
     "peksos.accounts",
     "schools",
+    "visits",
     "activities",
     "sosdesk",
     "monitoring",
@@ -195,7 +196,7 @@ AXES_COOLOFF_TIME = timedelta(minutes=30)
 AXES_LOCKOUT_PARAMETERS = ["username"]
 # axes.W006 asks to lock by IP address too. Axes has one failure limit for all parameters, and
 # at 5 an IP lock would shut out a whole school or family behind one shared (NAT) address.
-# The per-address limit is separate and higher (QUALITY.md S3): peksos.accounts.throttle with
+# The per-address limit is separate and higher (docs/quality.md S3): peksos.accounts.throttle with
 # AddressLimitBackend, in the database as well, so W006 does not apply.
 SILENCED_SYSTEM_CHECKS = [
     "axes.W006",
@@ -327,7 +328,7 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", "peksos")
 # PDF reports (up to 5 minutes each) on a queue of their own when this is set, so that a
-# worker busy with reports never holds up e-mail (QUALITY.md P6; docker-compose.yml runs a
+# worker busy with reports never holds up e-mail (docs/quality.md P6; docker-compose.yml runs a
 # worker per queue). Unset: the default queue.
 CELERY_TASK_ROUTES = {
     "peksos.reports.tasks.render_report": {
@@ -373,7 +374,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=7, minute=30),
     },
     "visit-reminders": {
-        "task": "activities.tasks.send_visit_reminders",
+        "task": "visits.tasks.send_visit_reminders",
         "schedule": crontab(hour=16, minute=0),
     },
     # The register-wide figures' cached parts (peksos/core/partials.py): the missing ones

@@ -5,7 +5,7 @@ A day is not a visit day when it falls on a weekend, on a national public holida
 `holidays` package, which knows Indonesia's moving Islamic, Chinese and Balinese holidays and
 the government's collective leave), or inside a blocked period: one of the school's own
 (exams, school holidays, school events) or a city-wide one (`BlockedPeriod.school` empty).
-The school year runs from 1 July to 30 June (DOMAIN.md §7).
+The school year runs from 1 July to 30 June (docs/domain.md §7).
 """
 
 from collections.abc import Iterable

@@ -125,14 +125,14 @@ class School(MarksPartitions, models.Model):
     )
     source = models.CharField(_("source"), max_length=300, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
-    # An aggregate only (DOMAIN.md §2): the share of pupils receiving PIP/KIP, in percent.
+    # An aggregate only (docs/domain.md §2): the share of pupils receiving PIP/KIP, in percent.
     socioeconomic_share = models.PositiveSmallIntegerField(
         _("pupils receiving PIP/KIP (%)"),
         null=True,
         blank=True,
         validators=[MaxValueValidator(100)],
     )
-    # Facts written down by the apps above (DESIGN.md §1), in their own transactions.
+    # Facts written down by the apps above (docs/design.md §1), in their own transactions.
     # None means unknown, which the priority index shows as unknown, never as zero.
     cases_24m = models.PositiveIntegerField(
         _("reported cases in the last 24 months"), null=True, blank=True

@@ -1,6 +1,6 @@
 """Which schools a user may see, and whether they may change them.
 
-The rules, in plain words (DESIGN.md §4):
+The rules, in plain words (docs/design.md §4):
 - The Koordinator, PEKSOS, psychologists and pendamping see the whole school register.
 - Only the Koordinator edits the register (school details, imports, priority weights).
 - Coordinates may also be set by a PEKSOS serving the school.

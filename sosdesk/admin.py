@@ -14,4 +14,4 @@ class StageDeadlinesAdmin(admin.ModelAdmin):
     list_display = ("received_hours", "verifying_hours", "handling_days", "police_hours")
 
 
-# Cases are deliberately not in the admin: every view of a case must be audited (DESIGN.md §3).
+# Cases are deliberately not in the admin: every view of a case must be audited (docs/design.md §3).

@@ -1,6 +1,6 @@
 """The rules a school's TPPK (its SOS Desk) must meet, as pure checks.
 
-Permendikbudristek 46/2023 (DOMAIN.md §3): at least 3 members, an odd number, not chaired by
+Permendikbudristek 46/2023 (docs/domain.md §3): at least 3 members, an odd number, not chaired by
 the principal, drawn from teachers, education staff and the school committee/parents, and
 appointed by the principal's decree (SK) for a 2-year term. A desk that breaks a rule (an
 error) is not a working desk; a term that ends within TERM_WARNING_DAYS is only a warning.

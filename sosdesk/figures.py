@@ -4,9 +4,9 @@ Every function takes a Case queryset that is already scoped (the caller decides 
 `permissions.cases_visible_to`, one school, the whole city) and runs one query. Nothing here
 returns a case's details: only counts, shares and medians.
 
-Counts leave the office only through `suppress` (DOMAIN.md §5: counts under 5 are suppressed
+Counts leave the office only through `suppress` (docs/domain.md §5: counts under 5 are suppressed
 in any report that leaves the office), and SIMFONI PPA categories come from the crosswalk below
-(DOMAIN.md §3).
+(docs/domain.md §3).
 """
 
 import statistics
@@ -299,7 +299,7 @@ def time_to_stages(cases: QuerySet[Case]) -> list[StageTime]:
 
 def suppress(counts: dict, threshold: int = SUPPRESSION_THRESHOLD) -> dict:
     """Counts from 1 to threshold-1 become "<threshold" (e.g. "<5"): for anything that leaves
-    the office (DOMAIN.md §5). Zero stays zero."""
+    the office (docs/domain.md §5). Zero stays zero."""
     hidden = f"<{threshold}"
     return {
         key: hidden if isinstance(n, int) and 0 < n < threshold else n for key, n in counts.items()

@@ -1,7 +1,7 @@
 """Each school's SOS Desk (its TPPK plus the assigned PEKSOS), reports of violence against
 children, their handling, referrals and the conversation with the reporter.
 
-The law behind the fields is in DOMAIN.md §3-4 (Permendikbudristek 46/2023, UU TPKS Pasal 41).
+The law behind the fields is in docs/domain.md §3-4 (Permendikbudristek 46/2023, UU TPKS Pasal 41).
 Cases are addressed by a random tracking code, never by a sequential id.
 """
 
@@ -454,7 +454,7 @@ class Referral(models.Model):
 
 
 class StageDeadlines(models.Model):
-    """Deadlines per stage (DOMAIN.md: the regulation's are unverified, so they are settings
+    """Deadlines per stage (docs/domain.md: the regulation's are unverified, so they are settings
     with defaults the Koordinator can change). One row; a change is audited."""
 
     received_hours = models.PositiveIntegerField(

@@ -2,7 +2,7 @@
 
 A report is committed before anything else happens: notifications are outbox rows written in
 the same transaction and sent after commit, so a report is never lost when Redis is down.
-Notifications never carry names or details (DOMAIN.md §4).
+Notifications never carry names or details (docs/domain.md §4).
 """
 
 from collections.abc import Sequence
@@ -214,7 +214,7 @@ def alert_flood(school: School) -> None:
 
 def record_school_case_count(school: School, now) -> None:
     """Write down the school's case count of the last 24 months (a fact the register's
-    priority index reads: DESIGN.md §1, higher floors write facts down for lower ones)."""
+    priority index reads: docs/design.md §1, higher floors write facts down for lower ones)."""
     count = Case.objects.filter(school=school, received_at__gte=now - timedelta(days=730)).count()
     School.objects.filter(pk=school.pk).update(cases_24m=count)
     priority.recompute(School.objects.filter(pk=school.pk))

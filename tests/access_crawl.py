@@ -1,5 +1,5 @@
 """The project-wide crawl behind the access matrix, the canaries, CSRF, "GET changes nothing" and
-the security-header checks (QUALITY.md S1, S2, S4, S5, S11; issue #10).
+the security-header checks (docs/quality.md S1, S2, S4, S5, S11; issue #10).
 
 `build_world()` makes one set of objects that all belong to school B (SD Negeri 2 Metro Pusat)
 and to peksos_joko's caseload, with a canary string in every sensitive field. `crawl()` then
@@ -45,7 +45,7 @@ SCHOOL_B_NPSN = "10807680"
 PASSWORD = "kata-sandi-uji-123"
 
 # --- Canaries: one per sensitive field of the fixtures ------------------------------------------
-# Each canary names who may ever read it (privacy first, DESIGN.md §4). Anyone else finding it
+# Each canary names who may ever read it (privacy first, docs/design.md §4). Anyone else finding it
 # in a page, an export, a PDF, an e-mail or a log line is a leak.
 CASE_READERS = {"koordinator", "peksos_b", "sosdesk_b"}
 CHILD_READERS = {"koordinator", "peksos_b"}
@@ -95,9 +95,9 @@ MUST_SHOW = [
     ("sosdesk_b", "sosdesk:case-detail", "CANARY-reporter-contact-7f3a"),
     ("peksos_b", "monitoring:record-detail", "CANARY-child-note-7f3a"),
     ("koordinator", "forum:question-detail", "CANARY-private-title-7f3a"),
-    ("peksos_b", "activity:activity-detail", "CANARY-attendee-name-7f3a"),
-    ("peksos_b", "activity:draw-detail", "CANARY-attendee-name-7f3a"),
-    ("koordinator", "activity:feedback", "CANARY-feedback-comment-7f3a"),
+    ("peksos_b", "activities:activity-detail", "CANARY-attendee-name-7f3a"),
+    ("peksos_b", "activities:draw-detail", "CANARY-attendee-name-7f3a"),
+    ("koordinator", "activities:feedback", "CANARY-feedback-comment-7f3a"),
 ]
 
 
@@ -191,7 +191,6 @@ def make_personas() -> dict:
 def build_world(users: dict) -> dict:
     """Objects of school B / peksos_joko's caseload, canaries in every sensitive field.
     Returns the values the kwarg fillers use."""
-    from activities.models import CalendarFeedToken, PlanRun, StaffLeave, Visit, VisitMember
     from forum import services as forum
     from forum.models import Category
     from monitoring import services as mon
@@ -202,6 +201,7 @@ def build_world(users: dict) -> dict:
     from schools.models import BlockedPeriod, ImportBatch, School
     from sosdesk import services as desk
     from sosdesk.models import Case
+    from visits.models import CalendarFeedToken, PlanRun, StaffLeave, Visit, VisitMember
 
     b = School.objects.get(npsn=SCHOOL_B_NPSN)
     koor, joko, dedi = users["koordinator"], users["peksos_b"], users["sosdesk_b"]
@@ -443,10 +443,11 @@ def _activities(visit, joko) -> dict:
     from django.core.files.uploadedfile import SimpleUploadedFile
     from PIL import Image
 
-    from activities import activity_services as acts
-    from activities import draw_services, feedback_services
-    from activities import knowledge_services as knowledge
     from activities.models import Activity, KnowledgeAttempt, ParticipantGroup, Sex
+    from activities.services import draw as draw_services
+    from activities.services import feedback as feedback_services
+    from activities.services import knowledge
+    from activities.services import sessions as acts
     from peksos.core.uploads import validate_image
 
     today = timezone.localdate()
@@ -543,15 +544,15 @@ FILL_KWARG = {
     ("lapor", "public_code"): "public_code",
     ("accounts", "uidb64"): "reset_uid",
     ("accounts", "token"): "reset_token",
-    ("activities", "pk"): "visit",
+    ("visits", "pk"): "visit",
     ("forum", "uid"): "question",
     # The One Day for Children (draws, named list, photos); the campaign has the tests.
-    ("activity", "pk"): "activity_day",
-    ("activity", "visit_pk"): "visit",
-    ("activity", "attendee_pk"): "attendee",
-    ("activity", "photo_pk"): "photo",
-    ("activity", "prize_pk"): "prize",
-    ("activity", "draw_pk"): "draw",
+    ("activities", "pk"): "activity_day",
+    ("activities", "visit_pk"): "visit",
+    ("activities", "attendee_pk"): "attendee",
+    ("activities", "photo_pk"): "photo",
+    ("activities", "prize_pk"): "prize",
+    ("activities", "draw_pk"): "draw",
     ("participant", "code"): "activity_code",
 }
 FILL_PATTERN = {
@@ -560,11 +561,11 @@ FILL_PATTERN = {
     "schools:import-detail": {"pk": "batch"},
     "schools:import-apply": {"pk": "batch"},
     "schools:import-progress": {"pk": "batch"},
-    "activities:plan-detail": {"pk": "run"},
-    "activities:capacity-edit": {"user_id": "staff"},
-    "activities:leave-create": {"user_id": "staff"},
-    "activities:leave-delete": {"pk": "leave"},
-    "activities:feed-ics": {"token": "feed_token"},
+    "visits:plan-detail": {"pk": "run"},
+    "visits:capacity-edit": {"user_id": "staff"},
+    "visits:leave-create": {"user_id": "staff"},
+    "visits:leave-delete": {"pk": "leave"},
+    "visits:feed-ics": {"token": "feed_token"},
     "sosdesk:referral-respond": {"pk": "referral"},
     "sosdesk:case-attachment": {"code": "case", "pk": "attachment"},
     "sosdesk:member-delete": {"npsn": "npsn", "pk": "member"},
@@ -584,14 +585,14 @@ FILL_PATTERN = {
     "forum:faq-edit": {"uid": "faq"},
     "forum:faq-publish": {"uid": "faq"},
     "forum:faq-withdraw": {"uid": "faq"},
-    "activity:question-set": {"pk": "qset"},
-    "activity:question-set-edit": {"pk": "qset"},
-    "activity:participant-tools": {"pk": "activity_campaign"},
-    "activity:participant-qr": {"pk": "activity_campaign", "form": "=tes-awal"},
-    "activity:test": {"pk": "activity_campaign"},
-    "activity:test-choose": {"pk": "activity_campaign"},
-    "activity:test-paper": {"pk": "activity_campaign"},
-    "activity:feedback": {"pk": "activity_campaign"},
+    "activities:question-set": {"pk": "qset"},
+    "activities:question-set-edit": {"pk": "qset"},
+    "activities:participant-tools": {"pk": "activity_campaign"},
+    "activities:participant-qr": {"pk": "activity_campaign", "form": "=tes-awal"},
+    "activities:test": {"pk": "activity_campaign"},
+    "activities:test-choose": {"pk": "activity_campaign"},
+    "activities:test-paper": {"pk": "activity_campaign"},
+    "activities:feedback": {"pk": "activity_campaign"},
 }
 # Django's admin is a group rule (tests/access_matrix.py GROUP_RULES): every admin pattern must
 # exist in the enumeration, and these representative pages are requested as every persona.
@@ -685,7 +686,7 @@ IGNORED_MODELS = {
 }
 # Writes a GET may make, each for a stated reason: (pattern, table) -> why.
 ALLOWED_GET_WRITES = {
-    ("activities:feed-ics", "activities_calendarfeedtoken"): "last-used stamp, once an hour",
+    ("visits:feed-ics", "activities_calendarfeedtoken"): "last-used stamp, once an hour",
     ("accounts:otp-enrol", "otp_totp_totpdevice"): "the one pending (unconfirmed) TOTP secret",
 }
 IGNORED_TABLES = {"django_session", "axes_accesslog", "axes_accessattempt", "axes_accessfailurelog"}

@@ -1,4 +1,4 @@
-"""The access matrix (QUALITY.md S1, DESIGN.md §4): for every URL pattern, what each persona
+"""The access matrix (docs/quality.md S1, docs/design.md §4): for every URL pattern, what each persona
 gets with GET and with POST when the URL addresses objects of ANOTHER school or caseload.
 
 HOW TO ADD A ROW (a new URL must have one, or tests/test_access_matrix.py fails):
@@ -88,7 +88,7 @@ ROWS: dict[str, tuple[str, str]] = {
     "accounts:recovery-codes": ("L a a a a a a a a a a", "L a a a a a a a a a a"),
     "accounts:recovery-codes-renew": ("L 5 5 5 5 5 5 5 5 5 5", "L r r r r r r r r r r"),
     "set_language": ("r r r r r r r r r r r", "r r r r r r r r r r r"),
-    # --- schools: the register is scoped inside the lists; guru/ortu have none (DESIGN §4) ---
+    # --- schools: the register is scoped inside the lists; guru/ortu have none (docs/design.md §4) ---
     "schools:school-list": ("L a a a a a a a a 3 3", "5 5 5 5 5 5 5 5 5 5 5"),
     "schools:school-export": ("L a a a a a a a a 3 3", "5 5 5 5 5 5 5 5 5 5 5"),
     "schools:school-map": ("L a a a a a a a a 3 3", "5 5 5 5 5 5 5 5 5 5 5"),
@@ -106,81 +106,81 @@ ROWS: dict[str, tuple[str, str]] = {
     "schools:school-coordinates": ("5 5 5 5 5 5 5 5 5 5 5", "L a 3 a 3 3 4 3 4 4 4"),
     "schools:school-calendar": ("L a a a a a 4 a 4 3 3", "L a 3 a 3 3 4 a 4 3 3"),
     # --- activities: visits (psikolog/pendamping: assigned visits only) ---
-    "activities:visit-list": ("L a a a a a a a a 3 3", "5 5 5 5 5 5 5 5 5 5 5"),
-    "activities:visit-month": ("L a a a a a a a a 3 3", "5 5 5 5 5 5 5 5 5 5 5"),
-    "activities:visit-week": ("L a a a a a a a a 3 3", "5 5 5 5 5 5 5 5 5 5 5"),
-    "activities:visit-agreement": ("L a a a 3 3 a a a 3 3", "5 5 5 5 5 5 5 5 5 5 5"),
-    "activities:compliance-board": ("L a a a 3 3 3 3 3 3 3", "5 5 5 5 5 5 5 5 5 5 5"),
-    "activities:plan-create": ("L a 3 3 3 3 3 3 3 3 3", "L a 3 3 3 3 3 3 3 3 3"),
-    "activities:plan-detail": ("L a 3 3 3 3 3 3 3 3 3", "5 5 5 5 5 5 5 5 5 5 5"),
-    "activities:capacity-list": ("L a 3 3 3 3 3 3 3 3 3", "5 5 5 5 5 5 5 5 5 5 5"),
-    "activities:capacity-edit": ("L a 3 3 3 3 3 3 3 3 3", "L a 3 3 3 3 3 3 3 3 3"),
-    "activities:leave-create": ("5 5 5 5 5 5 5 5 5 5 5", "L a 3 3 3 3 3 3 3 3 3"),
-    "activities:leave-delete": ("5 5 5 5 5 5 5 5 5 5 5", "L r 3 3 3 3 3 3 3 3 3"),
+    "visits:visit-list": ("L a a a a a a a a 3 3", "5 5 5 5 5 5 5 5 5 5 5"),
+    "visits:visit-month": ("L a a a a a a a a 3 3", "5 5 5 5 5 5 5 5 5 5 5"),
+    "visits:visit-week": ("L a a a a a a a a 3 3", "5 5 5 5 5 5 5 5 5 5 5"),
+    "visits:visit-agreement": ("L a a a 3 3 a a a 3 3", "5 5 5 5 5 5 5 5 5 5 5"),
+    "visits:compliance-board": ("L a a a 3 3 3 3 3 3 3", "5 5 5 5 5 5 5 5 5 5 5"),
+    "visits:plan-create": ("L a 3 3 3 3 3 3 3 3 3", "L a 3 3 3 3 3 3 3 3 3"),
+    "visits:plan-detail": ("L a 3 3 3 3 3 3 3 3 3", "5 5 5 5 5 5 5 5 5 5 5"),
+    "visits:capacity-list": ("L a 3 3 3 3 3 3 3 3 3", "5 5 5 5 5 5 5 5 5 5 5"),
+    "visits:capacity-edit": ("L a 3 3 3 3 3 3 3 3 3", "L a 3 3 3 3 3 3 3 3 3"),
+    "visits:leave-create": ("5 5 5 5 5 5 5 5 5 5 5", "L a 3 3 3 3 3 3 3 3 3"),
+    "visits:leave-delete": ("5 5 5 5 5 5 5 5 5 5 5", "L r 3 3 3 3 3 3 3 3 3"),
     # The Koordinator has no calendar feed (feeds are for staff who go on visits).
-    "activities:feed-detail": ("L 3 a a a a 3 3 3 3 3", "5 5 5 5 5 5 5 5 5 5 5"),
-    "activities:feed-create": ("5 5 5 5 5 5 5 5 5 5 5", "L 3 r r r r 3 3 3 3 3"),
-    "activities:feed-revoke": ("5 5 5 5 5 5 5 5 5 5 5", "L 3 r r r r 3 3 3 3 3"),
+    "visits:feed-detail": ("L 3 a a a a 3 3 3 3 3", "5 5 5 5 5 5 5 5 5 5 5"),
+    "visits:feed-create": ("5 5 5 5 5 5 5 5 5 5 5", "L 3 r r r r 3 3 3 3 3"),
+    "visits:feed-revoke": ("5 5 5 5 5 5 5 5 5 5 5", "L 3 r r r r 3 3 3 3 3"),
     # The .ics feed is addressed by its secret token, no session: public by design.
-    "activities:feed-ics": ("a a a a a a a a a a a", "5 5 5 5 5 5 5 5 5 5 5"),
-    "activities:visit-detail": ("L a 4 a 4 4 4 a 4 4 4", "5 5 5 5 5 5 5 5 5 5 5"),
-    "activities:visit-move": ("L a 4 a 4 4 4 3 4 4 4", "L a 4 a 4 4 4 3 4 4 4"),
-    "activities:visit-lock": ("5 5 5 5 5 5 5 5 5 5 5", "L r 4 r 4 4 4 3 4 4 4"),
-    "activities:visit-unlock": ("5 5 5 5 5 5 5 5 5 5 5", "L r 4 r 4 4 4 3 4 4 4"),
-    "activities:visit-done": ("5 5 5 5 5 5 5 5 5 5 5", "L r 4 r 4 4 4 3 4 4 4"),
-    "activities:visit-cancel": ("5 5 5 5 5 5 5 5 5 5 5", "L a 4 a 4 4 4 3 4 4 4"),
-    # DESIGN §4 gives agree/propose to the Kepala Sekolah; the app lets the school's SOS Desk
+    "visits:feed-ics": ("a a a a a a a a a a a", "5 5 5 5 5 5 5 5 5 5 5"),
+    "visits:visit-detail": ("L a 4 a 4 4 4 a 4 4 4", "5 5 5 5 5 5 5 5 5 5 5"),
+    "visits:visit-move": ("L a 4 a 4 4 4 3 4 4 4", "L a 4 a 4 4 4 3 4 4 4"),
+    "visits:visit-lock": ("5 5 5 5 5 5 5 5 5 5 5", "L r 4 r 4 4 4 3 4 4 4"),
+    "visits:visit-unlock": ("5 5 5 5 5 5 5 5 5 5 5", "L r 4 r 4 4 4 3 4 4 4"),
+    "visits:visit-done": ("5 5 5 5 5 5 5 5 5 5 5", "L r 4 r 4 4 4 3 4 4 4"),
+    "visits:visit-cancel": ("5 5 5 5 5 5 5 5 5 5 5", "L a 4 a 4 4 4 3 4 4 4"),
+    # docs/design.md §4 gives agree/propose to the Kepala Sekolah; the app lets the school's SOS Desk
     # officers answer too (activities/permissions.py can_answer_for_school).
-    "activities:visit-accept": ("5 5 5 5 5 5 5 5 5 5 5", "L 3 4 3 4 4 4 r 4 4 4"),
-    "activities:visit-counter": ("L 3 4 3 4 4 4 a 4 4 4", "L 3 4 3 4 4 4 a 4 4 4"),
-    "activities:visit-counter-accept": ("5 5 5 5 5 5 5 5 5 5 5", "L r 4 r 4 4 4 3 4 4 4"),
-    "activities:visit-suggest": ("L a 4 a 4 4 4 3 4 4 4", "L a 4 a 4 4 4 3 4 4 4"),
+    "visits:visit-accept": ("5 5 5 5 5 5 5 5 5 5 5", "L 3 4 3 4 4 4 r 4 4 4"),
+    "visits:visit-counter": ("L 3 4 3 4 4 4 a 4 4 4", "L 3 4 3 4 4 4 a 4 4 4"),
+    "visits:visit-counter-accept": ("5 5 5 5 5 5 5 5 5 5 5", "L r 4 r 4 4 4 3 4 4 4"),
+    "visits:visit-suggest": ("L a 4 a 4 4 4 3 4 4 4", "L a 4 a 4 4 4 3 4 4 4"),
     # --- activity (sessions, knowledge tests, feedback, draws): rows of the pages that exist ---
-    "activity:activity-list": ("L a a a a a a a a 3 3", "5 5 5 5 5 5 5 5 5 5 5"),
-    "activity:activity-calendar": ("L a a a a a a a a 3 3", "5 5 5 5 5 5 5 5 5 5 5"),
-    "activity:question-sets": ("L a a a a a 3 3 3 3 3", "5 5 5 5 5 5 5 5 5 5 5"),
-    "activity:question-set-create": ("L a a a a 3 3 3 3 3 3", "L a a a a 3 3 3 3 3 3"),
-    "activity:knowledge-overview": ("L a a a a a a a a 3 3", "5 5 5 5 5 5 5 5 5 5 5"),
-    "activity:feedback-overview": ("L a a a a a a a a 3 3", "5 5 5 5 5 5 5 5 5 5 5"),
+    "activities:activity-list": ("L a a a a a a a a 3 3", "5 5 5 5 5 5 5 5 5 5 5"),
+    "activities:activity-calendar": ("L a a a a a a a a 3 3", "5 5 5 5 5 5 5 5 5 5 5"),
+    "activities:question-sets": ("L a a a a a 3 3 3 3 3", "5 5 5 5 5 5 5 5 5 5 5"),
+    "activities:question-set-create": ("L a a a a 3 3 3 3 3 3", "L a a a a 3 3 3 3 3 3"),
+    "activities:knowledge-overview": ("L a a a a a a a a 3 3", "5 5 5 5 5 5 5 5 5 5 5"),
+    "activities:feedback-overview": ("L a a a a a a a a 3 3", "5 5 5 5 5 5 5 5 5 5 5"),
     # The addressed activities are school B's, facilitated by peksos_joko: a One Day for
     # Children (named list, photo, draw) and a campaign (knowledge test, feedback). Psikolog and
     # pendamping are neither facilitators nor in the visit's team: 404. The school's SOS Desk
     # officer reads the activity as counts (no names: canaries) and changes nothing (403).
     # POST with an empty form re-shows the form with its errors (a).
-    "activity:activity-create": ("L a 4 a 4 4 4 3 4 3 3", "L a 4 a 4 4 4 3 4 3 3"),
-    "activity:activity-detail": ("L a 4 a 4 4 4 a 4 3 3", "5 5 5 5 5 5 5 5 5 5 5"),
-    "activity:activity-edit": ("L a 4 a 4 4 4 3 4 3 3", "L a 4 a 4 4 4 3 4 3 3"),
-    "activity:activity-record": ("L a 4 a 4 4 4 3 4 3 3", "L a 4 a 4 4 4 3 4 3 3"),
-    "activity:activity-forms": ("5 5 5 5 5 5 5 5 5 5 5", "L r 4 r 4 4 4 3 4 3 3"),
-    "activity:attendee-add": ("5 5 5 5 5 5 5 5 5 5 5", "L a 4 a 4 4 4 3 4 3 3"),
-    "activity:attendee-remove": ("5 5 5 5 5 5 5 5 5 5 5", "L r 4 r 4 4 4 3 4 3 3"),
-    "activity:checkin-poster": ("L a 4 a 4 4 4 3 4 3 3", "5 5 5 5 5 5 5 5 5 5 5"),
-    "activity:checkin-qr": ("L a 4 a 4 4 4 3 4 3 3", "5 5 5 5 5 5 5 5 5 5 5"),
-    "activity:photo-upload": ("L a 4 a 4 4 4 3 4 3 3", "L a 4 a 4 4 4 3 4 3 3"),
+    "activities:activity-create": ("L a 4 a 4 4 4 3 4 3 3", "L a 4 a 4 4 4 3 4 3 3"),
+    "activities:activity-detail": ("L a 4 a 4 4 4 a 4 3 3", "5 5 5 5 5 5 5 5 5 5 5"),
+    "activities:activity-edit": ("L a 4 a 4 4 4 3 4 3 3", "L a 4 a 4 4 4 3 4 3 3"),
+    "activities:activity-record": ("L a 4 a 4 4 4 3 4 3 3", "L a 4 a 4 4 4 3 4 3 3"),
+    "activities:activity-forms": ("5 5 5 5 5 5 5 5 5 5 5", "L r 4 r 4 4 4 3 4 3 3"),
+    "activities:attendee-add": ("5 5 5 5 5 5 5 5 5 5 5", "L a 4 a 4 4 4 3 4 3 3"),
+    "activities:attendee-remove": ("5 5 5 5 5 5 5 5 5 5 5", "L r 4 r 4 4 4 3 4 3 3"),
+    "activities:checkin-poster": ("L a 4 a 4 4 4 3 4 3 3", "5 5 5 5 5 5 5 5 5 5 5"),
+    "activities:checkin-qr": ("L a 4 a 4 4 4 3 4 3 3", "5 5 5 5 5 5 5 5 5 5 5"),
+    "activities:photo-upload": ("L a 4 a 4 4 4 3 4 3 3", "L a 4 a 4 4 4 3 4 3 3"),
     # The photo shows children without the parents' consent: programme staff only, so the
     # school's SOS Desk officer gets 404 (the photo is not among those they may see).
-    "activity:photo-file": ("L a 4 a 4 4 4 4 4 3 3", "5 5 5 5 5 5 5 5 5 5 5"),
-    "activity:photo-delete": ("5 5 5 5 5 5 5 5 5 5 5", "L r 4 r 4 4 4 4 4 3 3"),
+    "activities:photo-file": ("L a 4 a 4 4 4 4 4 3 3", "5 5 5 5 5 5 5 5 5 5 5"),
+    "activities:photo-delete": ("5 5 5 5 5 5 5 5 5 5 5", "L r 4 r 4 4 4 4 4 3 3"),
     # Question sets are the programme's (not a school's): kept by Koordinator, PEKSOS and
     # psikolog, read by the pendamping; school-side roles have none.
-    "activity:question-set": ("L a a a a a 3 3 3 3 3", "5 5 5 5 5 5 5 5 5 5 5"),
-    "activity:question-set-edit": ("L a a a a 3 3 3 3 3 3", "L a a a a 3 3 3 3 3 3"),
+    "activities:question-set": ("L a a a a a 3 3 3 3 3", "5 5 5 5 5 5 5 5 5 5 5"),
+    "activities:question-set-edit": ("L a a a a 3 3 3 3 3 3", "L a a a a 3 3 3 3 3 3"),
     # Results for the school's SOS Desk officer: aggregates only, withheld under 5 answers.
-    "activity:participant-tools": ("L a 4 a 4 4 4 a 4 3 3", "5 5 5 5 5 5 5 5 5 5 5"),
-    "activity:participant-qr": ("L a 4 a 4 4 4 a 4 3 3", "5 5 5 5 5 5 5 5 5 5 5"),
-    "activity:test": ("L a 4 a 4 4 4 a 4 3 3", "5 5 5 5 5 5 5 5 5 5 5"),
-    "activity:test-choose": ("5 5 5 5 5 5 5 5 5 5 5", "L r 4 r 4 4 4 3 4 3 3"),
-    "activity:test-paper": ("L a 4 a 4 4 4 3 4 3 3", "L a 4 a 4 4 4 3 4 3 3"),
-    "activity:feedback": ("L a 4 a 4 4 4 a 4 3 3", "5 5 5 5 5 5 5 5 5 5 5"),
+    "activities:participant-tools": ("L a 4 a 4 4 4 a 4 3 3", "5 5 5 5 5 5 5 5 5 5 5"),
+    "activities:participant-qr": ("L a 4 a 4 4 4 a 4 3 3", "5 5 5 5 5 5 5 5 5 5 5"),
+    "activities:test": ("L a 4 a 4 4 4 a 4 3 3", "5 5 5 5 5 5 5 5 5 5 5"),
+    "activities:test-choose": ("5 5 5 5 5 5 5 5 5 5 5", "L r 4 r 4 4 4 3 4 3 3"),
+    "activities:test-paper": ("L a 4 a 4 4 4 3 4 3 3", "L a 4 a 4 4 4 3 4 3 3"),
+    "activities:feedback": ("L a 4 a 4 4 4 a 4 3 3", "5 5 5 5 5 5 5 5 5 5 5"),
     # The draw names adults of the attendance list: no draw pages for the SOS Desk officer.
-    "activity:draw": ("L a 4 a 4 4 4 3 4 3 3", "5 5 5 5 5 5 5 5 5 5 5"),
-    "activity:prize-add": ("5 5 5 5 5 5 5 5 5 5 5", "L a 4 a 4 4 4 3 4 3 3"),
-    "activity:prize-delete": ("5 5 5 5 5 5 5 5 5 5 5", "L r 4 r 4 4 4 3 4 3 3"),
+    "activities:draw": ("L a 4 a 4 4 4 3 4 3 3", "5 5 5 5 5 5 5 5 5 5 5"),
+    "activities:prize-add": ("5 5 5 5 5 5 5 5 5 5 5", "L a 4 a 4 4 4 3 4 3 3"),
+    "activities:prize-delete": ("5 5 5 5 5 5 5 5 5 5 5", "L r 4 r 4 4 4 3 4 3 3"),
     # A draw is already recorded: without a reason the form comes back with its error (a).
-    "activity:draw-run": ("5 5 5 5 5 5 5 5 5 5 5", "L a 4 a 4 4 4 3 4 3 3"),
-    "activity:draw-detail": ("L a 4 a 4 4 4 3 4 3 3", "5 5 5 5 5 5 5 5 5 5 5"),
-    "activity:draw-verify": ("5 5 5 5 5 5 5 5 5 5 5", "L r 4 r 4 4 4 3 4 3 3"),
-    "activity:draw-screen": ("L a 4 a 4 4 4 3 4 3 3", "5 5 5 5 5 5 5 5 5 5 5"),
+    "activities:draw-run": ("5 5 5 5 5 5 5 5 5 5 5", "L a 4 a 4 4 4 3 4 3 3"),
+    "activities:draw-detail": ("L a 4 a 4 4 4 3 4 3 3", "5 5 5 5 5 5 5 5 5 5 5"),
+    "activities:draw-verify": ("5 5 5 5 5 5 5 5 5 5 5", "L r 4 r 4 4 4 3 4 3 3"),
+    "activities:draw-screen": ("L a 4 a 4 4 4 3 4 3 3", "5 5 5 5 5 5 5 5 5 5 5"),
     # --- participant: an activity's forms by its public code, no account (forms open here);
     # an empty POST re-shows the form with its errors.
     "participant:checkin": (PUBLIC, PUBLIC),
@@ -221,8 +221,8 @@ ROWS: dict[str, tuple[str, str]] = {
     "lapor:track-logout": ("5 5 5 5 5 5 5 5 5 5 5", "r r r r r r r r r r r"),
     "lapor:form": ("a a a a a a a a a a a", "a a a a a a a a a a a"),
     # --- monitoring: roles without monitoring get 404, not 403 (the module's existence is
-    # not confirmed; stricter than DESIGN §4's '–'). PEKSOS of the caseload may reveal the
-    # name (audited); DESIGN §4 names the reveal only for the Koordinator.
+    # not confirmed; stricter than docs/design.md §4's '–'). PEKSOS of the caseload may reveal the
+    # name (audited); docs/design.md §4 names the reveal only for the Koordinator.
     "monitoring:record-list": ("L a a a a 4 4 4 4 4 4", "5 5 5 5 5 5 5 5 5 5 5"),
     "monitoring:record-create": ("L a a a 3 4 4 4 4 4 4", "L a a a 3 4 4 4 4 4 4"),
     "monitoring:record-detail": ("L a 4 a 4 4 4 4 4 4 4", "5 5 5 5 5 5 5 5 5 5 5"),
@@ -250,7 +250,7 @@ ROWS: dict[str, tuple[str, str]] = {
     "monitoring:wellbeing-add": ("5 5 5 5 5 5 5 5 5 5 5", "L b 4 b 4 4 4 4 4 4 4"),
     # --- forum: city-wide; the addressed question is a PRIVATE one of a school-B parent:
     # its asker and programme staff only. PEKSOS moderate too (forum/permissions.py
-    # MODERATOR_ROLES); DESIGN §4 names only the Koordinator as moderator.
+    # MODERATOR_ROLES); docs/design.md §4 names only the Koordinator as moderator.
     "forum:question-list": ("L a a a a a a a a a a", "5 5 5 5 5 5 5 5 5 5 5"),
     "forum:question-create": ("L a a a a a a a a a a", "L a a a a a a a a a a"),
     "forum:question-detail": ("L a a a a 4 4 4 4 4 4", "5 5 5 5 5 5 5 5 5 5 5"),

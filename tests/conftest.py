@@ -1,4 +1,4 @@
-"""Shared fixtures: named personas (DESIGN.md §3.10), fast hashing, service requirements.
+"""Shared fixtures: named personas (docs/design.md §3.10), fast hashing, service requirements.
 
 Personas serve two real schools of Kota Metro: SD Negeri 1 Metro Pusat (school A) and
 SD Negeri 2 Metro Pusat (school B).

@@ -2,8 +2,9 @@
 
 from datetime import date
 
-from activities import knowledge_services
-from activities.models import Activity, Question, QuestionSet, Visit, VisitMember
+from activities.models import Activity, Question, QuestionSet
+from activities.services import knowledge as knowledge_services
+from visits.models import Visit, VisitMember
 
 DAY = date(2026, 8, 4)
 

@@ -34,7 +34,7 @@ objects of **school B** (SD Negeri 2 Metro Pusat) and **peksos_joko's caseload**
 `tests/test_access_matrix.py` enumerates every pattern of the URL resolver and fails when a
 pattern has no row here, and when any response differs from its cell. How to add a row: the
 comment at the top of `tests/access_matrix.py`; the rules behind it: [security.md](security.md)
-and DESIGN.md §4.
+and docs/design.md §4.
 
 Each cell is `GET · POST`: **ok** = the page (2xx), **→** = a redirect that is not to the login
 page (a handled form, or a bounce), **login** = sent to the login page, **403** = wrong role,

@@ -1,4 +1,4 @@
-"""The project-wide access matrix and the checks that ride on the same crawl (QUALITY.md S1,
+"""The project-wide access matrix and the checks that ride on the same crawl (docs/quality.md S1,
 S4, S5, S11; issue #10): every URL pattern has a row; every persona gets what its row says for
 objects of another school or caseload; every unsafe view refuses a POST without a CSRF token;
 a GET changes nothing; every page carries the security headers; docs/access-matrix.md is
@@ -81,7 +81,7 @@ def test_access(access_crawl, pattern):
 
 
 def _observed(results) -> str:
-    """The row as the application answers now: check it against DESIGN.md §4 before pasting."""
+    """The row as the application answers now: check it against docs/design.md §4 before pasting."""
     if not results:
         return "It was not requested either (no kwarg filler in tests/access_crawl.py)."
     by = {(r.method, r.persona): r.outcome for r in results if r.url == results[0].url}
@@ -90,7 +90,7 @@ def _observed(results) -> str:
     return f'Observed now (review before pasting): "{results[0].pattern}": ("{get}", "{post}"),'
 
 
-# The register is city-wide for PEKSOS (DESIGN.md §4 "school register: all"): these pages of a
+# The register is city-wide for PEKSOS (docs/design.md §4 "school register: all"): these pages of a
 # school-B school are theirs to read.
 REGISTER_ALL = {("schools:school-detail", "peksos_a"), ("schools:school-calendar", "peksos_a")}
 
@@ -99,12 +99,12 @@ def test_another_schools_objects_are_404_for_school_scoped_roles(access_crawl):
     """Privacy first: a school-A persona never gets the page of a school-B object."""
     school_a = ("peksos_a", "sosdesk_a", "kepsek_a", "guru_a", "ortu_a")
     addressed = {p.name for p in all_patterns() if p.kwargs and not p.name.startswith("admin")}
-    public = {"lapor:form", "activities:feed-ics", "accounts:password_reset_confirm"}
+    public = {"lapor:form", "visits:feed-ics", "accounts:password_reset_confirm"}
     public |= {"forum:registration-confirm", "schools:school-export"}
     # An activity's participant forms are reached by its public code alone (no account).
     public |= {n for n in addressed if n.startswith("participant:")}
     # Question sets are the programme's, not a school's: every PEKSOS teaches with them.
-    public |= {"activity:question-set", "activity:question-set-edit"}
+    public |= {"activities:question-set", "activities:question-set-edit"}
     # The forum is city-wide (its private questions are checked by the canaries).
     shared = {n for n in addressed if n.startswith("forum:") and "invitecode" not in n}
     leaks = [

@@ -19,8 +19,9 @@ from django.utils.translation import gettext
 from PIL import Image
 from playwright.sync_api import Page, expect
 
-from activities.models import Activity, AttendanceCount, Attendee, Visit, VisitMember
+from activities.models import Activity, AttendanceCount, Attendee
 from tests import browser as shared
+from visits.models import Visit, VisitMember
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

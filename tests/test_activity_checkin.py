@@ -11,10 +11,11 @@ import time_machine
 from django.test import Client
 from django.urls import reverse
 
-from activities import activity_services
-from activities.models import Activity, Attendee, Visit
+from activities.models import Activity, Attendee
+from activities.services import sessions as activity_services
 from activities.views.attendance import DEVICE_COOKIE
 from peksos.core.models import AuditEvent
+from visits.models import Visit
 
 TODAY = datetime(2026, 8, 4, 9, 0, tzinfo=ZoneInfo("Asia/Jakarta"))
 PHONE_UA = (
@@ -172,5 +173,5 @@ def test_wrong_method(activity):
 
 def test_staff_see_self_check_ins_on_the_list(login, peksos_budi, activity):
     phone().post(url(activity), DATA)
-    page = text(login(peksos_budi).get(reverse("activity:activity-detail", args=[activity.pk])))
+    page = text(login(peksos_budi).get(reverse("activities:activity-detail", args=[activity.pk])))
     assert "Ibu Sari" in page

@@ -1,7 +1,7 @@
 """The fair door-prize draw of a One Day for Children (issue 5): fairness (nobody gets a second
 prize while anyone eligible has none; every prize unit is given), reproducibility from the
 recorded seed, a re-run never silently changes a recorded result, `verify` detects tampering,
-and the staff pages per DESIGN.md §3.10 (405, anonymous, other school 404, wrong role 403,
+and the staff pages per docs/design.md §3.10 (405, anonymous, other school 404, wrong role 403,
 bad input kept, constant queries) plus the projector page."""
 
 import html
@@ -16,9 +16,10 @@ from django.urls import reverse
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from activities import draw_services
-from activities.models import Attendee, Draw, Prize, Visit
+from activities.models import Attendee, Draw, Prize
+from activities.services import draw as draw_services
 from peksos.core.models import AuditEvent
+from visits.models import Visit
 
 from .participant_helpers import make_activity
 
@@ -185,37 +186,39 @@ def test_only_one_day_activities_with_entries_and_prizes_draw(school_a, koordina
 
 def test_staff_enter_prizes_run_the_draw_and_check_it(one_day, login, peksos_budi):
     client = login(peksos_budi)
-    page = client.get(reverse("activity:draw", args=[one_day.pk]))
+    page = client.get(reverse("activities:draw", args=[one_day.pk]))
     assert page.status_code == 200 and "Tas sekolah" in text(page)
     response = client.post(
-        reverse("activity:prize-add", args=[one_day.pk]), {"name": "Payung", "quantity": "2"}
+        reverse("activities:prize-add", args=[one_day.pk]), {"name": "Payung", "quantity": "2"}
     )
     assert response.status_code == 302
     assert one_day.prizes.filter(name="Payung", quantity=2).exists()
-    response = client.post(reverse("activity:draw-run", args=[one_day.pk]), {"tickets": "20"})
+    response = client.post(reverse("activities:draw-run", args=[one_day.pk]), {"tickets": "20"})
     draw = Draw.objects.get(activity=one_day)
     assert response.status_code == 302 and response.url == reverse(
-        "activity:draw-detail", args=[one_day.pk, draw.pk]
+        "activities:draw-detail", args=[one_day.pk, draw.pk]
     )
     detail = text(client.get(response.url))
     assert draw.seed in detail and draw.digest in detail
     for row in draw.result:
         if row["winner"].startswith("T:"):
             assert f"Kupon nomor {row['winner'][2:]}" in detail
-    response = client.post(reverse("activity:draw-verify", args=[one_day.pk, draw.pk]), follow=True)
+    response = client.post(
+        reverse("activities:draw-verify", args=[one_day.pk, draw.pk]), follow=True
+    )
     assert "cocok" in text(response).lower() or "match" in text(response).lower()
     assert AuditEvent.objects.filter(action="activity_draw_verified").count() == 1
 
 
 def test_drawing_again_without_a_reason_is_refused_and_keeps_the_input(one_day, login, peksos_budi):
     client = login(peksos_budi)
-    client.post(reverse("activity:draw-run", args=[one_day.pk]), {"tickets": "7"})
-    response = client.post(reverse("activity:draw-run", args=[one_day.pk]), {"tickets": "9"})
+    client.post(reverse("activities:draw-run", args=[one_day.pk]), {"tickets": "7"})
+    response = client.post(reverse("activities:draw-run", args=[one_day.pk]), {"tickets": "9"})
     assert response.status_code == 200
     assert 'value="9"' in response.content.decode()
     assert Draw.objects.filter(activity=one_day).count() == 1
     response = client.post(
-        reverse("activity:draw-run", args=[one_day.pk]),
+        reverse("activities:draw-run", args=[one_day.pk]),
         {"tickets": "9", "reason": "Salah jumlah tiket"},
     )
     assert response.status_code == 302
@@ -232,7 +235,7 @@ def test_drawing_again_without_a_reason_is_refused_and_keeps_the_input(one_day, 
     ],
 )
 def test_bad_prize_input_shows_an_error_and_keeps_what_was_typed(one_day, login, peksos_budi, data):
-    response = login(peksos_budi).post(reverse("activity:prize-add", args=[one_day.pk]), data)
+    response = login(peksos_budi).post(reverse("activities:prize-add", args=[one_day.pk]), data)
     assert response.status_code == 200
     assert "is-invalid" in response.content.decode()
     if data["name"]:
@@ -243,7 +246,7 @@ def test_bad_prize_input_shows_an_error_and_keeps_what_was_typed(one_day, login,
 @pytest.mark.parametrize("tickets", ["-1", "5001", "abc", "1e9", ""])
 def test_bad_ticket_numbers_are_refused(one_day, login, peksos_budi, tickets):
     response = login(peksos_budi).post(
-        reverse("activity:draw-run", args=[one_day.pk]), {"tickets": tickets}
+        reverse("activities:draw-run", args=[one_day.pk]), {"tickets": tickets}
     )
     assert response.status_code == 200 and "is-invalid" in response.content.decode()
     assert not Draw.objects.exists()
@@ -252,7 +255,7 @@ def test_bad_ticket_numbers_are_refused(one_day, login, peksos_budi, tickets):
 def test_projector_page_shows_winners_one_by_one_without_staff_chrome(one_day, login, peksos_budi):
     draw = draw_services.run_draw(one_day, tickets=0, by=peksos_budi)
     client = login(peksos_budi)
-    url = reverse("activity:draw-screen", args=[one_day.pk, draw.pk])
+    url = reverse("activities:draw-screen", args=[one_day.pk, draw.pk])
     first = client.get(url)
     body = first.content.decode()
     assert first.status_code == 200 and "navbar" not in body and "<script>" not in body
@@ -281,21 +284,22 @@ def test_post_only_actions_refuse_get(one_day, login, koordinator_ani):
     prize = one_day.prizes.first()
     client = login(koordinator_ani)
     for url in (
-        reverse("activity:prize-add", args=[one_day.pk]),
-        reverse("activity:prize-delete", args=[one_day.pk, prize.pk]),
-        reverse("activity:draw-run", args=[one_day.pk]),
-        reverse("activity:draw-verify", args=[one_day.pk, draw.pk]),
+        reverse("activities:prize-add", args=[one_day.pk]),
+        reverse("activities:prize-delete", args=[one_day.pk, prize.pk]),
+        reverse("activities:draw-run", args=[one_day.pk]),
+        reverse("activities:draw-verify", args=[one_day.pk, draw.pk]),
     ):
         assert client.get(url).status_code == 405
     assert (
-        client.post(reverse("activity:draw-screen", args=[one_day.pk, draw.pk])).status_code == 405
+        client.post(reverse("activities:draw-screen", args=[one_day.pk, draw.pk])).status_code
+        == 405
     )
 
 
 def test_anonymous_are_sent_to_log_in(one_day, client):
     for url in (
-        reverse("activity:draw", args=[one_day.pk]),
-        reverse("activity:draw-run", args=[one_day.pk]),
+        reverse("activities:draw", args=[one_day.pk]),
+        reverse("activities:draw-run", args=[one_day.pk]),
     ):
         response = client.post(url) if url.endswith("jalankan/") else client.get(url)
         assert response.status_code == 302 and reverse("accounts:login") in response.url
@@ -307,9 +311,9 @@ def test_scope_other_school_404_and_roles_403(
 ):
     draw = draw_services.run_draw(one_day, tickets=2, by=None)
     urls = [
-        reverse("activity:draw", args=[one_day.pk]),
-        reverse("activity:draw-detail", args=[one_day.pk, draw.pk]),
-        reverse("activity:draw-screen", args=[one_day.pk, draw.pk]),
+        reverse("activities:draw", args=[one_day.pk]),
+        reverse("activities:draw-detail", args=[one_day.pk, draw.pk]),
+        reverse("activities:draw-screen", args=[one_day.pk, draw.pk]),
     ]
     for url in urls:
         assert login(peksos_joko_sdn2).get(url).status_code == 404  # another school
@@ -320,24 +324,24 @@ def test_scope_other_school_404_and_roles_403(
     client = login(kepsek_indah)
     assert (
         client.post(
-            reverse("activity:draw-run", args=[one_day.pk]), {"tickets": "1", "reason": "x"}
+            reverse("activities:draw-run", args=[one_day.pk]), {"tickets": "1", "reason": "x"}
         ).status_code
         == 403
     )
     assert (
         client.post(
-            reverse("activity:prize-add", args=[one_day.pk]), {"name": "x", "quantity": "1"}
+            reverse("activities:prize-add", args=[one_day.pk]), {"name": "x", "quantity": "1"}
         ).status_code
         == 403
     )
     assert Draw.objects.count() == 1 and one_day.prizes.count() == 2
     campaign = make_activity(one_day.school, Visit.Kind.CAMPAIGN)
-    assert client.get(reverse("activity:draw", args=[campaign.pk])).status_code == 404
+    assert client.get(reverse("activities:draw", args=[campaign.pk])).status_code == 404
 
 
 def test_draw_page_queries_do_not_grow_with_draws_and_prizes(one_day, login, koordinator_ani):
     client = login(koordinator_ani)
-    url = reverse("activity:draw", args=[one_day.pk])
+    url = reverse("activities:draw", args=[one_day.pk])
     draw_services.run_draw(one_day, tickets=1, by=koordinator_ani)
     client.get(url)
 

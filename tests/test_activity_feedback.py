@@ -1,7 +1,7 @@
 """Participants' feedback on an activity (issue 5): anonymous (nothing identifying stored),
 one answer per device (a second submit changes nothing), only while the forms are open;
 results per activity and school, comments escaped, and nothing shown to school-side roles
-under 5 answers. Views per DESIGN.md §3.10."""
+under 5 answers. Views per docs/design.md §3.10."""
 
 import html
 
@@ -11,9 +11,10 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from activities import feedback_services as fs
-from activities.models import Activity, Feedback, Visit
+from activities.models import Activity, Feedback
+from activities.services import feedback as fs
 from peksos.core.models import AuditEvent
+from visits.models import Visit
 
 from .participant_helpers import make_activity
 
@@ -136,7 +137,7 @@ def test_results_page_escapes_comments_and_hides_small_samples_from_the_school(
 ):
     for i in range(4):
         give(campaign, f"d{i}", comment=XSS if i == 0 else f"komentar {i}")
-    url = reverse("activity:feedback", args=[campaign.pk])
+    url = reverse("activities:feedback", args=[campaign.pk])
     staff = login(koordinator_ani).get(url)
     body = staff.content.decode()
     assert staff.status_code == 200 and "komentar 1" in body
@@ -161,7 +162,7 @@ def test_results_page_escapes_comments_and_hides_small_samples_from_the_school(
 def test_results_page_scope_and_methods(
     login, client, campaign, peksos_joko_sdn2, sosdesk_dedi_sdn2, guru_eka, ortu_fajar
 ):
-    url = reverse("activity:feedback", args=[campaign.pk])
+    url = reverse("activities:feedback", args=[campaign.pk])
     assert client.get(url).status_code == 302
     assert login(peksos_joko_sdn2).get(url).status_code == 404
     assert login(sosdesk_dedi_sdn2).get(url).status_code == 404
@@ -176,7 +177,7 @@ def test_overview_is_scoped_suppressed_and_constant(
     give(campaign, "a1")
     other = make_activity(school_b)
     give(other, "b1")
-    url = reverse("activity:feedback-overview")
+    url = reverse("activities:feedback-overview")
     page = text(login(kepsek_indah).get(url))
     assert school_a.name in page and school_b.name not in page and "data-suppressed" in page
     client = login(koordinator_ani)

@@ -1,7 +1,7 @@
 """Knowledge tests of campaigns and trainings (issue 5): question sets with versions, the
 phone pre/post test without an account (one attempt per device and phase, paired by a hashed
 cookie), paper tests typed by staff, and the figures (mean pre/post, gain, paired gain, per
-question, per activity, per school). Views per DESIGN.md §3.10."""
+question, per activity, per school). Views per docs/design.md §3.10."""
 
 import html
 import re
@@ -12,10 +12,11 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from activities import knowledge_services as ks
-from activities.models import ActivityTest, KnowledgeAttempt, QuestionSet, Visit
+from activities.models import ActivityTest, KnowledgeAttempt, QuestionSet
+from activities.services import knowledge as ks
 from activities.views.participant import DEVICE_COOKIE
 from peksos.core.models import AuditEvent
+from visits.models import Visit
 
 from .participant_helpers import correct_answers, make_activity, make_question_set, with_test
 
@@ -191,7 +192,7 @@ def test_choose_set_rules(school_a, koordinator_ani):
 
 def test_question_set_pages(login, psikolog_gita, koordinator_ani):
     client = login(psikolog_gita)
-    assert client.get(reverse("activity:question-set-create")).status_code == 200
+    assert client.get(reverse("activities:question-set-create")).status_code == 200
     data = {
         "title": "Pengasuhan positif",
         "description": "",
@@ -203,10 +204,10 @@ def test_question_set_pages(login, psikolog_gita, koordinator_ani):
         "q-0-correct": "0",
         "q-1-text": "",
     }
-    response = client.post(reverse("activity:question-set-create"), data)
+    response = client.post(reverse("activities:question-set-create"), data)
     qset = QuestionSet.objects.get(title="Pengasuhan positif")
     assert response.status_code == 302 and response.url == reverse(
-        "activity:question-set", args=[qset.pk]
+        "activities:question-set", args=[qset.pk]
     )
     assert list(qset.questions.values_list("choices", "correct")) == [
         (["Mendengar sambil menanggapi", "Diam saja"], 0)
@@ -215,7 +216,7 @@ def test_question_set_pages(login, psikolog_gita, koordinator_ani):
     assert "Apa itu mendengarkan aktif?" in detail
     # Bad input: a gap in the choices, no correct choice; what was typed stays.
     bad = dict(data, **{"q-1-text": "Soal kedua yang belum selesai", "q-1-choice_1": "B saja"})
-    response = client.post(reverse("activity:question-set-edit", args=[qset.pk]), bad)
+    response = client.post(reverse("activities:question-set-edit", args=[qset.pk]), bad)
     assert response.status_code == 200
     assert "Soal kedua yang belum selesai" in text(response) and "B saja" in text(response)
     assert "Isi pilihan berurutan" in text(response) and "Tandai pilihan yang benar." in text(
@@ -230,26 +231,26 @@ def test_question_set_pages(login, psikolog_gita, koordinator_ani):
     empty = dict(
         data, **{"q-0-text": "", "q-0-choice_0": "", "q-0-choice_1": "", "q-0-correct": ""}
     )
-    response = client.post(reverse("activity:question-set-create"), empty)
+    response = client.post(reverse("activities:question-set-create"), empty)
     assert response.status_code == 200 and "Tambahkan paling sedikit satu soal." in text(response)
 
 
 def test_question_set_roles(login, pendamping_hadi, kepsek_indah, guru_eka):
     qset = make_question_set()
-    urls = [reverse("activity:question-sets"), reverse("activity:question-set", args=[qset.pk])]
+    urls = [reverse("activities:question-sets"), reverse("activities:question-set", args=[qset.pk])]
     for url in urls:
         assert Client().get(url).status_code == 302  # anonymous: log in
         assert login(pendamping_hadi).get(url).status_code == 200  # reads
         assert login(kepsek_indah).get(url).status_code == 403
         assert login(guru_eka).get(url).status_code == 403
     for url in (
-        reverse("activity:question-set-create"),
-        reverse("activity:question-set-edit", args=[qset.pk]),
+        reverse("activities:question-set-create"),
+        reverse("activities:question-set-edit", args=[qset.pk]),
     ):
         assert login(pendamping_hadi).get(url).status_code == 403
         assert login(pendamping_hadi).post(url, {"title": "x"}).status_code == 403
     assert (
-        login(pendamping_hadi).get(reverse("activity:question-set", args=[999999])).status_code
+        login(pendamping_hadi).get(reverse("activities:question-set", args=[999999])).status_code
         == 404
     )
 
@@ -260,7 +261,7 @@ def test_question_set_list_queries_are_constant(login, koordinator_ani):
 
     def count():
         with CaptureQueriesContext(connection) as queries:
-            assert client.get(reverse("activity:question-sets")).status_code == 200
+            assert client.get(reverse("activities:question-sets")).status_code == 200
         return len(queries)
 
     few = count()
@@ -287,7 +288,7 @@ def paper_data(phase, rows, key="k" * 20):
 def test_staff_enter_a_sheet_of_paper_tests(login, peksos_budi, training, qset):
     right = correct_answers(qset)
     client = login(peksos_budi)
-    url = reverse("activity:test-paper", args=[training.pk])
+    url = reverse("activities:test-paper", args=[training.pk])
     assert client.get(url).status_code == 200
     rows = [
         {"ref": "1", "group": "orang_tua", "answers": right},
@@ -324,7 +325,7 @@ def test_staff_enter_a_sheet_of_paper_tests(login, peksos_budi, training, qset):
     ],
 )
 def test_bad_paper_rows_keep_what_was_typed(login, peksos_budi, training, qset, rows, message):
-    url = reverse("activity:test-paper", args=[training.pk])
+    url = reverse("activities:test-paper", args=[training.pk])
     response = login(peksos_budi).post(url, paper_data(PRE, rows))
     assert response.status_code == 200
     assert message in text(response)
@@ -337,11 +338,13 @@ def test_paper_entry_without_a_set_and_for_read_only_roles(
     login, peksos_budi, pendamping_hadi, kepsek_indah, school_a
 ):
     bare = make_activity(school_a, Visit.Kind.CAMPAIGN)
-    response = login(peksos_budi).get(reverse("activity:test-paper", args=[bare.pk]))
-    assert response.status_code == 302 and response.url == reverse("activity:test", args=[bare.pk])
+    response = login(peksos_budi).get(reverse("activities:test-paper", args=[bare.pk]))
+    assert response.status_code == 302 and response.url == reverse(
+        "activities:test", args=[bare.pk]
+    )
     with_test(bare)
     bare.facilitators.add(pendamping_hadi)
-    url = reverse("activity:test-paper", args=[bare.pk])
+    url = reverse("activities:test-paper", args=[bare.pk])
     assert login(pendamping_hadi).get(url).status_code == 403
     assert (
         login(kepsek_indah).post(url, paper_data(PRE, [{"ref": "1", "score": "1"}])).status_code
@@ -393,7 +396,7 @@ def test_results_page_for_staff_and_aggregates_only_for_the_school(
     for i in range(5):
         phone_attempt(training, PRE, [right[0], 9, 9, 9], f"d{i}")
         phone_attempt(training, POST, right, f"d{i}")
-    url = reverse("activity:test", args=[training.pk])
+    url = reverse("activities:test", args=[training.pk])
     staff = text(login(koordinator_ani).get(url))
     assert "25,0%" in staff and "100,0%" in staff and "+75,0" in staff and 'id="attempts"' in staff
     # 5 people: the principal sees the figures but no individual attempts.
@@ -418,7 +421,7 @@ def test_results_page_for_staff_and_aggregates_only_for_the_school(
 def test_results_page_scope(
     login, client, training, qset, peksos_joko_sdn2, guru_eka, psikolog_gita, pendamping_hadi
 ):
-    url = reverse("activity:test", args=[training.pk])
+    url = reverse("activities:test", args=[training.pk])
     assert client.get(url).status_code == 302
     assert login(peksos_joko_sdn2).get(url).status_code == 404
     assert login(pendamping_hadi).get(url).status_code == 404
@@ -430,7 +433,7 @@ def test_results_page_scope(
 def test_choosing_the_set(login, peksos_budi, kepsek_indah, school_a):
     activity = make_activity(school_a, Visit.Kind.CAMPAIGN)
     qset = make_question_set()
-    url = reverse("activity:test-choose", args=[activity.pk])
+    url = reverse("activities:test-choose", args=[activity.pk])
     assert login(peksos_budi).get(url).status_code == 405
     assert login(kepsek_indah).post(url, {"question_set": qset.pk}).status_code == 403
     for bad in ("999999", "abc", "\x00", ""):
@@ -439,7 +442,7 @@ def test_choosing_the_set(login, peksos_budi, kepsek_indah, school_a):
     assert not ActivityTest.objects.exists()
     login(peksos_budi).post(url, {"question_set": qset.pk})
     assert ActivityTest.objects.get(activity=activity).question_set == qset
-    page = text(login(peksos_budi).get(reverse("activity:test", args=[activity.pk])))
+    page = text(login(peksos_budi).get(reverse("activities:test", args=[activity.pk])))
     assert qset.title in page
 
 
@@ -453,7 +456,7 @@ def test_overview_by_school_is_scoped_and_its_queries_constant(
     b = make_activity(school_b)
     with_test(b, q)
     phone_attempt(b, PRE, correct_answers(q), "b0")
-    url = reverse("activity:knowledge-overview")
+    url = reverse("activities:knowledge-overview")
     page = text(login(kepsek_indah).get(url))
     assert school_a.name in page and school_b.name not in page
     client = login(koordinator_ani)
@@ -478,7 +481,7 @@ def test_editing_an_answered_set_through_the_page_makes_version_2(
 ):
     phone_attempt(training, PRE, correct_answers(qset), "d1")
     client = login(peksos_budi)
-    url = reverse("activity:question-set-edit", args=[qset.pk])
+    url = reverse("activities:question-set-edit", args=[qset.pk])
     page = client.get(url)
     assert page.status_code == 200 and "versi baru" in text(page)
     data = {
@@ -494,7 +497,7 @@ def test_editing_an_answered_set_through_the_page_makes_version_2(
     response = client.post(url, data)
     new = QuestionSet.objects.get(root=qset)
     assert response.status_code == 302 and response.url == reverse(
-        "activity:question-set", args=[new.pk]
+        "activities:question-set", args=[new.pk]
     )
     assert new.version == 2 and qset.questions.count() == 4 and new.questions.count() == 1
     # The old version can no longer be edited: the page sends to the old version's record.
@@ -505,8 +508,8 @@ def test_editing_an_answered_set_through_the_page_makes_version_2(
 def test_links_and_qr_codes_for_participants(
     login, client, training, qset, peksos_budi, peksos_joko_sdn2, guru_eka, school_a
 ):
-    tools = reverse("activity:participant-tools", args=[training.pk])
-    qr = reverse("activity:participant-qr", args=[training.pk, "tes-awal"])
+    tools = reverse("activities:participant-tools", args=[training.pk])
+    qr = reverse("activities:participant-qr", args=[training.pk, "tes-awal"])
     assert client.get(tools).status_code == 302 and client.get(qr).status_code == 302
     staff = login(peksos_budi)
     page = text(staff.get(tools))
@@ -518,15 +521,18 @@ def test_links_and_qr_codes_for_participants(
     assert image.status_code == 200 and image["Content-Type"] == "image/svg+xml"
     assert image.content.lstrip().startswith(b"<?xml") and b"<svg" in image.content
     assert (
-        staff.get(reverse("activity:participant-qr", args=[training.pk, "lain"])).status_code == 404
+        staff.get(reverse("activities:participant-qr", args=[training.pk, "lain"])).status_code
+        == 404
     )
     one_day = make_activity(school_a, Visit.Kind.ONE_DAY)
     assert (
-        staff.get(reverse("activity:participant-qr", args=[one_day.pk, "tes-awal"])).status_code
+        staff.get(reverse("activities:participant-qr", args=[one_day.pk, "tes-awal"])).status_code
         == 404
     )
     assert (
-        staff.get(reverse("activity:participant-qr", args=[one_day.pk, "umpan-balik"])).status_code
+        staff.get(
+            reverse("activities:participant-qr", args=[one_day.pk, "umpan-balik"])
+        ).status_code
         == 200
     )
     assert staff.post(tools).status_code == 405

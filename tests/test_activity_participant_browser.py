@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from activities.models import Feedback, KnowledgeAttempt, Visit
+from activities.models import Feedback, KnowledgeAttempt
 from tests import browser as shared
+from visits.models import Visit
 
 from .participant_helpers import correct_answers, make_activity, with_test
 

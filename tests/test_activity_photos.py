@@ -1,4 +1,4 @@
-"""Documentation photos of activities: validated uploads (QUALITY.md S9 rejections shown as
+"""Documentation photos of activities: validated uploads (docs/quality.md S9 rejections shown as
 form errors, the caption kept), EXIF stripped, private storage served only through a
 permission-checked view, and the consent rules: a photo of children without the parents'
 consent is seen by programme staff only; SOS Desk officers see no photo of children."""
@@ -14,10 +14,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from PIL import Image
 
-from activities.activity_services import photo_add
-from activities.models import Activity, ActivityPhoto, Visit, VisitMember
+from activities.models import Activity, ActivityPhoto
+from activities.services.sessions import photo_add
 from peksos.core.models import AuditEvent
 from peksos.core.uploads import validate_image
+from visits.models import Visit, VisitMember
 
 TODAY = datetime(2026, 8, 5, 9, 0, tzinfo=ZoneInfo("Asia/Jakarta"))
 
@@ -63,7 +64,7 @@ def page_text(response) -> str:
 
 def test_upload_strips_exif_and_stores_privately(login, peksos_budi, activity, settings):
     client = login(peksos_budi)
-    form_url = reverse("activity:photo-upload", args=[activity.pk])
+    form_url = reverse("activities:photo-upload", args=[activity.pk])
     assert client.get(form_url).status_code == 200
     original = jpeg(exif_gps=True)
     assert b"KameraMerek" in original
@@ -83,18 +84,18 @@ def test_upload_strips_exif_and_stores_privately(login, peksos_budi, activity, s
     stored = (settings.PRIVATE_MEDIA_ROOT / photo.file.name).read_bytes()
     assert b"KameraMerek" not in stored and b"Exif" not in stored
     assert Image.open(io.BytesIO(stored)).getexif() == {}
-    served = client.get(reverse("activity:photo-file", args=[photo.pk]))
+    served = client.get(reverse("activities:photo-file", args=[photo.pk]))
     assert served.status_code == 200 and served["Content-Type"] == "image/jpeg"
     assert b"".join(served.streaming_content) == stored
     assert served["X-Content-Type-Options"] == "nosniff"
-    download = client.get(reverse("activity:photo-file", args=[photo.pk]) + "?unduh=1")
+    download = client.get(reverse("activities:photo-file", args=[photo.pk]) + "?unduh=1")
     assert "attachment" in download["Content-Disposition"]
     assert AuditEvent.objects.filter(action="activity_photo_added").count() == 1
 
 
 def test_consent_without_children_is_not_recorded(login, peksos_budi, activity):
     login(peksos_budi).post(
-        reverse("activity:photo-upload", args=[activity.pk]),
+        reverse("activities:photo-upload", args=[activity.pk]),
         {"file": upload("a.jpg", jpeg()), "shows_children": "0", "consent_recorded": "on"},
     )
     assert not ActivityPhoto.objects.get().consent_recorded
@@ -117,7 +118,7 @@ def test_unsafe_uploads_are_form_errors_and_the_caption_is_kept(
     login, peksos_budi, activity, name, content
 ):
     response = login(peksos_budi).post(
-        reverse("activity:photo-upload", args=[activity.pk]),
+        reverse("activities:photo-upload", args=[activity.pk]),
         {
             "file": upload(name, content),
             "caption": "Keterangan saya",
@@ -137,7 +138,7 @@ def test_dangerous_names_never_reach_the_disk(login, peksos_budi, activity, name
     """Django's upload parser already cuts the path and the hidden characters; whatever is
     left, the stored name is generated and the display name cleaned."""
     response = login(peksos_budi).post(
-        reverse("activity:photo-upload", args=[activity.pk]),
+        reverse("activities:photo-upload", args=[activity.pk]),
         {"file": upload(name, jpeg()), "shows_children": "0"},
     )
     assert response.status_code in (200, 302)
@@ -148,11 +149,11 @@ def test_dangerous_names_never_reach_the_disk(login, peksos_budi, activity, name
 
 
 def test_too_large_is_refused(login, peksos_budi, activity, monkeypatch):
-    from activities import activity_forms
+    from activities import forms as activity_forms
 
     monkeypatch.setattr(activity_forms, "IMAGE_MAX_BYTES", 1000)
     response = login(peksos_budi).post(
-        reverse("activity:photo-upload", args=[activity.pk]),
+        reverse("activities:photo-upload", args=[activity.pk]),
         {
             "file": upload("big.jpg", jpeg(size=(400, 400))),
             "caption": "Besar",
@@ -165,7 +166,7 @@ def test_too_large_is_refused(login, peksos_budi, activity, monkeypatch):
 
 def test_the_children_question_must_be_answered(login, peksos_budi, activity):
     response = login(peksos_budi).post(
-        reverse("activity:photo-upload", args=[activity.pk]),
+        reverse("activities:photo-upload", args=[activity.pk]),
         {"file": upload("a.jpg", jpeg()), "caption": "Tanpa jawaban"},
     )
     assert response.status_code == 200 and not ActivityPhoto.objects.exists()
@@ -203,9 +204,9 @@ def three_photos(activity, peksos_budi):
 )
 def test_who_sees_which_photo(request, login, activity, three_photos, persona, visible):
     client = login(request.getfixturevalue(persona))
-    page = page_text(client.get(reverse("activity:activity-detail", args=[activity.pk])))
+    page = page_text(client.get(reverse("activities:activity-detail", args=[activity.pk])))
     for key, photo in three_photos.items():
-        url = reverse("activity:photo-file", args=[photo.pk])
+        url = reverse("activities:photo-file", args=[photo.pk])
         status = client.get(url).status_code
         if key in visible:
             assert status == 200 and url in page and photo.caption in page, key
@@ -217,28 +218,28 @@ def test_who_sees_which_photo(request, login, activity, three_photos, persona, v
 def test_other_schools_get_404(request, login, three_photos, persona):
     client = login(request.getfixturevalue(persona))
     for photo in three_photos.values():
-        assert client.get(reverse("activity:photo-file", args=[photo.pk])).status_code == 404
-        assert client.post(reverse("activity:photo-delete", args=[photo.pk])).status_code == 404
+        assert client.get(reverse("activities:photo-file", args=[photo.pk])).status_code == 404
+        assert client.post(reverse("activities:photo-delete", args=[photo.pk])).status_code == 404
 
 
 @pytest.mark.parametrize("persona", ["guru_eka", "ortu_fajar"])
 def test_teachers_and_parents_get_403(request, login, three_photos, persona):
     client = login(request.getfixturevalue(persona))
     assert (
-        client.get(reverse("activity:photo-file", args=[three_photos["plain"].pk])).status_code
+        client.get(reverse("activities:photo-file", args=[three_photos["plain"].pk])).status_code
         == 403
     )
 
 
 def test_anonymous_cannot_fetch_a_photo(client, three_photos):
-    response = client.get(reverse("activity:photo-file", args=[three_photos["plain"].pk]))
+    response = client.get(reverse("activities:photo-file", args=[three_photos["plain"].pk]))
     assert response.status_code == 302 and response["Location"].startswith("/masuk/")
 
 
 def test_delete_a_photo(login, peksos_budi, kepsek_indah, three_photos, settings):
     photo = three_photos["plain"]
     path = settings.PRIVATE_MEDIA_ROOT / photo.file.name
-    url = reverse("activity:photo-delete", args=[photo.pk])
+    url = reverse("activities:photo-delete", args=[photo.pk])
     assert login(kepsek_indah).post(url).status_code == 403
     client = login(peksos_budi)
     assert client.get(url).status_code == 405
@@ -249,7 +250,7 @@ def test_delete_a_photo(login, peksos_budi, kepsek_indah, three_photos, settings
 
 def test_photo_upload_refused_for_school_side(login, kepsek_indah, activity):
     response = login(kepsek_indah).post(
-        reverse("activity:photo-upload", args=[activity.pk]),
+        reverse("activities:photo-upload", args=[activity.pk]),
         {"file": upload("a.jpg", jpeg()), "shows_children": "0"},
     )
     assert response.status_code == 403 and not ActivityPhoto.objects.exists()
@@ -257,7 +258,8 @@ def test_photo_upload_refused_for_school_side(login, kepsek_indah, activity):
 
 def test_unknown_photo_is_404(login, koordinator_ani, db):
     assert (
-        login(koordinator_ani).get(reverse("activity:photo-file", args=[999999])).status_code == 404
+        login(koordinator_ani).get(reverse("activities:photo-file", args=[999999])).status_code
+        == 404
     )
 
 
@@ -265,16 +267,16 @@ def test_the_file_gone_from_disk_is_404_not_500(login, koordinator_ani, three_ph
     photo = three_photos["plain"]
     (settings.PRIVATE_MEDIA_ROOT / photo.file.name).unlink()
     assert (
-        login(koordinator_ani).get(reverse("activity:photo-file", args=[photo.pk])).status_code
+        login(koordinator_ani).get(reverse("activities:photo-file", args=[photo.pk])).status_code
         == 404
     )
 
 
 def test_every_view_of_a_photo_of_children_is_audited(login, peksos_budi, three_photos):
     client = login(peksos_budi)
-    client.get(reverse("activity:photo-file", args=[three_photos["secret"].pk]))
-    client.get(reverse("activity:photo-file", args=[three_photos["secret"].pk]) + "?unduh=1")
-    client.get(reverse("activity:photo-file", args=[three_photos["plain"].pk]))
+    client.get(reverse("activities:photo-file", args=[three_photos["secret"].pk]))
+    client.get(reverse("activities:photo-file", args=[three_photos["secret"].pk]) + "?unduh=1")
+    client.get(reverse("activities:photo-file", args=[three_photos["plain"].pk]))
     events = AuditEvent.objects.filter(action__startswith="activity_photo_").exclude(
         action="activity_photo_added"
     )

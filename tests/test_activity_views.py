@@ -1,4 +1,4 @@
-"""The staff pages of activities (issue 5, DESIGN.md §3.10): plan an activity on a visit,
+"""The staff pages of activities (issue 5, docs/design.md §3.10): plan an activity on a visit,
 record what happened with the attendance counts, the named list, the list with filters, the
 calendar, the school page's history, and the reach figures for the reports. Each view: happy
 path, wrong method, anonymous, another school (404), wrong role (403), bad input kept."""
@@ -14,17 +14,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from activities.activity_services import reach_summary
-from activities.models import (
-    Activity,
-    AttendanceCount,
-    Attendee,
-    Tier,
-    Visit,
-    VisitMember,
-)
+from activities.models import Activity, AttendanceCount, Attendee, Tier
+from activities.services.sessions import reach_summary
 from peksos.core.models import AuditEvent
 from schools.models import School
+from visits.models import Visit, VisitMember
 
 TODAY = datetime(2026, 8, 20, 9, 0, tzinfo=ZoneInfo("Asia/Jakarta"))
 VISIT_DAY = date(2026, 8, 4)
@@ -92,21 +86,17 @@ def plan_data(visit, **over):
 
 
 def test_visit_page_lists_activities_and_offers_planning(login, peksos_budi, activity_a):
-    response = login(peksos_budi).get(
-        reverse("activities:visit-detail", args=[activity_a.visit_id])
-    )
+    response = login(peksos_budi).get(reverse("visits:visit-detail", args=[activity_a.visit_id]))
     page = page_text(response)
     assert response.status_code == 200
     assert "Kampanye pagi" in page
-    assert reverse("activity:activity-create", args=[activity_a.visit_id]) in page
+    assert reverse("activities:activity-create", args=[activity_a.visit_id]) in page
 
 
 def test_school_side_sees_visit_activities_without_plan_button(login, kepsek_indah, activity_a):
-    response = login(kepsek_indah).get(
-        reverse("activities:visit-detail", args=[activity_a.visit_id])
-    )
+    response = login(kepsek_indah).get(reverse("visits:visit-detail", args=[activity_a.visit_id]))
     assert "Kampanye pagi" in page_text(response)
-    assert reverse("activity:activity-create", args=[activity_a.visit_id]) not in page_text(
+    assert reverse("activities:activity-create", args=[activity_a.visit_id]) not in page_text(
         response
     )
 
@@ -114,7 +104,7 @@ def test_school_side_sees_visit_activities_without_plan_button(login, kepsek_ind
 def test_plan_form_defaults_to_the_visit(login, peksos_budi, visit_a):
     visit_a.kind = Visit.Kind.ONE_DAY
     visit_a.save()
-    response = login(peksos_budi).get(reverse("activity:activity-create", args=[visit_a.pk]))
+    response = login(peksos_budi).get(reverse("activities:activity-create", args=[visit_a.pk]))
     page = page_text(response)
     assert response.status_code == 200
     assert 'value="one_day" selected' in page or 'value="one_day"  selected' in page
@@ -125,7 +115,7 @@ def test_plan_form_defaults_to_the_visit(login, peksos_budi, visit_a):
 def test_plan_an_activity_is_idempotent_and_audited(login, peksos_budi, psikolog_gita, visit_a):
     client = login(peksos_budi)
     data = plan_data(visit_a)
-    url = reverse("activity:activity-create", args=[visit_a.pk])
+    url = reverse("activities:activity-create", args=[visit_a.pk])
     first = client.post(url, data)
     second = client.post(url, data)
     assert Activity.objects.count() == 1
@@ -134,7 +124,7 @@ def test_plan_an_activity_is_idempotent_and_audited(login, peksos_budi, psikolog
     assert (
         first["Location"]
         == second["Location"]
-        == reverse("activity:activity-detail", args=[activity.pk])
+        == reverse("activities:activity-detail", args=[activity.pk])
     )
     assert activity.tier == Tier.UNIVERSAL and activity.school == visit_a.school
     assert activity.sub_activities == ["penyuluhan", "sosialisasi_uu"]
@@ -145,7 +135,7 @@ def test_plan_an_activity_is_idempotent_and_audited(login, peksos_budi, psikolog
 
 def test_training_is_tier_2_and_for_adults_only(login, peksos_budi, visit_a):
     client = login(peksos_budi)
-    url = reverse("activity:activity-create", args=[visit_a.pk])
+    url = reverse("activities:activity-create", args=[visit_a.pk])
     data = plan_data(
         visit_a, kind="pelatihan", sub_activities=["terapi_bermain"], audiences=["siswa_sd", "guru"]
     )
@@ -172,7 +162,9 @@ def test_training_is_tier_2_and_for_adults_only(login, peksos_budi, visit_a):
 )
 def test_plan_bad_input_keeps_what_was_typed(login, peksos_budi, visit_a, over, field):
     data = plan_data(visit_a, title="Judul yang saya ketik", materials="Bahan saya", **over)
-    response = login(peksos_budi).post(reverse("activity:activity-create", args=[visit_a.pk]), data)
+    response = login(peksos_budi).post(
+        reverse("activities:activity-create", args=[visit_a.pk]), data
+    )
     page = page_text(response)
     assert response.status_code == 200
     assert Activity.objects.count() == 0
@@ -182,13 +174,15 @@ def test_plan_bad_input_keeps_what_was_typed(login, peksos_budi, visit_a, over, 
 
 def test_plan_a_facilitator_must_be_programme_staff(login, peksos_budi, visit_a, kepsek_indah):
     data = plan_data(visit_a, facilitators=[str(kepsek_indah.pk)])
-    response = login(peksos_budi).post(reverse("activity:activity-create", args=[visit_a.pk]), data)
+    response = login(peksos_budi).post(
+        reverse("activities:activity-create", args=[visit_a.pk]), data
+    )
     assert response.status_code == 200 and Activity.objects.count() == 0
 
 
 def test_change_the_plan(login, peksos_budi, pendamping_hadi, activity_a):
     client = login(peksos_budi)
-    url = reverse("activity:activity-edit", args=[activity_a.pk])
+    url = reverse("activities:activity-edit", args=[activity_a.pk])
     assert 'value="Kampanye pagi"' in page_text(client.get(url))
     data = plan_data(
         activity_a.visit,
@@ -222,7 +216,7 @@ def record_data(**over):
 
 def test_record_what_happened_with_counts(login, peksos_budi, activity_a):
     client = login(peksos_budi)
-    url = reverse("activity:activity-record", args=[activity_a.pk])
+    url = reverse("activities:activity-record", args=[activity_a.pk])
     assert client.get(url).status_code == 200
     response = client.post(url, record_data())
     assert response.status_code == 302
@@ -238,7 +232,7 @@ def test_record_what_happened_with_counts(login, peksos_budi, activity_a):
         ("guru", "L"): 2,
         ("guru", "P"): 5,
     }
-    detail = page_text(client.get(reverse("activity:activity-detail", args=[activity_a.pk])))
+    detail = page_text(client.get(reverse("activities:activity-detail", args=[activity_a.pk])))
     assert '<td class="text-end" data-total>65</td>' in detail  # 30 + 28 + 2 + 5
     # Recording again replaces the counts, it does not add to them.
     client.post(url, record_data(n_siswa_sd_L="10", n_siswa_sd_P="", n_guru_L="", n_guru_P=""))
@@ -249,7 +243,7 @@ def test_record_what_happened_with_counts(login, peksos_budi, activity_a):
 
 def test_record_cancelled_needs_a_reason_and_keeps_the_notes(login, peksos_budi, activity_a):
     client = login(peksos_budi)
-    url = reverse("activity:activity-record", args=[activity_a.pk])
+    url = reverse("activities:activity-record", args=[activity_a.pk])
     response = client.post(url, record_data(state="dibatalkan", notes="Catatan saya"))
     assert response.status_code == 200 and "Catatan saya" in page_text(response)
     activity_a.refresh_from_db()
@@ -275,7 +269,7 @@ def test_record_cancelled_needs_a_reason_and_keeps_the_notes(login, peksos_budi,
 def test_record_bad_input_is_refused_and_kept(login, peksos_budi, activity_a, over):
     data = record_data(notes="Catatan yang diketik", **over)
     response = login(peksos_budi).post(
-        reverse("activity:activity-record", args=[activity_a.pk]), data
+        reverse("activities:activity-record", args=[activity_a.pk]), data
     )
     assert response.status_code == 200
     assert "Catatan yang diketik" in page_text(response)
@@ -286,7 +280,7 @@ def test_an_activity_in_the_future_cannot_be_recorded_as_held(login, peksos_budi
     visit = make_visit(school_a, date(2026, 9, 1), peksos_budi)
     activity = make_activity(visit, peksos_budi)
     response = login(peksos_budi).post(
-        reverse("activity:activity-record", args=[activity.pk]), record_data()
+        reverse("activities:activity-record", args=[activity.pk]), record_data()
     )
     assert response.status_code == 200
     assert "01-09-2026" in page_text(response)
@@ -298,19 +292,19 @@ def test_a_facilitating_psychologist_records_but_does_not_plan(login, psikolog_g
     client = login(psikolog_gita)
     assert (
         client.post(
-            reverse("activity:activity-record", args=[activity_a.pk]), record_data()
+            reverse("activities:activity-record", args=[activity_a.pk]), record_data()
         ).status_code
         == 302
     )
     assert (
-        client.get(reverse("activity:activity-create", args=[activity_a.visit_id])).status_code
+        client.get(reverse("activities:activity-create", args=[activity_a.visit_id])).status_code
         == 403
     )
 
 
 def test_open_and_close_the_participant_forms(login, peksos_budi, activity_a):
     client = login(peksos_budi)
-    url = reverse("activity:activity-forms", args=[activity_a.pk])
+    url = reverse("activities:activity-forms", args=[activity_a.pk])
     assert client.get(url).status_code == 405
     client.post(url, {"buka": "1"})
     activity_a.refresh_from_db()
@@ -322,9 +316,9 @@ def test_open_and_close_the_participant_forms(login, peksos_budi, activity_a):
 
 def test_the_qr_code_points_to_the_check_in_page(login, peksos_budi, activity_a):
     client = login(peksos_budi)
-    poster = page_text(client.get(reverse("activity:checkin-poster", args=[activity_a.pk])))
+    poster = page_text(client.get(reverse("activities:checkin-poster", args=[activity_a.pk])))
     assert f"/ikut/{activity_a.public_code}/hadir/" in poster
-    svg = client.get(reverse("activity:checkin-qr", args=[activity_a.pk]))
+    svg = client.get(reverse("activities:checkin-qr", args=[activity_a.pk]))
     assert svg["Content-Type"] == "image/svg+xml" and b"<svg" in svg.content
     assert f"/ikut/{activity_a.public_code}/hadir/".encode() in svg.content  # its description
 
@@ -335,15 +329,15 @@ def test_the_qr_code_points_to_the_check_in_page(login, peksos_budi, activity_a)
 def test_staff_add_and_remove_names(login, peksos_budi, activity_a):
     client = login(peksos_budi)
     client.post(
-        reverse("activity:attendee-add", args=[activity_a.pk]),
+        reverse("activities:attendee-add", args=[activity_a.pk]),
         {"name": "Ibu Sari", "group": "orang_tua", "sex": "P"},
     )
     attendee = Attendee.objects.get()
     assert attendee.source == Attendee.Source.STAFF and attendee.entered_by == peksos_budi
     assert "Ibu Sari" in page_text(
-        client.get(reverse("activity:activity-detail", args=[activity_a.pk]))
+        client.get(reverse("activities:activity-detail", args=[activity_a.pk]))
     )
-    remove = reverse("activity:attendee-remove", args=[activity_a.pk, attendee.pk])
+    remove = reverse("activities:attendee-remove", args=[activity_a.pk, attendee.pk])
     assert client.get(remove).status_code == 405
     assert client.post(remove).status_code == 302
     assert not Attendee.objects.exists()
@@ -351,7 +345,7 @@ def test_staff_add_and_remove_names(login, peksos_budi, activity_a):
 
 def test_add_name_bad_input_keeps_it(login, peksos_budi, activity_a):
     response = login(peksos_budi).post(
-        reverse("activity:attendee-add", args=[activity_a.pk]),
+        reverse("activities:attendee-add", args=[activity_a.pk]),
         {"name": "Ibu Sari", "group": "siswa_sd"},
     )
     assert response.status_code == 200 and 'value="Ibu Sari"' in page_text(response)
@@ -361,26 +355,26 @@ def test_add_name_bad_input_keeps_it(login, peksos_budi, activity_a):
 def test_remove_an_attendee_of_another_activity_is_404(login, peksos_budi, activity_a, visit_a):
     other = make_activity(visit_a, peksos_budi)
     attendee = Attendee.objects.create(activity=other, name="X", group="guru")
-    url = reverse("activity:attendee-remove", args=[activity_a.pk, attendee.pk])
+    url = reverse("activities:attendee-remove", args=[activity_a.pk, attendee.pk])
     assert login(peksos_budi).post(url).status_code == 404
 
 
 def test_sos_desk_officer_sees_counts_but_no_names(login, sosdesk_citra_sdn1, activity_a):
     Attendee.objects.create(activity=activity_a, name="Ibu Rahasia", group="orang_tua")
     response = login(sosdesk_citra_sdn1).get(
-        reverse("activity:activity-detail", args=[activity_a.pk])
+        reverse("activities:activity-detail", args=[activity_a.pk])
     )
     page = page_text(response)
     assert response.status_code == 200
     assert "Ibu Rahasia" not in page
-    assert reverse("activity:attendee-add", args=[activity_a.pk]) not in page
+    assert reverse("activities:attendee-add", args=[activity_a.pk]) not in page
 
 
 def test_principal_reads_the_names_of_own_school(login, kepsek_indah, activity_a):
     Attendee.objects.create(activity=activity_a, name="Ibu Sari", group="orang_tua")
-    response = login(kepsek_indah).get(reverse("activity:activity-detail", args=[activity_a.pk]))
+    response = login(kepsek_indah).get(reverse("activities:activity-detail", args=[activity_a.pk]))
     assert "Ibu Sari" in page_text(response)
-    assert reverse("activity:activity-record", args=[activity_a.pk]) not in page_text(response)
+    assert reverse("activities:activity-record", args=[activity_a.pk]) not in page_text(response)
 
 
 # --- access --------------------------------------------------------------------------------------
@@ -388,15 +382,15 @@ def test_principal_reads_the_names_of_own_school(login, kepsek_indah, activity_a
 
 def urls_of(activity):
     return {
-        "detail": ("get", reverse("activity:activity-detail", args=[activity.pk])),
-        "edit": ("get", reverse("activity:activity-edit", args=[activity.pk])),
-        "record": ("get", reverse("activity:activity-record", args=[activity.pk])),
-        "forms": ("post", reverse("activity:activity-forms", args=[activity.pk])),
-        "add": ("post", reverse("activity:attendee-add", args=[activity.pk])),
-        "poster": ("get", reverse("activity:checkin-poster", args=[activity.pk])),
-        "qr": ("get", reverse("activity:checkin-qr", args=[activity.pk])),
-        "photo": ("get", reverse("activity:photo-upload", args=[activity.pk])),
-        "create": ("get", reverse("activity:activity-create", args=[activity.visit_id])),
+        "detail": ("get", reverse("activities:activity-detail", args=[activity.pk])),
+        "edit": ("get", reverse("activities:activity-edit", args=[activity.pk])),
+        "record": ("get", reverse("activities:activity-record", args=[activity.pk])),
+        "forms": ("post", reverse("activities:activity-forms", args=[activity.pk])),
+        "add": ("post", reverse("activities:attendee-add", args=[activity.pk])),
+        "poster": ("get", reverse("activities:checkin-poster", args=[activity.pk])),
+        "qr": ("get", reverse("activities:checkin-qr", args=[activity.pk])),
+        "photo": ("get", reverse("activities:photo-upload", args=[activity.pk])),
+        "create": ("get", reverse("activities:activity-create", args=[activity.visit_id])),
     }
 
 
@@ -434,13 +428,13 @@ def test_school_side_reads_but_changes_nothing(request, login, activity_a, name,
     assert response.status_code == 403
 
 
-@pytest.mark.parametrize("view", ["activity:activity-list", "activity:activity-calendar"])
+@pytest.mark.parametrize("view", ["activities:activity-list", "activities:activity-calendar"])
 @pytest.mark.parametrize("persona", ["guru_eka", "ortu_fajar"])
 def test_lists_refuse_teachers_and_parents(request, login, view, persona):
     assert login(request.getfixturevalue(persona)).get(reverse(view)).status_code == 403
 
 
-@pytest.mark.parametrize("view", ["activity:activity-list", "activity:activity-calendar"])
+@pytest.mark.parametrize("view", ["activities:activity-list", "activities:activity-calendar"])
 def test_lists_refuse_post(login, koordinator_ani, view):
     assert login(koordinator_ani).post(reverse(view)).status_code == 405
 
@@ -448,12 +442,14 @@ def test_lists_refuse_post(login, koordinator_ani, view):
 def test_wrong_method_on_post_only_views(login, peksos_budi, activity_a):
     client = login(peksos_budi)
     for url in (
-        reverse("activity:activity-forms", args=[activity_a.pk]),
-        reverse("activity:attendee-add", args=[activity_a.pk]),
+        reverse("activities:activity-forms", args=[activity_a.pk]),
+        reverse("activities:attendee-add", args=[activity_a.pk]),
     ):
         assert client.get(url).status_code == 405
-    assert client.put(reverse("activity:activity-record", args=[activity_a.pk])).status_code == 405
-    assert client.post(reverse("activity:checkin-qr", args=[activity_a.pk])).status_code == 405
+    assert (
+        client.put(reverse("activities:activity-record", args=[activity_a.pk])).status_code == 405
+    )
+    assert client.post(reverse("activities:checkin-qr", args=[activity_a.pk])).status_code == 405
 
 
 # --- lists, filters, calendar, school page ------------------------------------------------
@@ -494,7 +490,7 @@ def spread(school_a, school_b, peksos_budi, peksos_joko_sdn2, psikolog_gita, pen
 )
 def test_list_filters(login, koordinator_ani, spread, school_b, psikolog_gita, query, expected):
     query = query.format(npsn_b=school_b.npsn, kec_b=school_b.kecamatan.code, gita=psikolog_gita.pk)
-    page = page_text(login(koordinator_ani).get(reverse("activity:activity-list") + query))
+    page = page_text(login(koordinator_ani).get(reverse("activities:activity-list") + query))
     shown = {title for title in ("A kampanye", "A pelatihan", "B one day") if title in page}
     if expected is None:  # both schools are in the same kecamatan or not: B is there
         assert "B one day" in shown
@@ -503,9 +499,9 @@ def test_list_filters(login, koordinator_ani, spread, school_b, psikolog_gita, q
 
 
 def test_list_is_scoped(login, peksos_budi, psikolog_gita, spread):
-    page = page_text(login(peksos_budi).get(reverse("activity:activity-list")))
+    page = page_text(login(peksos_budi).get(reverse("activities:activity-list")))
     assert "A kampanye" in page and "A pelatihan" in page and "B one day" not in page
-    page = page_text(login(psikolog_gita).get(reverse("activity:activity-list")))
+    page = page_text(login(psikolog_gita).get(reverse("activities:activity-list")))
     assert "A pelatihan" in page and "A kampanye" not in page  # the session she leads only
 
 
@@ -521,7 +517,7 @@ def test_list_is_scoped(login, peksos_budi, psikolog_gita, spread):
     ],
 )
 def test_list_with_bad_filters(login, koordinator_ani, spread, query):
-    response = login(koordinator_ani).get(reverse("activity:activity-list") + query)
+    response = login(koordinator_ani).get(reverse("activities:activity-list") + query)
     assert response.status_code == 200
 
 
@@ -577,7 +573,7 @@ def test_school_page_history_is_scoped(
 
 def test_calendar_shows_the_month_and_the_upcoming(login, koordinator_ani, spread):
     page = page_text(
-        login(koordinator_ani).get(reverse("activity:activity-calendar") + "?bulan=2026-08")
+        login(koordinator_ani).get(reverse("activities:activity-calendar") + "?bulan=2026-08")
     )
     assert "Kegiatan mendatang" in page or "Upcoming" in page
     assert "A pelatihan" in page  # 8 September, upcoming on 20 August
@@ -586,7 +582,8 @@ def test_calendar_shows_the_month_and_the_upcoming(login, koordinator_ani, sprea
 @pytest.mark.parametrize("query", ["?bulan=2026-13", "?bulan=x", "?bulan=٢٠٢٦-٠٨"])
 def test_calendar_bad_month(login, koordinator_ani, query):
     assert (
-        login(koordinator_ani).get(reverse("activity:activity-calendar") + query).status_code == 200
+        login(koordinator_ani).get(reverse("activities:activity-calendar") + query).status_code
+        == 200
     )
 
 
@@ -641,8 +638,8 @@ def test_reach_summary(spread, school_a):
 
 
 def test_school_side_list_has_no_staff_filter(login, kepsek_indah, koordinator_ani, activity_a):
-    page = page_text(login(kepsek_indah).get(reverse("activity:activity-list")))
+    page = page_text(login(kepsek_indah).get(reverse("activities:activity-list")))
     assert "Kampanye pagi" in page and 'name="fasilitator"' not in page
     assert 'name="fasilitator"' in page_text(
-        login(koordinator_ani).get(reverse("activity:activity-list"))
+        login(koordinator_ani).get(reverse("activities:activity-list"))
     )

@@ -1,4 +1,4 @@
-"""S10 audit completeness (QUALITY.md S10, issue #10): every view, download and export of a
+"""S10 audit completeness (docs/quality.md S10, issue #10): every view, download and export of a
 sensitive record writes exactly one audit row (who, role, what, from where, request id), and
 every denied attempt on a case or a child's record writes one too.
 

@@ -132,7 +132,7 @@ def english_strings(strings: list[str]) -> list[str]:
 
 def seed_content(school_a, users) -> None:
     """A little of everything, so that detail pages are reachable from the lists."""
-    from activities.models import Visit, VisitMember
+    from visits.models import Visit, VisitMember
 
     Desk.objects.get_or_create(school=school_a)
     peksos = users.get("peksos_budi")

@@ -1,4 +1,4 @@
-"""Canaries (QUALITY.md S2; issue #10): a canary string sits in every sensitive field of the
+"""Canaries (docs/quality.md S2; issue #10): a canary string sits in every sensitive field of the
 school-B fixtures of tests/access_crawl.py (the case's narrative, reporter and notes, the
 child's name, guardian and notes, consent, a private forum question, a pseudonymous asker's
 real name, a PEKSOS's reason for leave...). The shared crawl requests every URL pattern as

@@ -1,7 +1,7 @@
 """A real Celery worker against Redis: the outbox round trip, and a task delivered twice.
 
 The worker runs in this process (solo pool, in a thread), on its own Redis database and its
-own queue, so a dev worker on the same Redis cannot steal the test's tasks (STACK.md).
+own queue, so a dev worker on the same Redis cannot steal the test's tasks (docs/stack.md).
 Django's locmem mail backend keeps `mail.outbox` in this process, so the test sees what the
 worker thread sent.
 """

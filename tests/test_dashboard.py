@@ -8,10 +8,10 @@ from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
-from activities.models import Visit, VisitMember
 from peksos.accounts.models import Role
 from schools.models import School
 from sosdesk.models import Case, Referral
+from visits.models import Visit, VisitMember
 
 from .test_report_fixtures import make_case, make_visit
 
@@ -120,7 +120,7 @@ def test_peksos_sees_their_week_and_their_caseload_only(login, peksos_budi, scho
     assert t["cases.open"].value == 2  # school A's two, not school B's
     assert t["schools.schools"].value == 1 and t["schools.below_two"].value == 0
     html = response.content.decode()
-    assert reverse("activities:visit-detail", args=[dashboard.week[0].pk]) in html
+    assert reverse("visits:visit-detail", args=[dashboard.week[0].pk]) in html
     assert school_a.name in html
 
 
@@ -150,7 +150,7 @@ def test_sosdesk_officer_sees_their_school_only(
     with django_assert_max_num_queries(6):
         b = client.get(HOME)
     assert tiles(b)["cases.open"].value == 1
-    assert reverse("activities:visit-agreement") in b.content.decode()
+    assert reverse("visits:visit-agreement") in b.content.decode()
 
 
 def test_principal_numbers_lead_to_figures_not_cases(login, kepsek_indah, city):

@@ -1,6 +1,6 @@
 """The forum in a real browser (Debian's Chromium) on a 360 px phone: a parent joins with a
 school's invitation code, asks under a pseudonym, a psychologist answers, and the parent reads
-and accepts the answer. Then QUALITY.md S7: every payload of the XSS corpus, as a question
+and accepts the answer. Then docs/quality.md S7: every payload of the XSS corpus, as a question
 title, an answer and a display name, is loaded in Chromium and no JavaScript dialog ever
 opens; there is no console or CSP error. Screenshots go to test-results/<test>/.
 """

@@ -1,6 +1,6 @@
 """FAQ entries from private consultations: staff write a de-identified draft in their own
 words, another moderator publishes it, every member reads and searches the published ones;
-the asker is never shown (DESIGN.md §3.10)."""
+the asker is never shown (docs/design.md §3.10)."""
 
 import uuid
 
@@ -284,7 +284,7 @@ def test_faq_list_query_count_is_constant(login, psikolog_gita, peksos_budi, ort
 def test_xss_sample_in_faq_entries_and_flags_is_never_executable(
     login, psikolog_gita, peksos_budi, koordinator_ani, guru_eka, ortu_fajar
 ):
-    """QUALITY.md S7 for what staff and flaggers write: FAQ text (Markdown, nh3) and the
+    """docs/quality.md S7 for what staff and flaggers write: FAQ text (Markdown, nh3) and the
     flag details in the moderators' queue."""
     from pathlib import Path
 

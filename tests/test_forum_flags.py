@@ -1,5 +1,5 @@
 """Flags: members flag a post once, several flags hide it until a moderator decides, the
-moderators' flag queue and its decisions, all audited (DESIGN.md §3.10)."""
+moderators' flag queue and its decisions, all audited (docs/design.md §3.10)."""
 
 import pytest
 from django.db import connection

@@ -1,5 +1,5 @@
 """Photos in forum posts: trusted accounts only, cleaned by peksos.core.uploads (no EXIF),
-always held for a moderator, served only to those who may see the post (QUALITY.md S9)."""
+always held for a moderator, served only to those who may see the post (docs/quality.md S9)."""
 
 import io
 

@@ -1,5 +1,5 @@
 """Moderation: the review queue and approve/reject/hide on questions and answers, their notes
-to the author, e-mails without text, and audit rows (DESIGN.md §3.10)."""
+to the author, e-mails without text, and audit rows (docs/design.md §3.10)."""
 
 import pytest
 from django.core import mail

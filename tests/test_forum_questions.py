@@ -1,5 +1,5 @@
 """Questions and answers in the forum: list, ask, a question's page, answer, accept, helpful;
-private questions, pseudonyms, badges, rate limits, new accounts (DESIGN.md §3.10)."""
+private questions, pseudonyms, badges, rate limits, new accounts (docs/design.md §3.10)."""
 
 from datetime import timedelta
 from uuid import uuid4

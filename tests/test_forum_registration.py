@@ -1,5 +1,5 @@
 """Joining the forum with a school's invitation code, e-mail confirmation, and the
-invitation-code pages of the Koordinator and PEKSOS (DESIGN.md §3.10)."""
+invitation-code pages of the Koordinator and PEKSOS (docs/design.md §3.10)."""
 
 import re
 from datetime import timedelta

@@ -1,5 +1,5 @@
 """Helpers shared by the forum's tests (no tests here): posting through the services, the
-forum's URLs, and an HTML scanner for executable constructs (QUALITY.md S7)."""
+forum's URLs, and an HTML scanner for executable constructs (docs/quality.md S7)."""
 
 import re
 from html import unescape

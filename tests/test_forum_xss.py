@@ -1,4 +1,4 @@
-"""Stored XSS in the forum (QUALITY.md S7): every payload of the corpus sample as a question,
+"""Stored XSS in the forum (docs/quality.md S7): every payload of the corpus sample as a question,
 an answer and a display name renders with no executable construct; the Markdown subset and
 nh3 keep only the allowed tags and http(s) links."""
 

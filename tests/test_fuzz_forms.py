@@ -35,7 +35,7 @@ from monitoring.models import Goal
 from schools.models import School
 
 XSS_CORPUS = Path(__file__).resolve().parent / "data" / "xss-payloads.txt"  # from shared/testdata
-PROJECT_APPS = ("peksos", "schools", "activities", "sosdesk", "forum", "monitoring")
+PROJECT_APPS = ("peksos", "schools", "visits", "activities", "sosdesk", "forum", "monitoring")
 
 
 @cache
@@ -141,8 +141,8 @@ FORM_KWARGS = {
     "sosdesk.forms.DeskMemberForm": lambda ctx: {"school": ctx["school"]},
     "peksos.reports.forms.ReportRequestForm": lambda ctx: {"user": ctx["koordinator"]},
     "monitoring.forms.ObservationRequestForm": lambda ctx: {"record": child_record(ctx)},
-    "activities.activity_forms.ActivityForm": lambda ctx: {"visit": activity(ctx).visit},
-    "activities.activity_forms.RecordForm": lambda ctx: {"activity": activity(ctx)},
+    "activities.forms.ActivityForm": lambda ctx: {"visit": activity(ctx).visit},
+    "activities.forms.RecordForm": lambda ctx: {"activity": activity(ctx)},
     "activities.participant_forms.PublicTestForm": lambda ctx: {"questions": questions(ctx)},
     "activities.participant_forms.PaperEntryForm": lambda ctx: {"questions": questions(ctx)},
 }
@@ -210,7 +210,7 @@ def test_the_forms_are_found():
     for expected in (
         "peksos.accounts.forms.LoginForm",
         "schools.filters.SchoolFilterForm",
-        "activities.forms.PlanForm",
+        "visits.forms.PlanForm",
         "sosdesk.forms.PublicReportForm",
         "forum.forms.RegistrationForm",
         "monitoring.forms.RecordOpenForm",
@@ -348,12 +348,12 @@ LIST_VIEWS = [
     ("schools:school-map-data", "koordinator"),
     ("schools:calendar-city", "koordinator"),
     ("schools:school-calendar", "koordinator"),
-    ("activities:visit-list", "koordinator"),
-    ("activities:visit-month", "koordinator"),
-    ("activities:visit-week", "koordinator"),
-    ("activities:visit-agreement", "kepsek"),
-    ("activities:compliance-board", "koordinator"),
-    ("activities:capacity-list", "koordinator"),
+    ("visits:visit-list", "koordinator"),
+    ("visits:visit-month", "koordinator"),
+    ("visits:visit-week", "koordinator"),
+    ("visits:visit-agreement", "kepsek"),
+    ("visits:compliance-board", "koordinator"),
+    ("visits:capacity-list", "koordinator"),
     ("sosdesk:case-list", "koordinator"),
     ("sosdesk:case-overdue", "koordinator"),
     ("sosdesk:case-figures", "koordinator"),

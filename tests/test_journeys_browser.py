@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from activities.models import StaffCapacity, Visit
 from tests.browser import DESKTOP, PHONE, PageProblems, log_in
+from visits.models import StaffCapacity, Visit
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

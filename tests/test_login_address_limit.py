@@ -29,7 +29,7 @@ def spray(client, count, address="198.51.100.7"):
 
 
 def test_thirty_accounts_from_one_address_stop_after_twenty(client, guru_eka, broker_down):
-    """QUALITY.md S3: 30 users from one address. With Redis down, as the limit lives in the
+    """docs/quality.md S3: 30 users from one address. With Redis down, as the limit lives in the
     database. After 20 failures the right password of an untouched account is refused too."""
     spray(client, 20)
     response = post_login(client, "guru_eka")

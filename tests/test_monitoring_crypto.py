@@ -1,6 +1,6 @@
 """Encryption at rest of children's identifying fields: a database dump does not reveal them,
 key rotation keeps old data readable and re-encrypts it with the new key, production refuses
-to start without keys (QUALITY.md S2; docs/monitoring.md)."""
+to start without keys (docs/quality.md S2; docs/monitoring.md)."""
 
 import os
 import subprocess

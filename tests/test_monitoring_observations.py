@@ -1,7 +1,7 @@
 """Observations asked of a child's teacher or parent (issue #7): the PEKSOS asks, the teacher
 or parent sees only the requests addressed to them and fills the form on a phone, the answer
 joins the record's wellbeing ratings; requests expire, reminders go through the outbox; every
-step is audited (DESIGN.md §3.10, §4)."""
+step is audited (docs/design.md §3.10, §4)."""
 
 from datetime import timedelta
 

@@ -1,6 +1,6 @@
 """Monitoring of a child: consent (and its best-interest override), referral, the support plan,
 goals with goal attainment scaling, interventions, progress notes, SDQ and wellbeing measures,
-the charts, the wellbeing indicator and closure (DESIGN.md §3.10)."""
+the charts, the wellbeing indicator and closure (docs/design.md §3.10)."""
 
 from datetime import date, timedelta
 

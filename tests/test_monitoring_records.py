@@ -1,6 +1,6 @@
 """Monitoring of children: the caseload list, opening a record (directly and from an SOS Desk
 case), a record's page, revealing the name, access by persona, audit rows and the canary
-child name (DESIGN.md §3.10, QUALITY.md S1, S2, S10)."""
+child name (docs/design.md §3.10, docs/quality.md S1, S2, S10)."""
 
 import base64
 import json

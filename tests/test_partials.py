@@ -11,18 +11,18 @@ import time_machine
 from django.db import transaction
 from django.urls import reverse
 
-from activities.compliance import compliance_rows, register_rows
-from activities.models import Visit, school_year_of, semester_of
 from peksos.core import partials
 from peksos.core.models import PartitionVersion
 from schools.models import School
 from sosdesk import figures
 from sosdesk.models import Case
+from visits.compliance import compliance_rows, register_rows
+from visits.models import Visit, school_year_of, semester_of
 
 TODAY = date(2026, 11, 2)
 YEAR = 2026
 HOME = reverse("home")
-BOARD = reverse("activities:compliance-board")
+BOARD = reverse("visits:compliance-board")
 FIGURES = reverse("sosdesk:case-figures")
 FAR_ID = 2 * partials.PARTITION_SIZE + 17  # the third partition; the city is in the first
 

@@ -1,5 +1,5 @@
 """Re-authentication before exports: a session whose password is not recent is asked for it
-again before a file leaves the application (QUALITY.md, ASVS level 3)."""
+again before a file leaves the application (docs/quality.md, ASVS level 3)."""
 
 import pytest
 from django.conf import settings

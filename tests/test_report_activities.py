@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from activities.models import Activity, AttendanceCount, Visit
+from activities.models import Activity, AttendanceCount
 from activities.models.feedback import Feedback
 from activities.models.knowledge import KnowledgeAttempt, QuestionSet
 from peksos.reports import builder
@@ -20,6 +20,7 @@ from tests.test_report_fixtures import (
     school_report,
 )
 from tests.test_report_pdf import build, id_
+from visits.models import Visit
 
 
 def make_activity(school, day, kind, state=Activity.State.HELD) -> Activity:

@@ -14,10 +14,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from activities.models import Visit, school_year_of, semester_of
 from peksos.reports.models import PeriodKind, Report
 from schools.models import School
 from sosdesk.models import Case
+from visits.models import Visit, school_year_of, semester_of
 
 WIB = ZoneInfo("Asia/Jakarta")
 NOW = datetime(2026, 5, 1, 9, 0, tzinfo=WIB)

@@ -1,5 +1,5 @@
 """The impact report's PDF, checked by its text (pdftotext): the figures of a known data set,
-suppression in a report that leaves the office, no canary (QUALITY.md S2), no fetch outside
+suppression in a report that leaves the office, no canary (docs/quality.md S2), no fetch outside
 the allowlist (S8). Page 1 is kept as a PNG under test-results/reports/ for a person to see."""
 
 import re

@@ -1,4 +1,4 @@
-"""Report pages (DESIGN.md §3.10): list, request, progress, download, run again, CSV/XLSX.
+"""Report pages (docs/design.md §3.10): list, request, progress, download, run again, CSV/XLSX.
 For each: the happy path, the wrong method, anonymous, another school's user (404), a role
 without reports (403), bad input, and the list's query count."""
 

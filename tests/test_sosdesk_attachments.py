@@ -1,5 +1,5 @@
 """Attachments on the SOS Desk's internal notes: upload with a note, refusals that keep the
-typed note, the permission-checked download and its audit row (QUALITY.md S1, S9, S10)."""
+typed note, the permission-checked download and its audit row (docs/quality.md S1, S9, S10)."""
 
 import hashlib
 import io

@@ -1,5 +1,5 @@
 """Case handling at the SOS Desk: list, overdue board, deadlines, the case page, its actions,
-referrals, the police clock, confidentiality and the access log (DESIGN.md §3.10)."""
+referrals, the police clock, confidentiality and the access log (docs/design.md §3.10)."""
 
 import base64
 import json
@@ -760,7 +760,7 @@ def test_access_log_bad_cursor(login, koordinator_ani, case_a):
     assert response.status_code == 200
 
 
-# --- Stored XSS (QUALITY.md S7) -------------------------------------------------------------------
+# --- Stored XSS (docs/quality.md S7) -------------------------------------------------------------------
 
 
 class Executables(HTMLParser):

@@ -568,7 +568,7 @@ def test_leaving_forgets_the_case(client, school_a):
     assert client.get(TRACK_CASE)["Location"] == TRACK
 
 
-# --- Stored XSS (QUALITY.md S7) -----------------------------------------------------------
+# --- Stored XSS (docs/quality.md S7) -----------------------------------------------------------
 
 
 class ExecutableFinder(HTMLParser):

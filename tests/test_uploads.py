@@ -1,4 +1,4 @@
-"""The shared upload checks (peksos/core/uploads.py): every case of QUALITY.md S9.
+"""The shared upload checks (peksos/core/uploads.py): every case of docs/quality.md S9.
 
 Files are built here with Pillow (and by hand for the crafted ones), so each test shows the
 exact bytes it refuses or accepts."""

@@ -16,8 +16,8 @@ from django.utils import translation
 from django.utils.translation import gettext
 from playwright.sync_api import Page, expect
 
-from activities.models import DateChange, PlanRun, StaffCapacity, Visit
 from tests import browser as shared
+from visits.models import DateChange, PlanRun, StaffCapacity, Visit
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

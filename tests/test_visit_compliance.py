@@ -9,12 +9,12 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from activities.compliance import compliance_rows, totals
-from activities.models import Visit, school_year_of, semester_of
 from schools.models import School
+from visits.compliance import compliance_rows, totals
+from visits.models import Visit, school_year_of, semester_of
 
 TODAY = date(2026, 11, 2)
-BOARD = reverse("activities:compliance-board")
+BOARD = reverse("visits:compliance-board")
 
 
 @pytest.fixture(autouse=True)

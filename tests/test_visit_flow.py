@@ -15,8 +15,10 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext
 
-from activities import planner
-from activities.models import (
+from peksos.core.models import AuditEvent, OutboxMessage
+from schools.models import BlockedPeriod, School
+from visits import planner
+from visits.models import (
     CalendarFeedToken,
     DateChange,
     PlanRun,
@@ -25,9 +27,7 @@ from activities.models import (
     Visit,
     VisitMember,
 )
-from activities.planning import PlanOptions, build_problem
-from peksos.core.models import AuditEvent, OutboxMessage
-from schools.models import BlockedPeriod, School
+from visits.planning import PlanOptions, build_problem
 
 TODAY = datetime(2026, 7, 6, 9, 0, tzinfo=ZoneInfo("Asia/Jakarta"))  # a Monday
 TUESDAY = date(2026, 8, 4)
@@ -55,7 +55,7 @@ def page_text(response) -> str:
 
 
 def url(name: str, *args) -> str:
-    return reverse(f"activities:{name}", args=args)
+    return reverse(f"visits:{name}", args=args)
 
 
 def make_visit(school, day, *team, state=Visit.State.PROPOSED, kind=Visit.Kind.CAMPAIGN, **kw):
@@ -469,7 +469,7 @@ def test_reschedule_chain_is_linked_both_ways(login, school_a, peksos_budi):
 
 
 def test_reminders_go_once_the_day_before(school_a, school_b, peksos_budi, psikolog_gita):
-    from activities.tasks import send_visit_reminders
+    from visits.tasks import send_visit_reminders
 
     make_visit(school_a, date(2026, 7, 7), peksos_budi, psikolog_gita, state=Visit.State.AGREED)
     make_visit(school_b, date(2026, 7, 7), peksos_budi)  # only proposed: no reminder

@@ -7,8 +7,8 @@ from datetime import date, timedelta
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from activities import planner
-from activities.planner import (
+from visits import planner
+from visits.planner import (
     PEKSOS,
     PENDAMPING,
     PSIKOLOG,

@@ -1,4 +1,4 @@
-"""Every visit page per DESIGN.md §3.10: the happy path, the wrong method (405), anonymous
+"""Every visit page per docs/design.md §3.10: the happy path, the wrong method (405), anonymous
 (login), another school's user (404), a role without the right (403), bad input (a form
 error, never a 500, typed values kept) and constant query counts of the lists."""
 
@@ -17,8 +17,8 @@ from django.utils.translation import gettext
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from activities.models import CalendarFeedToken, DateChange, PlanRun, StaffLeave, Visit, VisitMember
 from schools.models import School
+from visits.models import CalendarFeedToken, DateChange, PlanRun, StaffLeave, Visit, VisitMember
 
 TODAY = datetime(2026, 7, 6, 9, 0, tzinfo=ZoneInfo("Asia/Jakarta"))
 TUESDAY = date(2026, 8, 4)
@@ -118,11 +118,11 @@ PAGES = [
 
 
 def url_of(name: str, key: str | None, objects: dict) -> str:
-    return reverse(f"activities:{name}", args=[objects[key]] if key else [])
+    return reverse(f"visits:{name}", args=[objects[key]] if key else [])
 
 
 def test_every_url_pattern_is_in_this_table():
-    from activities.urls import urlpatterns
+    from visits.urls import urlpatterns
 
     names = {p.name for p in urlpatterns}
     assert names == {name for name, _, _ in PAGES} | {"feed-ics"}
@@ -143,7 +143,7 @@ def test_wrong_method_is_405(login, koordinator_ani, objects, name, key, methods
 
 
 def test_feed_ics_wrong_method(client, objects):
-    assert client.post(reverse("activities:feed-ics", args=[objects["token"]])).status_code == 405
+    assert client.post(reverse("visits:feed-ics", args=[objects["token"]])).status_code == 405
 
 
 OTHER_SCHOOL = [
@@ -242,13 +242,13 @@ def test_a_role_without_the_right_gets_403(request, login, objects, persona, nam
     ],
 )
 def test_pages_show_their_content(request, login, objects, persona, name, text):
-    response = login(request.getfixturevalue(persona)).get(reverse(f"activities:{name}"))
+    response = login(request.getfixturevalue(persona)).get(reverse(f"visits:{name}"))
     assert response.status_code == 200
     assert text in response.content.decode()
 
 
 def test_month_view_draws_the_visit(login, objects, peksos_budi):
-    response = login(peksos_budi).get(reverse("activities:visit-month") + "?bulan=2026-08")
+    response = login(peksos_budi).get(reverse("visits:visit-month") + "?bulan=2026-08")
     page = response.content.decode()
     assert response.status_code == 200
     assert "SD NEGERI 1 METRO PUSAT" in page and "Kemerdekaan" in page  # 17 August
@@ -257,10 +257,10 @@ def test_month_view_draws_the_visit(login, objects, peksos_budi):
 
 def test_detail_pages_for_each_side(login, client, objects, kepsek_indah, peksos_budi):
     pk = objects["visit"]
-    page = login(peksos_budi).get(reverse("activities:visit-detail", args=[pk])).content.decode()
-    assert reverse("activities:visit-counter-accept", args=[pk]) in page
-    page = login(kepsek_indah).get(reverse("activities:visit-detail", args=[pk])).content.decode()
-    assert reverse("activities:visit-move", args=[pk]) not in page
+    page = login(peksos_budi).get(reverse("visits:visit-detail", args=[pk])).content.decode()
+    assert reverse("visits:visit-counter-accept", args=[pk]) in page
+    page = login(kepsek_indah).get(reverse("visits:visit-detail", args=[pk])).content.decode()
+    assert reverse("visits:visit-move", args=[pk]) not in page
 
 
 def test_koordinator_detail_pages(login, objects, koordinator_ani):
@@ -276,7 +276,7 @@ def test_koordinator_detail_pages(login, objects, koordinator_ani):
 
 
 def test_school_counter_form_page(login, visit_a, kepsek_indah):
-    response = login(kepsek_indah).get(reverse("activities:visit-counter", args=[visit_a.pk]))
+    response = login(kepsek_indah).get(reverse("visits:visit-counter", args=[visit_a.pk]))
     assert response.status_code == 200 and 'type="date"' in response.content.decode()
 
 
@@ -295,7 +295,7 @@ def test_school_counter_form_page(login, visit_a, kepsek_indah):
     ],
 )
 def test_list_filters_with_bad_values(login, objects, koordinator_ani, query):
-    response = login(koordinator_ani).get(reverse("activities:visit-list") + query)
+    response = login(koordinator_ani).get(reverse("visits:visit-list") + query)
     assert response.status_code == 200
     if "sekolah=%3Cscript" in query:
         assert "&lt;script&gt;" in response.content.decode()  # the typed value is kept
@@ -303,11 +303,11 @@ def test_list_filters_with_bad_values(login, objects, koordinator_ani, query):
 
 @pytest.mark.parametrize("query", ["?bulan=2026-13", "?bulan=abc", "?bulan=٢٠٢٦-٠٨", "?bulan=-1-1"])
 def test_month_with_bad_month(login, objects, koordinator_ani, query):
-    assert login(koordinator_ani).get(reverse("activities:visit-month") + query).status_code == 200
+    assert login(koordinator_ani).get(reverse("visits:visit-month") + query).status_code == 200
 
 
 def test_week_view_draws_the_visit(login, objects, psikolog_gita):
-    response = login(psikolog_gita).get(reverse("activities:visit-week") + "?minggu=2026-08-06")
+    response = login(psikolog_gita).get(reverse("visits:visit-week") + "?minggu=2026-08-06")
     page = response.content.decode()
     assert response.status_code == 200
     assert "SD NEGERI 1 METRO PUSAT" in page and "Budi" in page
@@ -318,12 +318,12 @@ def test_week_view_draws_the_visit(login, objects, psikolog_gita):
     "query", ["?minggu=2026-02-30", "?minggu=x", "?minggu=١٢٣٤-٠٥-٠٦", "?minggu=0001-01-01"]
 )
 def test_week_with_bad_week(login, objects, koordinator_ani, query):
-    assert login(koordinator_ani).get(reverse("activities:visit-week") + query).status_code == 200
+    assert login(koordinator_ani).get(reverse("visits:visit-week") + query).status_code == 200
 
 
 @pytest.mark.parametrize("query", ["?tahun=abc", "?setelah=zzz", "?setelah=WyJhIiwgImIiXQ"])
 def test_compliance_with_bad_parameters(login, objects, koordinator_ani, query):
-    response = login(koordinator_ani).get(reverse("activities:compliance-board") + query)
+    response = login(koordinator_ani).get(reverse("visits:compliance-board") + query)
     assert response.status_code == 200
 
 
@@ -371,9 +371,7 @@ def test_bad_input_is_a_form_error(login, objects, koordinator_ani, name, key, d
     ],
 )
 def test_school_counter_with_bad_dates(login, visit_a, kepsek_indah, data):
-    response = login(kepsek_indah).post(
-        reverse("activities:visit-counter", args=[visit_a.pk]), data
-    )
+    response = login(kepsek_indah).post(reverse("visits:visit-counter", args=[visit_a.pk]), data)
     assert response.status_code == 200
     assert not DateChange.objects.exists()
 
@@ -386,7 +384,7 @@ def test_school_counter_with_bad_dates(login, visit_a, kepsek_indah, data):
 def test_fuzzed_counter_proposals_never_fail(login, visit_a, kepsek_indah, day, reason):
     client = login(kepsek_indah)
     response = client.post(
-        reverse("activities:visit-counter", args=[visit_a.pk]), {"date": day, "reason": reason}
+        reverse("visits:visit-counter", args=[visit_a.pk]), {"date": day, "reason": reason}
     )
     assert response.status_code in (200, 302)
     DateChange.objects.all().delete()

@@ -1,5 +1,6 @@
-"""The activities app's models: visits and their planning (visits.py), and the activities held
-during visits with their attendance (sessions.py). Further modules add the participant side."""
+"""The activities app's models: the activities held during visits with their attendance
+(sessions.py), photos, and the participant side (knowledge tests, feedback, door-prize draws).
+Visits themselves are the visits app's."""
 
 from .draw import MAX_PRIZE_UNITS, Draw, Prize  # noqa: F401
 from .feedback import Feedback  # noqa: F401
@@ -24,21 +25,4 @@ from .sessions import (  # noqa: F401
     Sex,
     Tier,
     sub_activity_choices,
-)
-from .visits import (  # noqa: F401
-    DEFAULT_PER_DAY,
-    DEFAULT_PER_WEEK,
-    STAFF_ROLES,
-    CalendarFeedToken,
-    CalendarFeedTokenQuerySet,
-    DateChange,
-    PlanRun,
-    StaffCapacity,
-    StaffLeave,
-    Visit,
-    VisitMember,
-    VisitQuerySet,
-    school_year_of,
-    semester_bounds,
-    semester_of,
 )

@@ -9,7 +9,7 @@ A draw records everything needed to check it later: the inputs as they were (sna
 eligible entries and the prizes), the random seed (from `secrets`), the algorithm's version,
 the result, and a SHA-256 digest of all of it. A recorded draw is never changed: running it
 again needs a reason and makes a new draw; the old one stays visible as superseded.
-The algorithm is in `activities.draw_services`.
+The algorithm is in `activities.services.draw`.
 """
 
 from django.conf import settings

@@ -19,8 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from peksos.core.partials import MarksPartitions
 from schools.models import School
-
-from .visits import Visit
+from visits.models import Visit
 
 
 class Tier(models.IntegerChoices):

@@ -19,9 +19,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from peksos.core.pagination import page_for, page_links
+from visits.permissions import get_visit_for_user
+from visits.views.common import month_param, month_weeks
 
-from .. import activity_services as services
-from ..activity_forms import ActivityFilterForm, ActivityForm, AttendeeForm, RecordForm
+from ..forms import ActivityFilterForm, ActivityForm, AttendeeForm, RecordForm
 from ..models import Activity
 from ..permissions import (
     PROGRAMME_STAFF,
@@ -30,11 +31,10 @@ from ..permissions import (
     can_plan_activity,
     can_see_attendee_names,
     get_activity_for_user,
-    get_visit_for_user,
     photos_visible_to,
     require_activity_role,
 )
-from .common import month_param, month_weeks
+from ..services import sessions as services
 
 LIST_ORDER = ("date", "id")
 MONTH_LIMIT = 600
@@ -120,7 +120,7 @@ def activity_create(request: HttpRequest, visit_pk: int) -> HttpResponse:
         else:
             if created:
                 messages.success(request, _("The activity is planned."))
-            return redirect("activity:activity-detail", pk=activity.pk)
+            return redirect("activities:activity-detail", pk=activity.pk)
     context = {"visit": visit, "form": form, "activity": None}
     return render(request, "activities/activity_form.html", context)
 
@@ -137,7 +137,7 @@ def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
             activity=activity, data=form.cleaned_data, by=request.user, request=request
         )
         messages.success(request, _("The activity was changed."))
-        return redirect("activity:activity-detail", pk=activity.pk)
+        return redirect("activities:activity-detail", pk=activity.pk)
     context = {"visit": activity.visit, "form": form, "activity": activity}
     return render(request, "activities/activity_form.html", context)
 
@@ -195,7 +195,7 @@ def activity_record(request: HttpRequest, pk: int) -> HttpResponse:
             form.add_error(None, exc.message)
         else:
             messages.success(request, _("What happened at the activity is recorded."))
-            return redirect("activity:activity-detail", pk=activity.pk)
+            return redirect("activities:activity-detail", pk=activity.pk)
     context = {"activity": activity, "form": form}
     return render(request, "activities/activity_record.html", context)
 
@@ -216,12 +216,12 @@ def activity_forms_toggle(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Check-in and the participant forms are open."))
         else:
             messages.success(request, _("Check-in and the participant forms are closed."))
-    return redirect("activity:activity-detail", pk=activity.pk)
+    return redirect("activities:activity-detail", pk=activity.pk)
 
 
 def visit_activities(visit, user) -> dict:
     """The visit page's "Activities" section: the visit's activities and whether the user may
-    plan one (called by activities.views.visits.visit_detail)."""
+    plan one (a section of the visit page, registered in apps.py)."""
     shown = activities_visible_to(user).filter(visit=visit).order_by("date", "start_time", "id")
     return {
         "visit_activities": list(shown),

@@ -14,10 +14,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from .. import activity_services as services
-from ..activity_forms import AttendeeForm, CheckInForm
+from ..forms import AttendeeForm, CheckInForm
 from ..models import Activity, Attendee
 from ..permissions import can_edit_activity, get_activity_for_user
+from ..services import sessions as services
 from .activities import activity_checkin_path
 
 DEVICE_COOKIE = "peksos_perangkat"
@@ -41,7 +41,7 @@ def attendee_add(request: HttpRequest, pk: int) -> HttpResponse:
                 request,
                 _("%(name)s is on the attendance list.") % {"name": form.cleaned_data["name"]},
             )
-            return redirect("activity:activity-detail", pk=activity.pk)
+            return redirect("activities:activity-detail", pk=activity.pk)
     # Shown again with what was typed and the errors.
     context = {"activity": activity, "form": form}
     return render(request, "activities/activity_attendee_form.html", context)
@@ -54,7 +54,7 @@ def attendee_remove(request: HttpRequest, pk: int, attendee_pk: int) -> HttpResp
     attendee = get_object_or_404(Attendee, pk=attendee_pk, activity=activity)
     services.attendee_remove(attendee=attendee, by=request.user, request=request)
     messages.success(request, _("%(name)s was removed from the list.") % {"name": attendee.name})
-    return redirect("activity:activity-detail", pk=activity.pk)
+    return redirect("activities:activity-detail", pk=activity.pk)
 
 
 @require_safe

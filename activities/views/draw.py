@@ -17,11 +17,12 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
 from peksos.core import audit
+from visits.models import Visit
 
-from .. import draw_services as services
-from ..models import Activity, Draw, Prize, Visit
+from ..models import Activity, Draw, Prize
 from ..participant_forms import DrawForm, PrizeForm
 from ..permissions import can_edit_activity, can_see_attendee_names, get_activity_for_user
+from ..services import draw as services
 
 TICKET_LABEL = gettext_lazy("Ticket number %(number)s")
 
@@ -76,7 +77,7 @@ def prize_add(request: HttpRequest, pk: int) -> HttpResponse:
         prize.save()
         audit.record("activity_prize_added", request=request, obj=prize)
     messages.success(request, _("The prize is added."))
-    return redirect("activity:draw", pk)
+    return redirect("activities:draw", pk)
 
 
 @require_POST
@@ -88,7 +89,7 @@ def prize_delete(request: HttpRequest, pk: int, prize_pk: int) -> HttpResponse:
         audit.record("activity_prize_removed", request=request, obj=prize)
         prize.delete()
     messages.success(request, _("The prize is removed. Recorded draws keep it as it was."))
-    return redirect("activity:draw", pk)
+    return redirect("activities:draw", pk)
 
 
 @require_POST
@@ -111,7 +112,7 @@ def draw_run(request: HttpRequest, pk: int) -> HttpResponse:
         form.add_error(None, exc)
         return _page(request, activity, draw_form=form)
     messages.success(request, _("The draw is recorded."))
-    return redirect("activity:draw-detail", pk, draw.pk)
+    return redirect("activities:draw-detail", pk, draw.pk)
 
 
 def _draw(activity: Activity, draw_pk: int) -> Draw:
@@ -151,7 +152,7 @@ def draw_verify(request: HttpRequest, pk: int, draw_pk: int) -> HttpResponse:
             request,
             _("MISMATCH: the recorded result or its digest does not match its seed and inputs."),
         )
-    return redirect("activity:draw-detail", pk, draw.pk)
+    return redirect("activities:draw-detail", pk, draw.pk)
 
 
 @require_safe

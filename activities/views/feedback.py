@@ -7,10 +7,15 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
-from .. import feedback_services as services
 from ..models import Feedback, ParticipantGroup
-from ..participant_permissions import hidden_for, sees_individual_answers
-from ..permissions import activities_visible_to, get_activity_for_user, require_activity_role
+from ..permissions import (
+    activities_visible_to,
+    get_activity_for_user,
+    hidden_for,
+    require_activity_role,
+    sees_individual_answers,
+)
+from ..services import feedback as services
 
 COMMENTS_SHOWN = 300
 

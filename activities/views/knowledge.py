@@ -15,7 +15,6 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from peksos.core.actions import run_step
 from peksos.core.pagination import page_for, page_links
 
-from .. import knowledge_services as services
 from ..models import ActivityTest, QuestionSet
 from ..participant_forms import (
     PAPER_MAX_ROWS,
@@ -25,19 +24,18 @@ from ..participant_forms import (
     QuestionSetForm,
     question_formset,
 )
-from ..participant_permissions import (
+from ..permissions import (
     SMALL_SAMPLE,
+    activities_visible_to,
+    can_edit_activity,
     can_edit_question_sets,
+    get_activity_for_user,
     knowledge_stats_for,
+    require_activity_role,
     require_question_set_reader,
     sees_individual_answers,
 )
-from ..permissions import (
-    activities_visible_to,
-    can_edit_activity,
-    get_activity_for_user,
-    require_activity_role,
-)
+from ..services import knowledge as services
 
 ATTEMPTS_SHOWN = 500
 
@@ -83,7 +81,7 @@ def _save_set(request, form, formset, existing=None):
         )
     else:
         messages.success(request, _("The question set is saved."))
-    return redirect("activity:question-set", qset.pk)
+    return redirect("activities:question-set", qset.pk)
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -128,7 +126,7 @@ def question_set_edit(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied
     if not qset.is_current:
         messages.error(request, _("This is an old version; change the current one."))
-        return redirect("activity:question-set", qset.pk)
+        return redirect("activities:question-set", qset.pk)
     if request.method == "POST":
         form = QuestionSetForm(request.POST)
         formset = question_formset(request.POST)
@@ -203,14 +201,14 @@ def activity_test_choose(request: HttpRequest, pk: int) -> HttpResponse:
     form = ChooseSetForm(request.POST)
     if not form.is_valid():
         messages.error(request, " ".join(form.errors.get("question_set", [])))
-        return redirect("activity:test", pk)
+        return redirect("activities:test", pk)
     return run_step(
         request,
         lambda: services.choose_set(
             activity, form.cleaned_data["question_set"], by=request.user, request=request
         ),
         _("The question set is chosen."),
-        "activity:test",
+        "activities:test",
         pk=pk,
     )
 
@@ -222,7 +220,7 @@ def activity_test_paper(request: HttpRequest, pk: int) -> HttpResponse:
     test = ActivityTest.objects.filter(activity=activity).select_related("question_set").first()
     if test is None:
         messages.error(request, _("Choose the question set first."))
-        return redirect("activity:test", pk)
+        return redirect("activities:test", pk)
     questions = list(test.question_set.questions.all())
     try:
         rows = int(request.POST.get("baris") or request.GET.get("baris") or PAPER_ROWS)
@@ -246,7 +244,7 @@ def activity_test_paper(request: HttpRequest, pk: int) -> HttpResponse:
             form.add_error(None, exc)
         else:
             messages.success(request, _("%(n)s paper tests are saved.") % {"n": count})
-            return redirect("activity:test", pk)
+            return redirect("activities:test", pk)
     context = {
         "activity": activity,
         "test": test,

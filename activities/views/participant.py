@@ -25,10 +25,11 @@ from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_http_methods, require_safe
 
-from .. import feedback_services, knowledge_services
 from ..models import Activity, ActivityTest, Feedback, KnowledgeAttempt
 from ..participant_forms import FeedbackForm, PublicTestForm
 from ..permissions import can_edit_activity, can_see_attendee_names, get_activity_for_user
+from ..services import feedback as feedback_services
+from ..services import knowledge as knowledge_services
 
 DEVICE_COOKIE = "peksos_peserta"
 DEVICE_COOKIE_AGE = 400 * 24 * 3600

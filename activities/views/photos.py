@@ -13,10 +13,10 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from peksos.core import audit
 from peksos.core.uploads import SAFE_CONTENT_TYPES, attachment_response, safe_display_name
 
-from .. import activity_services as services
-from ..activity_forms import PhotoForm
+from ..forms import PhotoForm
 from ..models import ActivityPhoto
 from ..permissions import can_edit_activity, get_activity_for_user, photos_visible_to
+from ..services import sessions as services
 
 
 @require_http_methods(["GET", "POST"])
@@ -40,7 +40,7 @@ def photo_upload(request: HttpRequest, pk: int) -> HttpResponse:
             form.add_error(None, exc.message)
         else:
             messages.success(request, _("The photo was added."))
-            return redirect("activity:activity-detail", pk=activity.pk)
+            return redirect("activities:activity-detail", pk=activity.pk)
     context = {"activity": activity, "form": form}
     return render(request, "activities/activity_photo_form.html", context)
 
@@ -99,4 +99,4 @@ def photo_delete(request: HttpRequest, photo_pk: int) -> HttpResponse:
     activity = get_activity_for_user(request.user, photo.activity_id, check=can_edit_activity)
     services.photo_delete(photo=photo, by=request.user, request=request)
     messages.success(request, _("The photo was deleted."))
-    return redirect("activity:activity-detail", pk=activity.pk)
+    return redirect("activities:activity-detail", pk=activity.pk)

@@ -77,7 +77,7 @@ class User(AbstractUser):
 
 
 class LoginFailure(models.Model):
-    """One failed login from one client address (QUALITY.md S3: at most 20 an hour per address,
+    """One failed login from one client address (docs/quality.md S3: at most 20 an hour per address,
     whatever accounts are tried). django-axes locks single accounts; this counts addresses.
     Rows older than the window are deleted as new ones arrive (see throttle.py)."""
 

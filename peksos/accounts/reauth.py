@@ -1,4 +1,4 @@
-"""Re-authentication before exports (QUALITY.md: ASVS level 3 item).
+"""Re-authentication before exports (docs/quality.md: ASVS level 3 item).
 
 A file that leaves the application (a report PDF, figures as CSV/XLSX, the register export)
 asks for the password again unless the person typed it in the last `REAUTH_MAX_AGE` seconds,

@@ -1,4 +1,4 @@
-"""The per-address login limit (QUALITY.md S3), kept in the database so it works with Redis
+"""The per-address login limit (docs/quality.md S3), kept in the database so it works with Redis
 down. django-axes locks one account after 5 failures; a guesser who tries many accounts from
 one address is stopped here after LOGIN_ADDRESS_LIMIT failures in LOGIN_ADDRESS_WINDOW.
 

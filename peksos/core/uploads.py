@@ -1,4 +1,4 @@
-"""The one place where uploaded files are checked, cleaned, stored and served (QUALITY.md S9).
+"""The one place where uploaded files are checked, cleaned, stored and served (docs/quality.md S9).
 
 Every upload in PEKSOS (activity photos, SOS Desk attachments, ...) goes through
 `validate_image` or `validate_document`; both return a `CleanUpload` or raise a Django

@@ -38,7 +38,7 @@ def activities_in_period(scope: Scope) -> QuerySet:
 
 
 def activities_section(scope: Scope) -> Section:
-    from activities.activity_services import reach_summary
+    from activities.services.sessions import reach_summary
 
     activities = activities_in_period(scope)
     reach = reach_summary(activities)
@@ -95,7 +95,7 @@ def activities_section(scope: Scope) -> Section:
 
 
 def knowledge_table(scope: Scope, activities: QuerySet, section: Section) -> None:
-    from activities.knowledge_services import knowledge_summary
+    from activities.services.knowledge import knowledge_summary
 
     summary = knowledge_summary(activities)
     overall = summary["overall"]
@@ -153,7 +153,7 @@ def knowledge_table(scope: Scope, activities: QuerySet, section: Section) -> Non
 
 
 def feedback_table(scope: Scope, activities: QuerySet, section: Section) -> None:
-    from activities.feedback_services import feedback_summary
+    from activities.services.feedback import feedback_summary
 
     summary = feedback_summary(activities)
     overall = summary["overall"]

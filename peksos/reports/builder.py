@@ -42,7 +42,7 @@ from .models import Report, report_file_days
 
 log = logging.getLogger(__name__)
 
-THRESHOLD = 5  # DOMAIN.md §5; the same as sosdesk.figures.SUPPRESSION_THRESHOLD
+THRESHOLD = 5  # docs/domain.md §5; the same as sosdesk.figures.SUPPRESSION_THRESHOLD
 BELOW_TWO_SHOWN = 30
 BAND_ORDER = {"tinggi": 0, "sedang": 1, "rendah": 2, "unknown": 3}
 
@@ -253,7 +253,7 @@ def _per_school(rows: QuerySet) -> Coalesce:
 def schools_with_visits(scope: Scope) -> QuerySet[School]:
     """Each school in scope with `done` (visits done in the period) and `planned` (visits
     proposed or agreed from today to the period's end)."""
-    from activities.models import Visit
+    from visits.models import Visit
 
     today = timezone.localdate(scope.now)
     in_period = Visit.objects.between(scope.start, scope.end)
@@ -264,7 +264,7 @@ def schools_with_visits(scope: Scope) -> QuerySet[School]:
 
 
 def visits_section(scope: Scope) -> Section:
-    from activities.models import Visit
+    from visits.models import Visit
 
     visits = scope.of(Visit.objects.between(scope.start, scope.end))
     states = dict(visits.order_by().values_list("state").annotate(n=Count("pk")))
@@ -579,7 +579,7 @@ def forum_section(scope: Scope) -> Section:
 
 def appendix_section(scope: Scope) -> Section:
     """One table, one row per school: a single long table renders in linear time, where a
-    table per school would not (STACK.md, WeasyPrint)."""
+    table per school would not (docs/stack.md, WeasyPrint)."""
     order = ("kecamatan__name", "name", "id")
     columns = ["NPSN", _("School"), _("Kecamatan"), _("Level"), _("Priority")]
     with_visits = _installed("activities", "Visit")

@@ -111,7 +111,7 @@ def _in(queryset: QuerySet, field: str = "school_id") -> Callable[[int, int], Qu
 def _with_visits(schools: QuerySet[School], today: date) -> QuerySet[School]:
     if not _on("activities"):
         return schools
-    from activities.compliance import schools_with_counts
+    from visits.compliance import schools_with_counts
 
     return schools_with_counts(schools, school_year_start(today).year, today)
 
@@ -132,7 +132,7 @@ def _band_tiles(counts: dict, total: int) -> list[Tile]:
 
 def koordinator_schools(today: date, last_id: int | None) -> tuple[Panel, Panel | None]:
     """Priority bands (one aggregate over the schools) and visit compliance (0 / 1 / 2+ visits
-    this school year) per kecamatan (`activities.compliance`: one query)."""
+    this school year) per kecamatan (`visits.compliance`: one query)."""
     schools = School.objects.active()
     has_visits = _on("activities")
     aggregates = {f"band_{b}": Count("pk", filter=Q(priority_band=b)) for b in PriorityBand.values}
@@ -176,8 +176,8 @@ def koordinator_schools(today: date, last_id: int | None) -> tuple[Panel, Panel 
     )
     if not has_visits:
         return panel, None
-    from activities.compliance import register_rows
-    from activities.compliance import totals as compliance_totals
+    from visits.compliance import register_rows
+    from visits.compliance import totals as compliance_totals
 
     year = school_year_start(today).year
     rows, _at_risk = register_rows(year, today, "kecamatan__name", last_id)
@@ -189,28 +189,28 @@ def koordinator_schools(today: date, last_id: int | None) -> tuple[Panel, Panel 
             Tile(
                 _("0 visits done"),
                 total["done_0"],
-                _url("activities:compliance-board"),
+                _url("visits:compliance-board"),
                 _warn(total["done_0"]),
                 key="done_0",
             ),
             Tile(
                 _("1 visit done"),
                 total["done_1"],
-                _url("activities:compliance-board"),
+                _url("visits:compliance-board"),
                 _warn(total["done_1"], "warning"),
                 key="done_1",
             ),
             Tile(
                 _("2 or more"),
                 total["done_2"],
-                _url("activities:compliance-board"),
+                _url("visits:compliance-board"),
                 "success",
                 key="done_2",
             ),
             Tile(
                 _("At risk of missing the second visit"),
                 total["at_risk"],
-                _url("activities:compliance-board"),
+                _url("visits:compliance-board"),
                 _warn(total["at_risk"]),
                 key="at_risk",
             ),
@@ -224,7 +224,7 @@ def koordinator_schools(today: date, last_id: int | None) -> tuple[Panel, Panel 
             series=[_("0 visits"), _("1 visit"), _("2 or more")],
             width=460,
         ),
-        link=(_("Compliance board"), _url("activities:compliance-board")),
+        link=(_("Compliance board"), _url("visits:compliance-board")),
     )
     return panel, compliance
 
@@ -234,7 +234,7 @@ def visits_panel(
 ) -> Panel:
     """`last_id` (the register's highest school id) for the whole register's visits: summed
     from cached parts (`register_sum`)."""
-    from activities.models import Visit
+    from visits.models import Visit
 
     year = today.year if today.month >= 7 else today.year - 1
     soon = today + timedelta(days=UPCOMING_DAYS)
@@ -250,7 +250,7 @@ def visits_panel(
         row = register_sum(*parts)
     else:
         row = visits.order_by().aggregate(**aggregates)
-    list_url = _url("activities:visit-agreement" if school_side else "activities:visit-list")
+    list_url = _url("visits:visit-agreement" if school_side else "visits:visit-list")
     return Panel(
         "visits",
         _("Visits"),
@@ -302,7 +302,7 @@ def activities_panel(activities: QuerySet, today: date, *, last_id: int | None =
     else:
         row = activities.order_by().aggregate(**aggregates)
         reached = attendance.aggregate(**reach)["n"]
-    list_url = _url("activity:activity-list")
+    list_url = _url("activities:activity-list")
     return Panel(
         "activities",
         _("Activities"),
@@ -483,7 +483,7 @@ def _schools_panel_for(schools: list[School], today: date) -> Panel:
             Tile(
                 _("Below two visits this school year"),
                 done[0] + done[1],
-                _url("activities:compliance-board"),
+                _url("visits:compliance-board"),
                 _warn(done[0] + done[1], "warning"),
                 key="below_two",
             )
@@ -516,7 +516,7 @@ def refresh_register_aggregates(
     with partials.refreshing() if everything else nullcontext(), partials.uncapped():
         register_panels(today, last_id)  # the compliance by kecamatan with them
         if _on("activities"):
-            from activities.compliance import register_rows
+            from visits.compliance import register_rows
 
             board_year = year or school_year_start(today).year
             for group in ("kecamatan__name", "level"):
@@ -558,7 +558,8 @@ def register_panels(today: date, last_id: int | None) -> list[Panel]:
     schools, compliance = koordinator_schools(today, last_id)
     panels = [schools, *([compliance] if compliance else [])]
     if _on("activities"):
-        from activities.models import Activity, Visit
+        from activities.models import Activity
+        from visits.models import Visit
 
         panels.append(visits_panel(Visit.objects.all(), today, last_id=last_id))
         panels.append(activities_panel(Activity.objects.all(), today, last_id=last_id))
@@ -598,7 +599,7 @@ def peksos(user: User) -> Dashboard:
     dashboard = Dashboard(schools=schools[:20])
     dashboard.panels.append(_schools_panel_for(schools, today))
     if _on("activities"):
-        from activities.permissions import visits_visible_to
+        from visits.permissions import visits_visible_to
 
         dashboard.week = _week(visits_visible_to(user), today)
         dashboard.week_title = _("Your week")
@@ -618,7 +619,7 @@ def school_staff(user: User) -> Dashboard:
     schools = list(schools_served_by(user).select_related("kecamatan").order_by("name"))
     dashboard = Dashboard(schools=schools[:20])
     if _on("activities"):
-        from activities.permissions import visits_visible_to
+        from visits.permissions import visits_visible_to
 
         visits = visits_visible_to(user)
         dashboard.panels.append(visits_panel(visits, today, school_side=True))
@@ -640,7 +641,7 @@ def psikolog(user: User) -> Dashboard:
     today, now = timezone.localdate(), timezone.now()
     dashboard = Dashboard()
     if _on("activities"):
-        from activities.permissions import visits_visible_to
+        from visits.permissions import visits_visible_to
 
         dashboard.week = _week(visits_visible_to(user), today)
         dashboard.week_title = _("Your sessions this week")
@@ -685,7 +686,7 @@ def pendamping(user: User) -> Dashboard:
     today = timezone.localdate()
     dashboard = Dashboard()
     if _on("activities"):
-        from activities.permissions import visits_visible_to
+        from visits.permissions import visits_visible_to
 
         visits = visits_visible_to(user)
         dashboard.week = _week(visits, today)

@@ -1,5 +1,5 @@
 """WeasyPrint, fenced in: PDFs are rendered only in workers, and fetch nothing but `data:` URIs
-and the project's own static files (DESIGN.md §5, QUALITY.md S8).
+and the project's own static files (docs/design.md §5, docs/quality.md S8).
 
 WeasyPrint's default fetcher follows `file://` and `http(s)://` URLs found in the HTML or CSS.
 Report HTML is built from templates with autoescaping, so text from users (school names, ...)

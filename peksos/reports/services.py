@@ -1,5 +1,5 @@
 """Asking for a report and running it again: the row, its outbox message and the audit row
-in one transaction (DESIGN.md §3.3, §5). The PDF itself is made by a worker, never here."""
+in one transaction (docs/design.md §3.3, §5). The PDF itself is made by a worker, never here."""
 
 from django.db import transaction
 from django.db.models import Q

@@ -160,7 +160,7 @@ def _figure_rows(report) -> list[list]:
 
 def _get_report_audited(request: HttpRequest, pk):
     """The report for a download or an export; a refusal (wrong role, another school's or
-    caseload's report) is one `report_access_denied` audit row (QUALITY S10)."""
+    caseload's report) is one `report_access_denied` audit row (docs/quality.md S10)."""
     try:
         require_report_role(request.user)
         return get_report_for_user(request.user, pk)

@@ -77,7 +77,7 @@ def require_case_role(user) -> None:
 
 
 def _denied(request: HttpRequest, code: str, exc: Exception) -> Exception:
-    """Record a denied attempt on a case (QUALITY S10) and hand back the exception to raise."""
+    """Record a denied attempt on a case (docs/quality.md S10) and hand back the exception to raise."""
     pk = Case.objects.filter(code=code).values_list("pk", flat=True).first() if code else None
     audit.record(
         "case_access_denied",

@@ -1,5 +1,5 @@
 """The public side of the SOS Desk: anyone files a report through the school's page, with no
-account, and follows it with its tracking code and PIN (DOMAIN.md §4).
+account, and follows it with its tracking code and PIN (docs/domain.md §4).
 
 - Nothing typed is lost: the report is committed before anything else happens (the service
   writes its notifications to the outbox), and a hidden idempotency key makes a double submit

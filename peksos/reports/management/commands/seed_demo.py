@@ -13,13 +13,14 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
-from activities.models import Activity, AttendanceCount, Visit, VisitMember
+from activities.models import Activity, AttendanceCount
 from peksos.accounts.models import Role, User
 from schools import priority
 from schools.models import School, SchoolMembership
 from schools.seed import load_kota_metro
 from sosdesk.models import Desk, DeskMember
 from sosdesk.services import desk_update
+from visits.models import Visit, VisitMember
 
 DEMO_SCHOOL_NPSN = "10807637"  # UPTD SD NEGERI 1 METRO PUSAT
 DEMO_USERS = [

@@ -1,0 +1,245 @@
+"""Forms of the visit plan: they validate and normalise, the views act."""
+
+from datetime import date
+
+from django import forms
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from peksos.accounts.models import Role, User
+from schools.calendar import FIRST_YEAR, LAST_YEAR
+from schools.models import Kecamatan, School
+
+from .models import STAFF_ROLES, StaffCapacity, Visit, school_year_of
+
+DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+WEEKDAYS = [
+    (0, _("Monday")),
+    (1, _("Tuesday")),
+    (2, _("Wednesday")),
+    (3, _("Thursday")),
+    (4, _("Friday")),
+]
+
+
+class StaffChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: User) -> str:
+        return f"{obj} ({obj.get_role_display()})"
+
+
+def staff_users(*roles: str) -> QuerySet[User]:
+    return User.objects.filter(is_active=True, role__in=roles or STAFF_ROLES).order_by(
+        "first_name", "username"
+    )
+
+
+class VisitDateField(forms.DateField):
+    """A date the browser's picker sends as ISO; years outside the calendar are typos."""
+
+    widget = DATE_WIDGET
+
+    def clean(self, value):
+        day = super().clean(value)
+        if day is not None and not FIRST_YEAR <= day.year < LAST_YEAR:
+            raise forms.ValidationError(
+                _("Enter a date between %(first)s and %(last)s."),
+                params={"first": FIRST_YEAR, "last": LAST_YEAR - 1},
+            )
+        return day
+
+
+# --- the plan ---------------------------------------------------------------------------------
+
+
+class PlanForm(forms.Form):
+    year = forms.IntegerField(
+        label=_("School year starting in July of"),
+        min_value=FIRST_YEAR,
+        max_value=LAST_YEAR - 1,
+        help_text=_("For example 2026 for the school year 2026/2027."),
+    )
+    kecamatan = forms.ModelChoiceField(
+        label=_("Kecamatan"),
+        queryset=Kecamatan.objects.all(),
+        to_field_name="code",
+        required=False,
+        empty_label=_("all schools of the city"),
+    )
+    kind_semester_1 = forms.ChoiceField(label=_("Visits in semester 1"), choices=Visit.Kind)
+    kind_semester_2 = forms.ChoiceField(label=_("Visits in semester 2"), choices=Visit.Kind)
+    pendamping_always = forms.BooleanField(
+        label=_("A pendamping sosial in every team"), required=False
+    )
+    min_gap_weeks = forms.IntegerField(
+        label=_("Weeks at least between two visits of a school"),
+        min_value=1,
+        max_value=20,
+        initial=8,
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["year"].initial = school_year_of(timezone.localdate())
+        self.fields["kind_semester_1"].initial = Visit.Kind.CAMPAIGN
+        self.fields["kind_semester_2"].initial = Visit.Kind.TRAINING
+
+    def clean_year(self) -> int:
+        year = self.cleaned_data["year"]
+        if date(year + 1, 6, 30) < timezone.localdate():
+            raise forms.ValidationError(_("That school year is over."))
+        return year
+
+    def schools(self) -> QuerySet[School]:
+        schools = School.objects.active()
+        if kecamatan := self.cleaned_data.get("kecamatan"):
+            schools = schools.filter(kecamatan=kecamatan)
+        return schools
+
+
+# --- lists and the calendar ---------------------------------------------------------------------
+
+
+class VisitFilterForm(forms.Form):
+    """Filters of the list and the month view; an invalid value is ignored and shown."""
+
+    staff = StaffChoiceField(
+        label=_("Staff member"), queryset=staff_users(), required=False, empty_label=_("all")
+    )
+    sekolah = forms.CharField(label=_("School NPSN"), max_length=8, required=False)
+    kecamatan = forms.ModelChoiceField(
+        label=_("Kecamatan"),
+        queryset=Kecamatan.objects.all(),
+        to_field_name="code",
+        required=False,
+        empty_label=_("all"),
+    )
+    state = forms.ChoiceField(label=_("State"), required=False)
+
+    def __init__(self, *args, staff_filter: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["state"].choices = [("", _("all")), *Visit.State.choices]
+        if not staff_filter:
+            del self.fields["staff"]
+
+    def clean_sekolah(self) -> str:
+        value = self.cleaned_data["sekolah"].strip()
+        if value and not (value.isascii() and value.isdigit()):
+            raise forms.ValidationError(_("An NPSN has 8 digits."))
+        return value
+
+    def valid_data(self) -> dict:
+        if not self.is_bound:
+            return {}
+        self.is_valid()
+        return self.cleaned_data
+
+    def filter(self, visits: QuerySet[Visit]) -> QuerySet[Visit]:
+        data = self.valid_data()
+        if staff := data.get("staff"):
+            visits = visits.for_staff(staff)
+        if npsn := data.get("sekolah"):
+            visits = visits.filter(school__npsn=npsn)
+        if kecamatan := data.get("kecamatan"):
+            visits = visits.in_kecamatan(kecamatan.code)
+        if state := data.get("state"):
+            visits = visits.filter(state=state)
+        return visits
+
+
+# --- one visit ------------------------------------------------------------------------------------
+
+
+class MoveForm(forms.Form):
+    """The date and team of a visit; one form for both, checked by visits.checks."""
+
+    date = VisitDateField(label=_("Date"))
+    peksos = StaffChoiceField(label=_("PEKSOS"), queryset=staff_users(Role.PEKSOS))
+    psikolog = StaffChoiceField(
+        label=_("Psychologist"), queryset=staff_users(Role.PSIKOLOG), required=False
+    )
+    pendamping = StaffChoiceField(
+        label=_("Pendamping sosial"), queryset=staff_users(Role.PENDAMPING), required=False
+    )
+    reason = forms.CharField(label=_("Reason for the change"), max_length=300, required=False)
+    # Shown only once the soft rules warned: ticking it saves despite the warnings.
+    confirm = forms.BooleanField(label=_("Save despite the warnings above"), required=False)
+
+    def team(self) -> list[tuple[User, str]]:
+        data = self.cleaned_data
+        team = [(data["peksos"], Role.PEKSOS)]
+        for role in (Role.PSIKOLOG, Role.PENDAMPING):
+            if data.get(role):
+                team.append((data[role], role))
+        return team
+
+    @classmethod
+    def initial_for(cls, visit: Visit) -> dict:
+        initial = {"date": visit.date}
+        for member in visit.members.all():
+            initial.setdefault(member.role, member.user_id)
+        return initial
+
+
+class DateProposalForm(forms.Form):
+    """A date proposed by the school, or a third date suggested by the programme."""
+
+    date = VisitDateField(label=_("Proposed date"))
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("For example: exams that week, a school event."),
+    )
+
+    def clean_reason(self) -> str:
+        return " ".join(self.cleaned_data["reason"].replace("\x00", "").split())
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for cancelling"), max_length=300, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def clean_reason(self) -> str:
+        reason = " ".join(self.cleaned_data["reason"].replace("\x00", "").split())
+        if not reason:
+            raise forms.ValidationError(_("Give a reason."))
+        return reason
+
+
+# --- staff ----------------------------------------------------------------------------------------
+
+
+class CapacityForm(forms.ModelForm):
+    weekdays_off = forms.TypedMultipleChoiceField(
+        label=_("Weekdays without visits"),
+        choices=WEEKDAYS,
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = StaffCapacity
+        fields = ["per_day", "per_week", "weekdays_off"]
+
+    def clean(self):
+        data = super().clean()
+        per_day, per_week = data.get("per_day"), data.get("per_week")
+        if per_day and per_week and per_week < per_day:
+            self.add_error("per_week", _("A week cannot hold fewer visits than a day."))
+        return data
+
+
+class LeaveForm(forms.Form):
+    starts_on = VisitDateField(label=_("From"))
+    ends_on = VisitDateField(label=_("Until"))
+    reason = forms.CharField(label=_("Reason"), max_length=200)
+
+    def clean(self):
+        data = super().clean()
+        starts_on, ends_on = data.get("starts_on"), data.get("ends_on")
+        if starts_on and ends_on and ends_on < starts_on:
+            self.add_error("ends_on", _("The last day cannot be before the first day."))
+        return data

@@ -1,0 +1,85 @@
+"""The compliance board: schools by visits done this school year (0 / 1 / 2 or more) and
+planned, per kecamatan and per jenjang, and the schools at risk of missing their second
+visit (done + planned from today < 2)."""
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_safe
+
+from peksos.core import partials
+from schools.models import School
+from schools.permissions import schools_served_by, serves_whole_register
+
+from ..compliance import (
+    compliance_rows,
+    count_per_school,
+    register_rows,
+    schools_with_counts,
+    totals,
+)
+from ..models import Visit
+from ..permissions import can_see_compliance
+from .common import page_of, page_urls, year_param
+
+AT_RISK_ORDER = ("name", "id")
+
+
+def _in_ranges(ranges: list[tuple[int, int]]) -> Q:
+    """Schools whose id falls in one of these ranges (adjacent ones merged); none if empty."""
+    merged: list[list[int]] = []
+    for lo, hi in ranges:
+        if merged and merged[-1][1] == lo:
+            merged[-1][1] = hi
+        else:
+            merged.append([lo, hi])
+    condition = Q(pk__in=[])
+    for lo, hi in merged:
+        condition |= Q(pk__gte=lo, pk__lt=hi)
+    return condition
+
+
+@require_safe
+@login_required
+def compliance_board(request: HttpRequest) -> HttpResponse:
+    if not can_see_compliance(request.user):
+        raise PermissionDenied
+    year = year_param(request)
+    today = timezone.localdate()
+    scope = schools_served_by(request.user).active()
+    if serves_whole_register(request.user):
+        # Summed from cached per-partition parts; the at-risk list looks only in the
+        # partitions that hold at-risk schools (at national size, usually few).
+        last_id = School.objects.last_id()
+        try:
+            by_kecamatan, risky = register_rows(year, today, "kecamatan__name", last_id)
+            by_level, _risky = register_rows(year, today, "level", last_id)
+        except partials.NotReady:  # after a restart at national size: a worker fills them
+            partials.request_refresh(year=year)
+            context = {"year": year, "preparing": True}
+            return render(request, "visits/compliance_board.html", context)
+        scope = scope.filter(_in_ranges(risky))
+    else:
+        by_kecamatan = compliance_rows(scope, year, today, "kecamatan__name")
+        by_level = compliance_rows(scope, year, today, "level")
+    # At risk: fewer than two visits done or still planned. One correlated count per school
+    # (two, as `done` and `planned`, cost twice: bench/national.py); the page shows both.
+    counting = Visit.objects.in_school_year(year).filter(
+        Q(state=Visit.State.DONE) | Q(state__in=Visit.PLANNED_STATES, date__gte=today)
+    )
+    at_risk = schools_with_counts(
+        scope.annotate(counted=count_per_school(counting)).filter(counted__lt=2), year, today
+    )
+    page = page_of(at_risk.select_related("kecamatan"), AT_RISK_ORDER, request)
+    context = {
+        "year": year,
+        "by_kecamatan": by_kecamatan,
+        "by_level": by_level,
+        "totals": totals(by_kecamatan),
+        "page": page,
+        **page_urls(request, page),
+    }
+    return render(request, "visits/compliance_board.html", context)
