@@ -36,7 +36,7 @@ from peksos.accounts.models import Role, User
 from schools.permissions import schools_served_by
 from visits.models import Visit
 from visits.permissions import (
-    SCHOOL_ROLES,
+    SCHOOL_OFFICE_ROLES,
     STAFF_ROLES,
     VISIT_ROLES,
     can_edit_visit,
@@ -51,6 +51,11 @@ def _active(user: User) -> bool:
 
 ACTIVITY_ROLES = VISIT_ROLES
 PROGRAMME_STAFF = frozenset({Role.KOORDINATOR}) | STAFF_ROLES
+
+
+def may_use_activities(user: User) -> bool:
+    """Whether the user has the staff pages of activities (the navigation shows them)."""
+    return _active(user) and user.role in ACTIVITY_ROLES
 
 
 def require_activity_role(user: User) -> None:
@@ -73,7 +78,7 @@ def activities_visible_to(user: User) -> QuerySet[Activity]:
             served = Activity.objects.filter(school__in=schools_served_by(user).values("pk"))
             mine = mine.union(served.values("pk"))
         return Activity.objects.filter(pk__in=mine)
-    if user.role in SCHOOL_ROLES:
+    if user.role in SCHOOL_OFFICE_ROLES:
         return Activity.objects.filter(school__in=schools_served_by(user).values("pk"))
     return Activity.objects.none()
 

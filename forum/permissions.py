@@ -56,16 +56,17 @@ TRUSTED_AFTER_POSTS = 3
 TRUSTED_AFTER_DAYS = 7
 
 
-def is_forum_user(user: User) -> bool:
+def may_use_forum(user: User) -> bool:
+    """Every active account has the forum."""
     return user.is_authenticated and user.is_active
 
 
 def is_forum_staff(user: User) -> bool:
-    return is_forum_user(user) and user.role in FORUM_STAFF_ROLES
+    return may_use_forum(user) and user.role in FORUM_STAFF_ROLES
 
 
 def can_moderate(user: User) -> bool:
-    return is_forum_user(user) and user.role in MODERATOR_ROLES
+    return may_use_forum(user) and user.role in MODERATOR_ROLES
 
 
 def require_moderator(user: User) -> None:
@@ -77,7 +78,7 @@ def require_moderator(user: User) -> None:
 
 
 def questions_visible_to(user: User) -> QuerySet[Question]:
-    if not is_forum_user(user):
+    if not may_use_forum(user):
         return Question.objects.none()
     if can_moderate(user):
         return Question.objects.all()
@@ -90,7 +91,7 @@ def questions_visible_to(user: User) -> QuerySet[Question]:
 def listed_questions(user: User, *, mine: bool = False) -> QuerySet[Question]:
     """The questions of the list pages: published ones (private ones for staff only), or the
     user's own in any state. Each is a plain filter an index serves (no OR)."""
-    if not is_forum_user(user):
+    if not may_use_forum(user):
         return Question.objects.none()
     if mine:
         return Question.objects.by(user)
@@ -128,7 +129,7 @@ def get_answer_for_user(user: User, uid) -> Answer:
 
 
 def can_answer(user: User, question: Question) -> bool:
-    return is_forum_user(user) and question.is_published
+    return may_use_forum(user) and question.is_published
 
 
 def can_accept(user: User, question: Question) -> bool:
@@ -168,7 +169,7 @@ def author_label(post: Post, viewer: User) -> str:
 
 
 def can_flag(user: User, post: Post) -> bool:
-    return is_forum_user(user) and post.is_published and post.author_id != user.pk
+    return may_use_forum(user) and post.is_published and post.author_id != user.pk
 
 
 # --- FAQ ------------------------------------------------------------------------------------
@@ -184,7 +185,7 @@ def require_faq_writer(user: User) -> None:
 
 
 def faq_visible_to(user: User) -> QuerySet[FaqEntry]:
-    if not is_forum_user(user):
+    if not may_use_forum(user):
         return FaqEntry.objects.none()
     if is_forum_staff(user):
         return FaqEntry.objects.all()
@@ -254,7 +255,7 @@ def get_school_for_invite_codes(user: User, npsn: str) -> School:
 
 
 def can_manage_invite_codes(user: User, school: School) -> bool:
-    if not is_forum_user(user):
+    if not may_use_forum(user):
         return False
     if user.role == Role.KOORDINATOR:
         return True

@@ -43,8 +43,14 @@ MONITORING_ROLES = frozenset({Role.KOORDINATOR, Role.PEKSOS, Role.PSIKOLOG})
 OBSERVER_ROLES = frozenset({Role.GURU, Role.ORANG_TUA})
 
 
-def has_monitoring_access(user: User) -> bool:
+def may_use_monitoring(user: User) -> bool:
+    """Whether the user has the monitoring pages (the navigation shows them)."""
     return user.is_authenticated and user.is_active and user.role in MONITORING_ROLES
+
+
+def answers_observations(user: User) -> bool:
+    """Teachers and parents, whom a PEKSOS may ask for an observation of a child."""
+    return user.is_authenticated and user.is_active and user.role in OBSERVER_ROLES
 
 
 def children_visible_to(user: User) -> QuerySet[ChildRecord]:

@@ -58,9 +58,9 @@ from .permissions import (
     can_reveal_identity,
     children_visible_to,
     get_child_for_user,
-    has_monitoring_access,
     is_observer,
     is_supervisor,
+    may_use_monitoring,
     observations_for,
 )
 
@@ -76,7 +76,7 @@ CASE_CODE_SHAPE = re.compile(r"[0-9A-Z]{1,12}")
 
 def _require_access(request: HttpRequest) -> None:
     """Roles without monitoring work get 404: the feature is not confirmed to them."""
-    if not has_monitoring_access(request.user):
+    if not may_use_monitoring(request.user):
         raise Http404
 
 

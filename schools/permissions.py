@@ -27,6 +27,15 @@ REGISTER_WIDE_ROLES = frozenset({Role.KOORDINATOR, Role.PEKSOS, Role.PSIKOLOG, R
 REGISTER_OWN_SCHOOL_ROLES = frozenset({Role.SOSDESK, Role.KEPALA_SEKOLAH})
 
 
+def may_use_schools(user: User) -> bool:
+    """Whether the user has register pages at all (the whole register or their own schools)."""
+    return (
+        user.is_authenticated
+        and user.is_active
+        and user.role in REGISTER_WIDE_ROLES | REGISTER_OWN_SCHOOL_ROLES
+    )
+
+
 def serves_whole_register(user: User) -> bool:
     """Whether `schools_served_by` is the whole register (aggregates may then come from the
     register-wide cached parts, `peksos.core.partials`)."""

@@ -27,6 +27,13 @@ from peksos.accounts.models import Role, User
 from .models import Case
 
 HANDLER_ROLES = frozenset({Role.SOSDESK, Role.PEKSOS})
+# Roles with a case list at all; everyone else has no SOS Desk work (403 on the lists).
+CASE_ROLES = frozenset({Role.KOORDINATOR, Role.PEKSOS, Role.PSIKOLOG, Role.SOSDESK})
+
+
+def may_use_sosdesk(user: User) -> bool:
+    """Whether the user has the SOS Desk's case pages (the navigation shows them)."""
+    return user.is_authenticated and user.is_active and user.role in CASE_ROLES
 
 
 def cases_visible_to(user: User) -> QuerySet[Case]:

@@ -1,5 +1,5 @@
-"""The access matrix (docs/quality.md S1, docs/design.md §4): for every URL pattern, what each persona
-gets with GET and with POST when the URL addresses objects of ANOTHER school or caseload.
+"""The access matrix (docs/quality.md S1, docs/design.md §4): for every URL pattern, what each
+persona gets with GET and with POST when the URL addresses objects of ANOTHER school or caseload.
 
 HOW TO ADD A ROW (a new URL must have one, or tests/test_access_matrix.py fails):
   1. Add one line to ROWS below:  "namespace:url-name": ("<GET cells>", "<POST cells>"),
@@ -88,7 +88,7 @@ ROWS: dict[str, tuple[str, str]] = {
     "accounts:recovery-codes": ("L a a a a a a a a a a", "L a a a a a a a a a a"),
     "accounts:recovery-codes-renew": ("L 5 5 5 5 5 5 5 5 5 5", "L r r r r r r r r r r"),
     "set_language": ("r r r r r r r r r r r", "r r r r r r r r r r r"),
-    # --- schools: the register is scoped inside the lists; guru/ortu have none (docs/design.md §4) ---
+    # --- schools: the register is scoped inside the lists; guru/ortu have none (design §4) ---
     "schools:school-list": ("L a a a a a a a a 3 3", "5 5 5 5 5 5 5 5 5 5 5"),
     "schools:school-export": ("L a a a a a a a a 3 3", "5 5 5 5 5 5 5 5 5 5 5"),
     "schools:school-map": ("L a a a a a a a a 3 3", "5 5 5 5 5 5 5 5 5 5 5"),
@@ -129,8 +129,8 @@ ROWS: dict[str, tuple[str, str]] = {
     "visits:visit-unlock": ("5 5 5 5 5 5 5 5 5 5 5", "L r 4 r 4 4 4 3 4 4 4"),
     "visits:visit-done": ("5 5 5 5 5 5 5 5 5 5 5", "L r 4 r 4 4 4 3 4 4 4"),
     "visits:visit-cancel": ("5 5 5 5 5 5 5 5 5 5 5", "L a 4 a 4 4 4 3 4 4 4"),
-    # docs/design.md §4 gives agree/propose to the Kepala Sekolah; the app lets the school's SOS Desk
-    # officers answer too (activities/permissions.py can_answer_for_school).
+    # The school's principal and its SOS Desk officers agree or propose dates
+    # (docs/design.md §4; visits/permissions.py can_answer_for_school).
     "visits:visit-accept": ("5 5 5 5 5 5 5 5 5 5 5", "L 3 4 3 4 4 4 r 4 4 4"),
     "visits:visit-counter": ("L 3 4 3 4 4 4 a 4 4 4", "L 3 4 3 4 4 4 a 4 4 4"),
     "visits:visit-counter-accept": ("5 5 5 5 5 5 5 5 5 5 5", "L r 4 r 4 4 4 3 4 4 4"),

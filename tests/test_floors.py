@@ -84,7 +84,12 @@ def test_imports_only_point_down():
 
 @pytest.mark.parametrize(
     ("module", "floor"),
-    [("peksos.core.partials", 1), ("schools.models", 2), ("visits.models", 3), ("peksos.reports.dashboards", 6)],
+    [
+        ("peksos.core.partials", 1),
+        ("schools.models", 2),
+        ("visits.models", 3),
+        ("peksos.reports.dashboards", 6),
+    ],
 )
 def test_floor_of(module, floor):
     assert floor_of(module) == floor

@@ -760,7 +760,7 @@ def test_access_log_bad_cursor(login, koordinator_ani, case_a):
     assert response.status_code == 200
 
 
-# --- Stored XSS (docs/quality.md S7) -------------------------------------------------------------------
+# --- Stored XSS (docs/quality.md S7) -------------------------------------------------------
 
 
 class Executables(HTMLParser):

@@ -26,12 +26,32 @@ from schools.permissions import schools_served_by
 from .models import Visit, VisitMember
 
 STAFF_ROLES = frozenset({Role.PEKSOS, Role.PSIKOLOG, Role.PENDAMPING})
-SCHOOL_ROLES = frozenset({Role.KEPALA_SEKOLAH, Role.SOSDESK})
-VISIT_ROLES = frozenset({Role.KOORDINATOR}) | STAFF_ROLES | SCHOOL_ROLES
+SCHOOL_OFFICE_ROLES = frozenset({Role.KEPALA_SEKOLAH, Role.SOSDESK})
+VISIT_ROLES = frozenset({Role.KOORDINATOR}) | STAFF_ROLES | SCHOOL_OFFICE_ROLES
 
 
 def _active(user: User) -> bool:
     return user.is_authenticated and user.is_active
+
+
+def may_use_visits(user: User) -> bool:
+    """Whether the user has visit pages at all (the navigation shows them)."""
+    return _active(user) and user.role in VISIT_ROLES
+
+
+def may_list_visits(user: User) -> bool:
+    """The list, month and week of visits: the Koordinator and the staff who go on visits."""
+    return _active(user) and user.role in STAFF_ROLES | {Role.KOORDINATOR}
+
+
+def answers_for_school(user: User) -> bool:
+    """The principal and officers, whose visit pages start at the dates to agree."""
+    return _active(user) and user.role in SCHOOL_OFFICE_ROLES
+
+
+def may_see_agreements(user: User) -> bool:
+    """The tab of dates waiting for the school's answer."""
+    return _active(user) and user.role in SCHOOL_OFFICE_ROLES | {Role.KOORDINATOR, Role.PEKSOS}
 
 
 def require_visit_role(user: User) -> None:
@@ -54,7 +74,7 @@ def visits_visible_to(user: User) -> QuerySet[Visit]:
         return Visit.objects.filter(pk__in=served.values("pk").union(mine))
     if user.role in STAFF_ROLES:
         return Visit.objects.filter(pk__in=Visit.objects.filter(members__user=user).values("pk"))
-    if user.role in SCHOOL_ROLES:
+    if user.role in SCHOOL_OFFICE_ROLES:
         return Visit.objects.filter(school__in=schools_served_by(user).values("pk"))
     return Visit.objects.none()
 
@@ -76,7 +96,7 @@ def can_edit_visit(user: User, visit: Visit) -> bool:
 
 def can_answer_for_school(user: User, visit: Visit) -> bool:
     """Accept a proposed date or propose another: the school's principal and officers."""
-    if not _active(user) or user.role not in SCHOOL_ROLES:
+    if not _active(user) or user.role not in SCHOOL_OFFICE_ROLES:
         return False
     return schools_served_by(user).filter(pk=visit.school_id).exists()
 

@@ -34,8 +34,13 @@ def _active(user: User) -> bool:
     return user.is_authenticated and user.is_active
 
 
+def may_use_reports(user: User) -> bool:
+    """Whether the user has the impact-report pages (the navigation shows them)."""
+    return _active(user) and user.role in REPORT_ROLES
+
+
 def require_report_role(user: User) -> None:
-    if not _active(user) or user.role not in REPORT_ROLES:
+    if not may_use_reports(user):
         raise PermissionDenied
 
 

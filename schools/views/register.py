@@ -21,12 +21,12 @@ from .. import exports, priority
 from ..filters import SORTS, SchoolFilterForm
 from ..forms import SchoolForm
 from ..permissions import (
-    REGISTER_OWN_SCHOOL_ROLES,
     REGISTER_WIDE_ROLES,
     can_edit_calendar,
     can_edit_school,
     can_set_coordinates,
     get_school_for_user,
+    may_use_schools,
     schools_visible_to,
 )
 
@@ -35,7 +35,7 @@ CONTACT_ROLES = (Role.KEPALA_SEKOLAH, Role.SOSDESK, Role.PEKSOS)
 
 def require_register_access(user) -> None:
     """Teachers and parents have no register: 403 (the page exists, their role may not)."""
-    if user.role not in REGISTER_WIDE_ROLES | REGISTER_OWN_SCHOOL_ROLES:
+    if not may_use_schools(user):
         raise PermissionDenied
 
 

@@ -55,11 +55,10 @@ from ..permissions import (
     can_see_reporter,
     cases_visible_to,
     get_case_for_user,
+    may_use_sosdesk,
     referral_filter,
 )
 
-# Roles with a case list at all; everyone else has no SOS Desk work (403 on the lists).
-CASE_ROLES = frozenset({Role.KOORDINATOR, Role.PEKSOS, Role.PSIKOLOG, Role.SOSDESK})
 LIST_ORDER = ("-received_at", "code")  # newest first; the unique code breaks ties
 OVERDUE_ORDER = ("overdue_since", "code")  # most overdue first
 LOG_ORDER = ("-at", "-id")
@@ -72,12 +71,12 @@ CODE_SHAPE = re.compile(r"[0-9A-Z]{1,12}")
 
 
 def require_case_role(user) -> None:
-    if user.role not in CASE_ROLES:
+    if not may_use_sosdesk(user):
         raise PermissionDenied
 
 
 def _denied(request: HttpRequest, code: str, exc: Exception) -> Exception:
-    """Record a denied attempt on a case (docs/quality.md S10) and hand back the exception to raise."""
+    """Record a denied attempt on a case (docs/quality.md S10); hand back the exception to raise."""
     pk = Case.objects.filter(code=code).values_list("pk", flat=True).first() if code else None
     audit.record(
         "case_access_denied",

@@ -18,7 +18,7 @@ from .. import services
 from ..forms import DateProposalForm
 from ..models import DateChange, Visit
 from ..permissions import (
-    SCHOOL_ROLES,
+    SCHOOL_OFFICE_ROLES,
     can_answer_for_school,
     can_edit_visit,
     get_visit_for_user,
@@ -34,13 +34,13 @@ def visit_agreement(request: HttpRequest) -> HttpResponse:
     """The school's side: its proposed and agreed visits. The programme's side: the dates
     schools proposed, waiting for an answer."""
     user = request.user
-    if user.role not in SCHOOL_ROLES | {Role.KOORDINATOR, Role.PEKSOS}:
+    if user.role not in SCHOOL_OFFICE_ROLES | {Role.KOORDINATOR, Role.PEKSOS}:
         raise PermissionDenied
     proposed_date = DateChange.objects.filter(
         visit=OuterRef("pk"), state=DateChange.State.PENDING
     ).values("to_date")[:1]
     visible = visits_visible_to(user).for_list().annotate(proposed_date=Subquery(proposed_date))
-    if user.role in SCHOOL_ROLES:
+    if user.role in SCHOOL_OFFICE_ROLES:
         awaiting = visible.awaiting_school()
         waiting = visible.awaiting_programme()
         agreed = visible.upcoming(timezone.localdate()).filter(state=Visit.State.AGREED)
@@ -49,7 +49,7 @@ def visit_agreement(request: HttpRequest) -> HttpResponse:
         waiting = visible.awaiting_school()
         agreed = visible.none()
     context = {
-        "school_side": user.role in SCHOOL_ROLES,
+        "school_side": user.role in SCHOOL_OFFICE_ROLES,
         "awaiting": list(awaiting.order_by("date", "id")[:AGREEMENT_LIMIT]),
         "waiting": list(waiting.order_by("date", "id")[:AGREEMENT_LIMIT]),
         "agreed": list(agreed.order_by("date", "id")[:AGREEMENT_LIMIT]),
