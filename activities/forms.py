@@ -1,7 +1,6 @@
 """Forms of the activities held during visits: plan, record, attendance, self check-in,
 photos, list filters. They validate and normalise; the views call activity_services."""
 
-import uuid
 from datetime import date
 
 from django import forms
@@ -11,9 +10,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from peksos.accounts.models import Role, User
+from peksos.core.forms import DATE_WIDGET, CleanTextField, IdempotencyKeyField
 from peksos.core.uploads import IMAGE_MAX_BYTES, validate_image
 from schools.models import Kecamatan
-from visits.forms import DATE_WIDGET, StaffChoiceField, VisitDateField
+from visits.forms import StaffChoiceField, VisitDateField
 from visits.models import Visit
 
 from .models import ADULT_GROUPS, SUB_ACTIVITIES, Activity, ParticipantGroup, Sex
@@ -35,14 +35,6 @@ class FacilitatorField(forms.ModelMultipleChoiceField):
         return f"{obj} ({obj.get_role_display()})"
 
 
-class CleanTextField(forms.CharField):
-    """Text typed by people: NUL and other control characters (except line breaks) dropped."""
-
-    def to_python(self, value):
-        value = super().to_python(value)
-        return "".join(ch for ch in value if ch in "\n\t" or ord(ch) >= 32).strip()
-
-
 def school_year_bounds(year: int) -> tuple[date, date]:
     return date(year, 7, 1), date(year + 1, 6, 30)
 
@@ -50,7 +42,7 @@ def school_year_bounds(year: int) -> tuple[date, date]:
 class ActivityForm(forms.Form):
     """Plan (or re-plan) an activity on a visit."""
 
-    idempotency_key = forms.UUIDField(required=False, widget=forms.HiddenInput)
+    idempotency_key = IdempotencyKeyField()
     kind = forms.ChoiceField(label=_("Activity type"), choices=Visit.Kind)
     title = CleanTextField(label=_("Title"), max_length=200, required=False)
     sub_activities = forms.MultipleChoiceField(
@@ -90,7 +82,6 @@ class ActivityForm(forms.Form):
                 {
                     "kind": visit.kind,
                     "date": visit.date,
-                    "idempotency_key": uuid.uuid4(),
                     "facilitators": [m.user for m in visit.members.all() if m.user.is_active],
                 }
             )

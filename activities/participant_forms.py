@@ -2,12 +2,11 @@
 forms, the paper-test grid, prizes and the draw. They validate and normalise; the views call
 knowledge_services, feedback_services and draw_services."""
 
-import re
-import secrets
-
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+
+from peksos.core.forms import CleanTextField, IdempotencyKeyField
 
 from .models import (
     MAX_CHOICES,
@@ -23,32 +22,8 @@ from .services.draw import MAX_TICKETS
 LETTERS = "ABCDE"[:MAX_CHOICES]
 # Big tappable radios on a phone (the template wraps each option in a bordered label).
 CHOICE_ATTRS = {"class": "form-check-input fs-5 flex-shrink-0 mt-0"}
-KEY_RE = re.compile(r"[A-Za-z0-9_-]{16,64}")
 PAPER_ROWS = 15
 PAPER_MAX_ROWS = 60
-
-
-class CleanTextField(forms.CharField):
-    """Text typed by people: NUL and other control characters (except line breaks) dropped."""
-
-    def to_python(self, value):
-        value = super().to_python(value)
-        return "".join(ch for ch in value if ch in "\n\t" or ord(ch) >= 32).strip()
-
-
-class IdempotencyKeyField(forms.CharField):
-    """The hidden key of a form: the same form sent twice acts once. A missing or malformed
-    key gets a fresh one (nobody is refused for a field they cannot see)."""
-
-    widget = forms.HiddenInput
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("initial", lambda: secrets.token_urlsafe(24))
-        super().__init__(required=False, **kwargs)
-
-    def clean(self, value):
-        value = value.strip() if isinstance(value, str) else ""
-        return value if KEY_RE.fullmatch(value) else secrets.token_urlsafe(24)
 
 
 # --- Question sets (staff) ---------------------------------------------------------------------

@@ -124,8 +124,8 @@ def request_city_report(koordinator):
     """What `reports.views.report_create` does with a valid POST."""
     from django.utils import timezone
 
-    from peksos.reports import services
-    from peksos.reports.forms import ReportRequestForm, school_year_of
+    from reports import services
+    from reports.forms import ReportRequestForm, school_year_of
 
     data = {
         "kind": "kota",
@@ -141,7 +141,7 @@ def request_city_report(koordinator):
 
 
 def running_mid_report(report_id):
-    from peksos.reports.models import Report
+    from reports.models import Report
 
     row = Report.objects.filter(pk=report_id).values("state", "sections_done").first()
     if row["state"] in (Report.State.DONE, Report.State.FAILED):
@@ -150,7 +150,7 @@ def running_mid_report(report_id):
 
 
 def finished(report_id):
-    from peksos.reports.models import Report
+    from reports.models import Report
 
     state = Report.objects.filter(pk=report_id).values_list("state", flat=True).first()
     return state if state in (Report.State.DONE, Report.State.FAILED) else None
@@ -166,7 +166,7 @@ def pdf_is_valid(path: Path) -> bool:
 def drill(stack: Stack, media: Path, time_limit: int) -> int:
     from peksos.accounts.models import Role, User
     from peksos.core.models import OutboxMessage
-    from peksos.reports.models import Report
+    from reports.models import Report
     from schools.seed import load_kota_metro
 
     load_kota_metro()

@@ -522,7 +522,7 @@ def add_forum(world: dict, start: int, stop: int) -> None:
 
 def add_reports(world: dict, start: int, stop: int) -> None:
     """Impact reports of every kind and state, asked by the staff."""
-    from peksos.reports.models import PeriodKind, Report
+    from reports.models import PeriodKind, Report
 
     today = timezone_today()
     kinds = list(Report.Kind.values)

@@ -48,8 +48,8 @@ from django.db import connection, transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from peksos.accounts.models import Role, User  # noqa: E402
-from peksos.reports import pdf, tasks  # noqa: E402
-from peksos.reports.models import PeriodKind, Report  # noqa: E402
+from reports import pdf, tasks  # noqa: E402
+from reports.models import PeriodKind, Report  # noqa: E402
 from schools.models import School  # noqa: E402
 
 YEAR_START, YEAR_END = date(2025, 7, 1), date(2026, 6, 30)

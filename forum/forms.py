@@ -1,7 +1,5 @@
 """Forum forms: they validate and normalise; the views call forum.services."""
 
-import uuid
-
 from django import forms
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
@@ -9,6 +7,7 @@ from django.core.validators import MaxLengthValidator, MinLengthValidator
 from django.utils.translation import gettext_lazy as _
 
 from peksos.accounts.models import Role, User
+from peksos.core.forms import IdempotencyKeyField
 from peksos.core.uploads import validate_image
 
 from . import permissions
@@ -17,17 +16,6 @@ from .search import MAX_QUERY
 
 TITLE_MAX = 150
 BODY_MAX = 5000
-
-
-class IdempotencyKeyField(forms.UUIDField):
-    """A hidden key made when the form is shown: a double submit creates nothing twice."""
-
-    def __init__(self, **kwargs):
-        super().__init__(required=False, widget=forms.HiddenInput, **kwargs)
-
-
-def _fresh_key() -> str:
-    return str(uuid.uuid4())
 
 
 IMAGE_MAX_BYTES = 5 * 1024 * 1024
@@ -88,7 +76,6 @@ class QuestionForm(ImageMixin, forms.Form):
     idempotency_key = IdempotencyKeyField()
 
     def __init__(self, *args, user, **kwargs):
-        kwargs.setdefault("initial", {}).setdefault("idempotency_key", _fresh_key())
         super().__init__(*args, **kwargs)
         if not permissions.can_use_pseudonym(user):
             del self.fields["pseudonymous"]
@@ -107,7 +94,6 @@ class AnswerForm(ImageMixin, forms.Form):
     idempotency_key = IdempotencyKeyField()
 
     def __init__(self, *args, user=None, **kwargs):
-        kwargs.setdefault("initial", {}).setdefault("idempotency_key", _fresh_key())
         super().__init__(*args, **kwargs)
         if user is None or not permissions.may_post_images(user):
             del self.fields["image"]
@@ -334,7 +320,6 @@ class FaqForm(forms.ModelForm):
         }
 
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault("initial", {}).setdefault("idempotency_key", _fresh_key())
         super().__init__(*args, **kwargs)
         self.fields["category"].queryset = Category.objects.filter(is_active=True)
         self.fields["title"].validators.append(MinLengthValidator(10))

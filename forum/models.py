@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from peksos.accounts.models import Role
+from peksos.core.refusals import idempotency_key_column
 from peksos.core.uploads import private_storage
 
 from . import child_safety
@@ -80,7 +81,7 @@ class Post(models.Model):
     links_allowed = models.BooleanField(_("links allowed"), default=False)
     created_at = models.DateTimeField(_("written"), default=timezone.now)
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
-    idempotency_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
+    idempotency_key = idempotency_key_column()
 
     class Meta:
         abstract = True
@@ -481,7 +482,7 @@ class FaqEntry(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
-    idempotency_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
+    idempotency_key = idempotency_key_column()
 
     objects = FaqQuerySet.as_manager()
 

@@ -22,6 +22,7 @@ from django.utils.translation import override
 from peksos.accounts.models import PROGRAMME_ROLES, Role, User
 from peksos.core import audit, outbox
 from peksos.core.models import AuditEvent
+from peksos.core.refusals import create_once
 from peksos.core.uploads import CleanUpload
 from schools.models import School, SchoolMembership
 
@@ -152,11 +153,15 @@ def question_ask(
     idempotency_key=None,
     request: HttpRequest | None = None,
 ) -> Question:
-    """Ask a question: published at once, or held for review with a note why."""
-    if idempotency_key:
-        existing = Question.objects.filter(idempotency_key=idempotency_key, author=author).first()
-        if existing:
-            return existing
+    """Ask a question: published at once, or held for review with a note why. The same form
+    sent twice asks once (before the rate limit: a double tap is not a second post)."""
+    earlier = (
+        Question.objects.filter(idempotency_key=idempotency_key, author=author)
+        if idempotency_key
+        else None
+    )
+    if earlier is not None and (found := earlier.first()) is not None:
+        return found
     now = timezone.now()
     check_post_rate(author, now)
     _check_image_allowed(author, image)
@@ -175,22 +180,17 @@ def question_ask(
         created_at=now,
         idempotency_key=idempotency_key or None,
     )
-    try:
-        with transaction.atomic():
-            question.save()
-            _attach(image, author, question=question)
-            if reasons:
-                ModerationNote.objects.create(
-                    question=question, action=Action.HELD, reasons=reasons
-                )
-            action = "forum_question_held" if reasons else "forum_question_asked"
-            audit.record(action, request=request, actor=author, obj=question)
-    except IntegrityError:
-        existing = Question.objects.filter(idempotency_key=idempotency_key, author=author).first()
-        if existing is None:  # a key that is not this author's: ask for a fresh form
-            raise ValidationError(_("Please send the form again."), code="stale") from None
-        return existing
-    return question
+
+    def ask() -> Question:
+        question.save()
+        _attach(image, author, question=question)
+        if reasons:
+            ModerationNote.objects.create(question=question, action=Action.HELD, reasons=reasons)
+        action = "forum_question_held" if reasons else "forum_question_asked"
+        audit.record(action, request=request, actor=author, obj=question)
+        return question
+
+    return create_once(earlier, ask, looked_up=True)[0]
 
 
 def _recount_answers(question: Question) -> None:
@@ -231,11 +231,15 @@ def answer_post(
     idempotency_key=None,
     request: HttpRequest | None = None,
 ) -> Answer:
-    """Answer a published question: published at once, or held for review with a note why."""
-    if idempotency_key:
-        existing = Answer.objects.filter(idempotency_key=idempotency_key, author=author).first()
-        if existing:
-            return existing
+    """Answer a published question: published at once, or held for review with a note why.
+    The same form sent twice answers once."""
+    earlier = (
+        Answer.objects.filter(idempotency_key=idempotency_key, author=author)
+        if idempotency_key
+        else None
+    )
+    if earlier is not None and (found := earlier.first()) is not None:
+        return found
     if not question.is_published:
         raise ValidationError(_("This question cannot be answered now."), code="state")
     now = timezone.now()
@@ -254,23 +258,20 @@ def answer_post(
         created_at=now,
         idempotency_key=idempotency_key or None,
     )
-    try:
-        with transaction.atomic():
-            answer.save()
-            _attach(image, author, answer=answer)
-            if reasons:
-                ModerationNote.objects.create(answer=answer, action=Action.HELD, reasons=reasons)
-            else:
-                _recount_answers(question)
-                _notify_new_answer(answer, request)
-            action = "forum_answer_held" if reasons else "forum_answer_posted"
-            audit.record(action, request=request, actor=author, obj=answer)
-    except IntegrityError:
-        existing = Answer.objects.filter(idempotency_key=idempotency_key, author=author).first()
-        if existing is None:  # a key that is not this author's: ask for a fresh form
-            raise ValidationError(_("Please send the form again."), code="stale") from None
-        return existing
-    return answer
+
+    def post() -> Answer:
+        answer.save()
+        _attach(image, author, answer=answer)
+        if reasons:
+            ModerationNote.objects.create(answer=answer, action=Action.HELD, reasons=reasons)
+        else:
+            _recount_answers(question)
+            _notify_new_answer(answer, request)
+        action = "forum_answer_held" if reasons else "forum_answer_posted"
+        audit.record(action, request=request, actor=author, obj=answer)
+        return answer
+
+    return create_once(earlier, post, looked_up=True)[0]
 
 
 def answer_accept(*, answer: Answer, by: User, request: HttpRequest | None = None) -> None:
@@ -510,10 +511,13 @@ def faq_create(
     for anything identifying; a moderator other than the writer publishes it."""
     if not permissions.can_write_faq(by):
         raise ValidationError(_("You cannot write FAQ entries."), code="role")
-    if idempotency_key:
-        existing = FaqEntry.objects.filter(idempotency_key=idempotency_key, created_by=by).first()
-        if existing:
-            return existing
+    earlier = (
+        FaqEntry.objects.filter(idempotency_key=idempotency_key, created_by=by)
+        if idempotency_key
+        else None
+    )
+    if earlier is not None and (found := earlier.first()) is not None:
+        return found
     _faq_check(title, question_text, answer_text)
     if source is not None and (
         source.body.strip() in {question_text.strip(), answer_text.strip()}
@@ -523,25 +527,22 @@ def faq_create(
             _("Do not copy the asker's words: tell the question in your own words."),
             code="copied",
         )
-    try:
-        with transaction.atomic():
-            entry = FaqEntry.objects.create(
-                source_question=source,
-                category=category,
-                title=title,
-                question_text=question_text,
-                answer_text=answer_text,
-                created_by=by,
-                last_edited_by=by,
-                idempotency_key=idempotency_key or None,
-            )
-            audit.record("forum_faq_drafted", request=request, actor=by, obj=entry)
-    except IntegrityError:
-        existing = FaqEntry.objects.filter(idempotency_key=idempotency_key, created_by=by).first()
-        if existing is None:
-            raise ValidationError(_("Please send the form again."), code="stale") from None
-        return existing
-    return entry
+
+    def draft() -> FaqEntry:
+        entry = FaqEntry.objects.create(
+            source_question=source,
+            category=category,
+            title=title,
+            question_text=question_text,
+            answer_text=answer_text,
+            created_by=by,
+            last_edited_by=by,
+            idempotency_key=idempotency_key or None,
+        )
+        audit.record("forum_faq_drafted", request=request, actor=by, obj=entry)
+        return entry
+
+    return create_once(earlier, draft, looked_up=True)[0]
 
 
 def faq_edit(

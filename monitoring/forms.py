@@ -7,8 +7,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from peksos.accounts.models import Role, User
+from peksos.core.forms import DATE_WIDGET, IdempotencyKeyField
 from schools.models import School
-from sosdesk.forms import IdempotencyKeyField
 
 from .models import (
     CLASS_LEVELS,
@@ -28,7 +28,6 @@ from .models import (
     initials_of,
 )
 
-DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 NO_NAME_HINT = _("Write the child's code, never their name.")
 # A consent form is a scan or a photo of one signed page or a few.
 CONSENT_FORM_MAX_BYTES = 5 * 1024 * 1024

@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from peksos.core.refusals import idempotency_key_column
 from schools.models import School
 from sosdesk.models import CODE_ALPHABET, Case
 
@@ -161,7 +162,7 @@ class ChildRecord(models.Model):
     closure_requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    idempotency_key = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    idempotency_key = idempotency_key_column()
 
     objects = ChildRecordQuerySet.as_manager()
 
@@ -608,7 +609,7 @@ class ObservationRequest(models.Model):
         related_name="observation",
     )
     comment = EncryptedTextField(_("comment"), blank=True)
-    idempotency_key = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    idempotency_key = idempotency_key_column()
 
     objects = ObservationQuerySet.as_manager()
 

@@ -12,7 +12,7 @@ from typing import NamedTuple
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,6 +20,7 @@ from django.utils.translation import override
 
 from peksos.accounts.models import Role, User
 from peksos.core import audit, outbox
+from peksos.core.refusals import create_once
 from schools.models import School
 from sosdesk.models import Case
 
@@ -73,10 +74,13 @@ def record_open(
     request=None,
 ) -> ChildRecord:
     """Open a record. A double submit (same idempotency key) returns the first record."""
-    if idempotency_key:
-        existing = ChildRecord.objects.without_identity().filter(idempotency_key=idempotency_key)
-        if existing.exists():
-            return existing.get()
+    earlier = (
+        ChildRecord.objects.without_identity().filter(idempotency_key=idempotency_key)
+        if idempotency_key
+        else None
+    )
+    if earlier is not None and (found := earlier.first()) is not None:
+        return found
     if case is not None and case.school_id != school.pk:
         raise ValidationError(_("The record must be for the school of the case."))
     now = timezone.now()
@@ -96,16 +100,13 @@ def record_open(
         last_contact_at=now,
         idempotency_key=idempotency_key or None,
     )
-    try:
-        with transaction.atomic():
-            record.save(force_insert=True)
-            audit.record("child_record_opened", request=request, actor=by, obj=record)
-    except IntegrityError:
-        existing = ChildRecord.objects.without_identity().filter(idempotency_key=idempotency_key)
-        if not idempotency_key or not existing.exists():
-            raise
-        return existing.get()
-    return record
+
+    def open_() -> ChildRecord:
+        record.save(force_insert=True)
+        audit.record("child_record_opened", request=request, actor=by, obj=record)
+        return record
+
+    return create_once(earlier, open_, looked_up=True)[0]
 
 
 class Identity(NamedTuple):

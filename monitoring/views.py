@@ -25,7 +25,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from peksos.accounts.models import Role
 from peksos.core import audit
 from peksos.core.actions import run_step
-from peksos.core.pagination import KeysetPage, page_for, page_links
+from peksos.core.pagination import page_for, page_links
 from schools.permissions import schools_served_by
 from sosdesk.permissions import get_case_for_user
 
@@ -105,14 +105,6 @@ def _get_record(request: HttpRequest, code: str, *, check: Callable | None = Non
     if check is not None and not check(request.user, record):
         raise _denied(request, code, PermissionDenied())
     return record
-
-
-def _page(queryset, request: HttpRequest) -> KeysetPage:
-    return page_for(request, queryset, LIST_ORDER)
-
-
-def _page_urls(request: HttpRequest, page: KeysetPage) -> dict:
-    return page_links(request, page)
 
 
 def _act(request: HttpRequest, record: ChildRecord, step: Callable, done: str) -> HttpResponse:
@@ -217,7 +209,7 @@ def record_list(request: HttpRequest) -> HttpResponse:
     _require_access(request)
     form = RecordFilterForm(request.GET or None)
     records = form.filter(children_visible_to(request.user)).select_related("school", "peksos")
-    page = _page(records, request)
+    page = page_for(request, records, LIST_ORDER)
     now = timezone.now()
     for record in page.items:
         record.overdue = record.is_overdue(now)
@@ -225,7 +217,7 @@ def record_list(request: HttpRequest) -> HttpResponse:
         "form": form,
         "page": page,
         "may_open": request.user.role != Role.PSIKOLOG,
-        **_page_urls(request, page),
+        **page_links(request, page),
     }
     return render(request, "monitoring/record_list.html", context)
 
@@ -261,23 +253,27 @@ def record_create(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         if not can_open_for_school(user, data["school"]):
             raise PermissionDenied
-        record = services.record_open(
-            school=data["school"],
-            class_level=data["class_level"],
-            sex=data["sex"],
-            birth_year=data["birth_year"],
-            name=data["name"],
-            guardian_contact=data["guardian_contact"],
-            tier=data["tier"],
-            case=case,
-            # A PEKSOS who opens a record follows it unless they name someone else.
-            peksos=data["peksos"] or (user if user.role == Role.PEKSOS else None),
-            idempotency_key=data["idempotency_key"],
-            by=user,
-            request=request,
-        )
-        messages.success(request, _("Record %(code)s opened.") % {"code": record.code})
-        return redirect("monitoring:record-detail", code=record.code)
+        try:
+            record = services.record_open(
+                school=data["school"],
+                class_level=data["class_level"],
+                sex=data["sex"],
+                birth_year=data["birth_year"],
+                name=data["name"],
+                guardian_contact=data["guardian_contact"],
+                tier=data["tier"],
+                case=case,
+                # A PEKSOS who opens a record follows it unless they name someone else.
+                peksos=data["peksos"] or (user if user.role == Role.PEKSOS else None),
+                idempotency_key=data["idempotency_key"],
+                by=user,
+                request=request,
+            )
+        except ValidationError as exc:  # a refusal, e.g. a key of someone else's form
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Record %(code)s opened.") % {"code": record.code})
+            return redirect("monitoring:record-detail", code=record.code)
     status = 400 if form.is_bound else 200
     context = {"form": form, "case": case, "duplicates": form.duplicates}
     return render(request, "monitoring/record_form.html", context, status=status)

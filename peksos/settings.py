@@ -106,9 +106,11 @@ INSTALLED_APPS = [
     "visits",
     "activities",
     "sosdesk",
-    "monitoring",
     "forum",
-    "peksos.reports",
+    "monitoring",
+    "reports",
+    "home",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -147,7 +149,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "peksos.core.context_processors.peksos",
-                "peksos.reports.navigation.navigation",
+                "home.navigation.navigation",
             ],
         },
     },
@@ -331,9 +333,7 @@ CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", "peksos")
 # worker busy with reports never holds up e-mail (docs/quality.md P6; docker-compose.yml runs a
 # worker per queue). Unset: the default queue.
 CELERY_TASK_ROUTES = {
-    "peksos.reports.tasks.render_report": {
-        "queue": env("CELERY_REPORTS_QUEUE", CELERY_TASK_DEFAULT_QUEUE)
-    }
+    "reports.tasks.render_report": {"queue": env("CELERY_REPORTS_QUEUE", CELERY_TASK_DEFAULT_QUEUE)}
 }
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
@@ -366,7 +366,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=1, minute=30),
     },
     "reports-monthly-city": {
-        "task": "peksos.reports.tasks.monthly_city_report",
+        "task": "reports.tasks.monthly_city_report",
         "schedule": crontab(hour=1, minute=5),  # daily: idempotent, catches up a missed 1st
     },
     "forum-remind-unanswered": {
@@ -380,11 +380,11 @@ CELERY_BEAT_SCHEDULE = {
     # The register-wide figures' cached parts (peksos/core/partials.py): the missing ones
     # every 30 minutes (a new day's at midnight WIB, 17:00 UTC), all of them nightly.
     "fill-register-aggregates": {
-        "task": "peksos.reports.tasks.refresh_register_aggregates",
+        "task": "home.tasks.refresh_register_aggregates",
         "schedule": crontab(minute="*/30"),
     },
     "refresh-register-aggregates": {
-        "task": "peksos.reports.tasks.refresh_register_aggregates",
+        "task": "home.tasks.refresh_register_aggregates",
         "schedule": crontab(hour=20, minute=40),  # 03:40 WIB
         "kwargs": {"everything": True},
     },

@@ -2,8 +2,8 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import set_language
 
+from home.views import help_page, home
 from peksos.core.views import healthz, ping
-from peksos.reports.views import help_page, home
 
 urlpatterns = [
     path("", home, name="home"),
@@ -18,7 +18,7 @@ urlpatterns = [
     path("lapor/", include("sosdesk.public_urls")),
     path("pemantauan/", include("monitoring.urls")),
     path("forum/", include("forum.urls")),
-    path("laporan/", include("peksos.reports.urls")),
+    path("laporan/", include("reports.urls")),
     path("healthz", healthz, name="healthz"),
     path("ping", ping, name="ping"),
     path("admin-teknis/", admin.site.urls),

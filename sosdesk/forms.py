@@ -1,7 +1,6 @@
 """Forms of the SOS Desk: they validate and normalise; views call the services."""
 
 import re
-import secrets
 from datetime import date, timedelta
 
 from django import forms
@@ -11,6 +10,7 @@ from django.utils.timezone import localdate
 from django.utils.translation import gettext_lazy as _
 
 from peksos.accounts.models import Role, User
+from peksos.core.forms import DATE_WIDGET, CleanTextField, IdempotencyKeyField
 from peksos.core.uploads import CleanUpload, safe_display_name, validate_document
 
 from .models import (
@@ -353,9 +353,6 @@ class CaseFilterForm(forms.Form):
 # --- The desk and its figures (views/desk.py, views/figures.py) ---------------------------
 
 
-DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
-
 def add_years(day: date, years: int) -> date:
     try:
         return day.replace(year=day.year + years)
@@ -481,38 +478,6 @@ class FiguresFilterForm(forms.Form):
 # --- The public side: report, tracking, messages (views/public.py) ----------------------------
 
 
-def new_idempotency_key() -> str:
-    """A random token put in a form when it is shown: the same form sent twice acts once."""
-    return secrets.token_urlsafe(24)
-
-
-class PublicTextField(forms.CharField):
-    """Text typed by the public: NUL characters are dropped (not refused), then stripped."""
-
-    def to_python(self, value):
-        if isinstance(value, str):
-            value = value.replace("\x00", "")
-        return super().to_python(value)
-
-
-IDEMPOTENCY_KEY_RE = re.compile(r"[A-Za-z0-9_-]{16,64}")
-
-
-class IdempotencyKeyField(forms.CharField):
-    """The hidden key of a form. A missing or malformed key gets a fresh one: a report must
-    never be refused because of a field the reporter cannot see."""
-
-    widget = forms.HiddenInput
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("initial", new_idempotency_key)  # a fresh key each time it is shown
-        super().__init__(required=False, **kwargs)
-
-    def clean(self, value):
-        value = (value or "").strip() if isinstance(value, str) else ""
-        return value if IDEMPOTENCY_KEY_RE.fullmatch(value) else new_idempotency_key()
-
-
 # Tick boxes and radio buttons big enough for a thumb (the page wraps each in a tappable box).
 CHOICE_ATTRS = {"class": "form-check-input fs-5 flex-shrink-0 mt-0"}
 
@@ -557,7 +522,7 @@ class PublicReportForm(forms.Form):
     NARRATIVE_MIN = 10
     NARRATIVE_MAX = 5000
 
-    narrative = PublicTextField(
+    narrative = CleanTextField(
         label=_("What happened?"),
         help_text=_("Tell it in your own words. Names are not needed."),
         min_length=NARRATIVE_MIN,
@@ -593,7 +558,7 @@ class PublicReportForm(forms.Form):
         required=False,
         widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
     )
-    occurred_text = PublicTextField(
+    occurred_text = CleanTextField(
         label=_("Or say when in words"),
         help_text=_("For example: last Monday, during the break."),
         required=False,
@@ -624,8 +589,8 @@ class PublicReportForm(forms.Form):
         required=False,
         widget=forms.RadioSelect(attrs=CHOICE_ATTRS),
     )
-    reporter_name = PublicTextField(label=_("Your name"), required=False, max_length=150)
-    reporter_contact = PublicTextField(
+    reporter_name = CleanTextField(label=_("Your name"), required=False, max_length=150)
+    reporter_contact = CleanTextField(
         label=_("Your phone number or e-mail"),
         help_text=_("Give one that only you read: the person you report may share your phone."),
         required=False,
@@ -698,14 +663,14 @@ class PublicReportForm(forms.Form):
 class TrackingForm(forms.Form):
     """Tracking code and PIN. Whether they match is the view's business (and throttled)."""
 
-    code = PublicTextField(
+    code = CleanTextField(
         label=_("Tracking code"),
         max_length=20,
         widget=forms.TextInput(
             attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}
         ),
     )
-    pin = PublicTextField(
+    pin = CleanTextField(
         label=_("PIN"),
         max_length=12,
         widget=forms.PasswordInput(attrs={"autocomplete": "off", "inputmode": "numeric"}),
@@ -725,7 +690,7 @@ class TrackingForm(forms.Form):
 
 
 class ReporterMessageForm(forms.Form):
-    body = PublicTextField(
+    body = CleanTextField(
         label=_("Your message to the desk"),
         max_length=4000,
         widget=forms.Textarea(attrs={"rows": 4, "maxlength": 4000}),

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from peksos.core.partials import MarksPartitions
+from peksos.core.refusals import idempotency_key_column
 from peksos.core.uploads import private_storage
 from schools.models import School
 
@@ -241,7 +242,7 @@ class Case(MarksPartitions, models.Model):
     )
     police_clock_closed_at = models.DateTimeField(_("police clock closed"), null=True, blank=True)
     # A double submit of the public form creates one case.
-    idempotency_key = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    idempotency_key = idempotency_key_column()
     # Filed through the public form while the flood limits were exceeded (sosdesk/flood.py):
     # kept and tracked like any report, marked so the desk checks whether it is genuine.
     burst = models.BooleanField(_("arrived in a burst"), default=False)
@@ -351,7 +352,7 @@ class CaseMessage(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     body = models.TextField(_("message"), max_length=4000)
-    idempotency_key = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    idempotency_key = idempotency_key_column()
 
     class Meta:
         ordering = ["at", "id"]

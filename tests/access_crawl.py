@@ -196,8 +196,8 @@ def build_world(users: dict) -> dict:
     from monitoring import services as mon
     from monitoring.models import Consent, ProgressNote
     from peksos.accounts.models import Role
-    from peksos.reports import builder
-    from peksos.reports.models import Report
+    from reports import builder
+    from reports.models import Report
     from schools.models import BlockedPeriod, ImportBatch, School
     from sosdesk import services as desk
     from sosdesk.models import Case
@@ -377,7 +377,7 @@ def build_world(users: dict) -> dict:
         pdf_html.append(html)
         return b"%PDF-1.7\n% fake\n%%EOF\n"
 
-    with mock.patch("peksos.reports.pdf.render_pdf", fake_pdf):
+    with mock.patch("reports.pdf.render_pdf", fake_pdf):
         builder.run(report.pk)
 
     return {

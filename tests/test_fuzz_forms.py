@@ -35,7 +35,17 @@ from monitoring.models import Goal
 from schools.models import School
 
 XSS_CORPUS = Path(__file__).resolve().parent / "data" / "xss-payloads.txt"  # from shared/testdata
-PROJECT_APPS = ("peksos", "schools", "visits", "activities", "sosdesk", "forum", "monitoring")
+PROJECT_APPS = (
+    "peksos",
+    "schools",
+    "visits",
+    "activities",
+    "sosdesk",
+    "forum",
+    "monitoring",
+    "reports",
+    "home",
+)
 
 
 @cache
@@ -139,7 +149,7 @@ FORM_KWARGS = {
     },
     "monitoring.forms.GoalScoreForm": lambda ctx: {"goals": Goal.objects.all()},
     "sosdesk.forms.DeskMemberForm": lambda ctx: {"school": ctx["school"]},
-    "peksos.reports.forms.ReportRequestForm": lambda ctx: {"user": ctx["koordinator"]},
+    "reports.forms.ReportRequestForm": lambda ctx: {"user": ctx["koordinator"]},
     "monitoring.forms.ObservationRequestForm": lambda ctx: {"record": child_record(ctx)},
     "activities.forms.ActivityForm": lambda ctx: {"visit": activity(ctx).visit},
     "activities.forms.RecordForm": lambda ctx: {"activity": activity(ctx)},
@@ -214,7 +224,7 @@ def test_the_forms_are_found():
         "sosdesk.forms.PublicReportForm",
         "forum.forms.RegistrationForm",
         "monitoring.forms.RecordOpenForm",
-        "peksos.reports.forms.ReportRequestForm",
+        "reports.forms.ReportRequestForm",
     ):
         assert expected in names
     assert len(names) >= 50

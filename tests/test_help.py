@@ -10,7 +10,7 @@ from peksos.accounts.models import Role
 
 HELP = reverse("help")
 
-# A heading only the role's own page has (templates/reports/help/<role>.id.html).
+# A heading only the role's own page has (templates/home/help/<role>.id.html).
 OWN_HEADING = {
     "koordinator_ani": "Merencanakan kunjungan satu tahun",
     "peksos_budi": "Kasus SOS Desk",
@@ -33,8 +33,8 @@ def test_each_role_sees_its_own_help(login, request, persona):
     user = request.getfixturevalue(persona)
     response = login(user).get(HELP)
     assert response.status_code == 200
-    assert response.templates[0].name == "reports/help.html"
-    assert f"reports/help/{user.role}.id.html" in [t.name for t in response.templates]
+    assert response.templates[0].name == "home/help.html"
+    assert f"home/help/{user.role}.id.html" in [t.name for t in response.templates]
     page = response.content.decode()
     assert '<html lang="id"' in page
     assert "<title>Bantuan" in page
@@ -51,7 +51,7 @@ def test_every_role_has_a_help_template():
     from django.template.loader import get_template
 
     for role in Role.values:
-        assert get_template(f"reports/help/{role}.id.html")
+        assert get_template(f"home/help/{role}.id.html")
 
 
 @pytest.mark.django_db
@@ -62,7 +62,7 @@ def test_the_help_screenshots_exist(settings):
 
     root = Path(settings.BASE_DIR)
     shown = set()
-    for template in (root / "templates" / "reports" / "help").glob("*.html"):
+    for template in (root / "templates" / "home" / "help").glob("*.html"):
         shown |= set(re.findall(r"static 'help/([\w-]+\.png)'", template.read_text()))
     assert len(shown) >= 10
     for name in shown:

@@ -20,7 +20,7 @@ def test_each_role_sees_its_own_home_page(login, request, persona, role_label):
     user = request.getfixturevalue(persona)
     response = login(user).get(reverse("home"))
     assert response.status_code == 200
-    assert f"reports/home/_{user.role}.html" in [t.name for t in response.templates]
+    assert f"home/roles/_{user.role}.html" in [t.name for t in response.templates]
     html = response.content.decode()
     assert role_label in html
     assert "Keluar" in html  # log out, in the navigation

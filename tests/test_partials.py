@@ -207,7 +207,7 @@ def test_the_scheduled_refresh_recomputes_every_part(
 ):
     """Celery beat's nightly refresh: a write that bypassed `changed` (here a raw bulk
     insert) is counted after it, and the Koordinator's next visit finds every part cached."""
-    from peksos.reports.tasks import refresh_register_aggregates
+    from home.tasks import refresh_register_aggregates
 
     client = login(koordinator_ani)
     client.get(HOME)
@@ -230,7 +230,7 @@ def test_the_scheduled_refresh_recomputes_every_part(
 
 
 def test_the_half_hourly_fill_computes_only_missing_parts(school_a):
-    from peksos.reports.dashboards import refresh_register_aggregates
+    from home.dashboards import refresh_register_aggregates
 
     refresh_register_aggregates()
     Visit.objects.bulk_create(  # bypasses `changed`: the fill does not see it
@@ -267,7 +267,7 @@ def test_a_cold_national_register_says_the_figures_are_being_prepared(
     assert response.status_code == 200
     assert b'id="figures-preparing"' in response.content
     assert asked == [{"year": YEAR} if url == BOARD else {}]
-    from peksos.reports.tasks import refresh_register_aggregates
+    from home.tasks import refresh_register_aggregates
 
     refresh_register_aggregates(**asked[0])  # what the worker does
     response = client.get(url)
@@ -303,7 +303,7 @@ def test_other_figures_than_the_scheduled_ones_are_asked_for_and_prepared(
 ):
     """A past school year's board or a period's figures are not among the parts beat keeps:
     the page asks for exactly those, and the worker's run prepares them."""
-    from peksos.reports.tasks import refresh_register_aggregates
+    from home.tasks import refresh_register_aggregates
 
     requests = []
     monkeypatch.setattr(partials, "COLD_LIMIT", 2)
@@ -321,7 +321,7 @@ def test_the_refresh_command_fills_the_parts(school_a, monkeypatch):
 
     from django.core.management import call_command
 
-    from peksos.reports.dashboards import register_panels
+    from home.dashboards import register_panels
 
     monkeypatch.setattr(partials, "COLD_LIMIT", 0)  # not one part may be missing
     last_id = School.objects.last_id()

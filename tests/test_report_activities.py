@@ -9,8 +9,8 @@ import pytest
 from activities.models import Activity, AttendanceCount
 from activities.models.feedback import Feedback
 from activities.models.knowledge import KnowledgeAttempt, QuestionSet
-from peksos.reports import builder
-from peksos.reports.activities_section import activities_section
+from reports import builder
+from reports.builder.activities import activities_section
 from tests.test_report_fixtures import (
     NOW,
     city_report,

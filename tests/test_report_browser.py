@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from peksos.reports import builder
-from peksos.reports.models import Report
+from reports import builder
+from reports.models import Report
 from tests import browser as shared
 
 DESKTOP, log_in = shared.DESKTOP, shared.log_in

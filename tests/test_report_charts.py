@@ -5,7 +5,7 @@ from xml.etree import ElementTree
 
 import pytest
 
-from peksos.reports import charts
+from reports import charts
 
 # No database needed, but conftest's session setup loads the register whenever pytest-django
 # sets up: run alone, this file would otherwise meet a database without tables.

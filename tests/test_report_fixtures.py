@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from peksos.reports.models import PeriodKind, Report
+from reports.models import PeriodKind, Report
 from schools.models import School
 from sosdesk.models import Case
 from visits.models import Visit, school_year_of, semester_of

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from django.utils import translation
 
-from peksos.reports import builder, pdf
-from peksos.reports.models import Report
+from reports import builder, pdf
+from reports.models import Report
 
 from .test_report_fixtures import (  # noqa: F401 - the fixtures are found by pytest under their names
     ARTIFACTS,

@@ -11,8 +11,9 @@ from django.utils import timezone
 from django.utils.translation import gettext, override
 
 from peksos.core.models import AuditEvent, OutboxMessage
-from peksos.reports import builder, services, tasks
-from peksos.reports.models import STALE_AFTER, Report
+from reports import services, tasks
+from reports.builder import runner as builder
+from reports.models import STALE_AFTER, Report
 
 from .test_report_fixtures import (  # noqa: F401 - the fixtures are found by pytest under their names
     WIB,
@@ -35,7 +36,7 @@ def renders(monkeypatch):
         calls.append(html)
         return FAKE_PDF
 
-    monkeypatch.setattr("peksos.reports.pdf.render_pdf", fake_render)
+    monkeypatch.setattr("reports.pdf.render_pdf", fake_render)
     return calls
 
 
@@ -166,7 +167,7 @@ def test_a_failing_section_fails_the_report_with_a_safe_message_and_it_can_run_a
     assert reverse("reports:report-run-again", args=[report.pk]) in page.content.decode()
 
     monkeypatch.undo()
-    monkeypatch.setattr("peksos.reports.pdf.render_pdf", lambda html, **kw: FAKE_PDF)
+    monkeypatch.setattr("reports.pdf.render_pdf", lambda html, **kw: FAKE_PDF)
     client = login(koordinator_ani)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("reports:report-run-again", args=[report.pk]))
@@ -183,7 +184,7 @@ def test_an_unexpected_error_fails_the_report_too(kota_metro, media, monkeypatch
     def crash(html, **kwargs):
         raise ValueError("CANARY-EXCEPTION-TEXT")
 
-    monkeypatch.setattr("peksos.reports.pdf.render_pdf", crash)
+    monkeypatch.setattr("reports.pdf.render_pdf", crash)
     report = city_report()
     assert builder.run(report.pk) is False
     report.refresh_from_db()

@@ -8,12 +8,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from peksos.accounts.models import Role, User
+from peksos.core.forms import DATE_WIDGET
 from schools.calendar import FIRST_YEAR, LAST_YEAR
 from schools.models import Kecamatan, School
 
 from .models import STAFF_ROLES, StaffCapacity, Visit, school_year_of
 
-DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 WEEKDAYS = [
     (0, _("Monday")),
     (1, _("Tuesday")),

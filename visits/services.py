@@ -1,7 +1,7 @@
 """Visit workflows: one transaction each, an audit row, e-mails through the outbox.
 
-A step the rules refuse raises `VisitRuleError` with messages for the person; nothing is
-written then. E-mails hold the school's name and the dates only, in Indonesian.
+A step the rules refuse raises `Refusal` (peksos.core.refusals) with messages for the person;
+nothing is written then. E-mails hold the school's name and the dates only, in Indonesian.
 """
 
 import time
@@ -16,6 +16,7 @@ from django.utils.translation import override
 
 from peksos.accounts.models import Role, User
 from peksos.core import audit, outbox
+from peksos.core.refusals import Refusal
 from schools import priority
 from schools.models import School, SchoolMembership
 
@@ -31,12 +32,6 @@ from .models import (
 )
 
 State = Visit.State
-
-
-class VisitRuleError(Exception):
-    def __init__(self, errors: list[str]):
-        super().__init__("; ".join(errors))
-        self.errors = errors
 
 
 # --- recipients and e-mails -------------------------------------------------------------------
@@ -177,7 +172,7 @@ def _answer(change: DateChange | None, state: str, by: User) -> None:
 
 def _require(visit: Visit, *states: str) -> None:
     if visit.state not in states:
-        raise VisitRuleError(
+        raise Refusal(
             [
                 _("This visit is %(state)s: that step is not possible.")
                 % {"state": visit.get_state_display()}
@@ -202,7 +197,7 @@ def visit_move(
         _require(visit, State.PROPOSED, State.AGREED)
         check = checks.check_visit(visit, day, team)
         if not check.ok:
-            raise VisitRuleError(check.errors)
+            raise Refusal(check.errors)
         moved = day != visit.date
         target = visit
         if moved:
@@ -268,9 +263,7 @@ def visit_accept(*, visit: Visit, by: User, request=None) -> Visit:
         visit = _locked(visit)
         _require(visit, State.PROPOSED)
         if _pending(visit) is not None:
-            raise VisitRuleError(
-                [_("The school's proposed date is waiting for the programme's answer.")]
-            )
+            raise Refusal([_("The school's proposed date is waiting for the programme's answer.")])
         visit.state = State.AGREED
         visit.save(update_fields=["state", "updated_at"])
         audit.record("visit_agreed", request=request, actor=by, obj=visit)
@@ -291,12 +284,12 @@ def visit_counter(*, visit: Visit, day: date, reason: str, by: User, request=Non
         visit = _locked(visit)
         _require(visit, State.PROPOSED)
         if _pending(visit) is not None:
-            raise VisitRuleError([_("A date proposed by the school is already waiting.")])
+            raise Refusal([_("A date proposed by the school is already waiting.")])
         errors = checks.check_calendar(visit, day)
         if day == visit.date:
             errors.append(_("That is the date already proposed: accept it instead."))
         if errors:
-            raise VisitRuleError(errors)
+            raise Refusal(errors)
         change = DateChange.objects.create(
             visit=visit,
             kind=DateChange.Kind.COUNTER,
@@ -332,12 +325,10 @@ def visit_counter_accept(*, visit: Visit, by: User, request=None) -> Visit:
         _require(visit, State.PROPOSED)
         change = _pending(visit)
         if change is None:
-            raise VisitRuleError([_("No date proposed by the school is waiting.")])
+            raise Refusal([_("No date proposed by the school is waiting.")])
         check = checks.check_visit(visit, change.to_date, checks.current_team(visit))
         if not check.ok:
-            raise VisitRuleError(
-                [*check.errors, _("Suggest another date, or change the team first.")]
-            )
+            raise Refusal([*check.errors, _("Suggest another date, or change the team first.")])
         _answer(change, DateChange.State.ACCEPTED, by)
         visit.set_date(change.to_date)
         visit.state = State.AGREED
@@ -367,10 +358,10 @@ def visit_suggest(*, visit: Visit, day: date, reason: str, by: User, request=Non
         _require(visit, State.PROPOSED)
         change = _pending(visit)
         if change is None:
-            raise VisitRuleError([_("No date proposed by the school is waiting.")])
+            raise Refusal([_("No date proposed by the school is waiting.")])
         check = checks.check_visit(visit, day, checks.current_team(visit))
         if not check.ok:
-            raise VisitRuleError(check.errors)
+            raise Refusal(check.errors)
         _answer(change, DateChange.State.DECLINED, by)
         DateChange.objects.create(
             visit=visit,
@@ -406,7 +397,7 @@ def visit_done(*, visit: Visit, by: User, request=None) -> Visit:
         visit = _locked(visit)
         _require(visit, State.AGREED)
         if visit.date > timezone.localdate():
-            raise VisitRuleError([_("A visit can be marked done on or after its date.")])
+            raise Refusal([_("A visit can be marked done on or after its date.")])
         visit.state, visit.done_at, visit.done_by = State.DONE, timezone.now(), by
         visit.save(update_fields=["state", "done_at", "done_by", "updated_at"])
         School.objects.filter(pk=visit.school_id).filter(

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from peksos.core.partials import MarksPartitions
+from peksos.core.refusals import idempotency_key_column
 from schools.models import School
 from visits.models import Visit
 
@@ -158,7 +159,7 @@ class Activity(MarksPartitions, models.Model):
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     # The hidden key of the planning form: the same form sent twice plans one activity.
-    idempotency_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
+    idempotency_key = idempotency_key_column()
 
     objects = ActivityQuerySet.as_manager()
 

@@ -2,7 +2,7 @@
 self check-in, documentation photos, and the reach figures for the impact reports.
 
 Every write that matters is one transaction with its audit row. A step the rules refuse raises
-`ActivityRuleError` with a message for the person; nothing is written then.
+`Refusal` (peksos.core.refusals) with a message for the person; nothing is written then.
 """
 
 from collections import Counter
@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from peksos.accounts.models import User
 from peksos.core import audit
+from peksos.core.refusals import Refusal, create_once
 from peksos.core.uploads import CleanUpload
 from visits.models import Visit
 
@@ -35,12 +36,6 @@ from ..models import (
 MAX_SELF_CHECKINS = 300
 MAX_ATTENDEES = 1000  # staff and self check-ins together
 MAX_PHOTOS = 60
-
-
-class ActivityRuleError(Exception):
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
 
 
 # --- planning -------------------------------------------------------------------------------
@@ -63,10 +58,11 @@ def activity_create(
 ) -> tuple[Activity, bool]:
     """Plan an activity on a visit; returns (activity, created). The same form sent twice
     (same idempotency key) returns the first activity."""
-    if idempotency_key:
-        existing = Activity.objects.filter(idempotency_key=idempotency_key, visit=visit).first()
-        if existing:
-            return existing, False
+    earlier = (
+        Activity.objects.filter(idempotency_key=idempotency_key, visit=visit)
+        if idempotency_key
+        else None
+    )
     activity = Activity(
         visit=visit,
         school_id=visit.school_id,
@@ -81,17 +77,14 @@ def activity_create(
         created_by=by,
         idempotency_key=idempotency_key or None,
     )
-    try:
-        with transaction.atomic():
-            activity.save(force_insert=True)
-            activity.facilitators.set(facilitators)
-            audit.record("activity_planned", request=request, actor=by, obj=activity)
-    except IntegrityError:
-        existing = Activity.objects.filter(idempotency_key=idempotency_key, visit=visit).first()
-        if existing is None:
-            raise ActivityRuleError(_("Please send the form again.")) from None
-        return existing, False
-    return activity, True
+
+    def plan() -> Activity:
+        activity.save(force_insert=True)
+        activity.facilitators.set(facilitators)
+        audit.record("activity_planned", request=request, actor=by, obj=activity)
+        return activity
+
+    return create_once(earlier, plan)
 
 
 def activity_update(*, activity: Activity, data: dict, by: User, request=None) -> Activity:
@@ -129,9 +122,9 @@ def activity_record(
     """Record what happened. Held: duration, notes and the attendance counts (group x sex;
     rows of 0 are not stored). Cancelled: the reason; counts are cleared."""
     if state not in (Activity.State.HELD, Activity.State.CANCELLED):
-        raise ActivityRuleError(_("Choose whether the activity was held or cancelled."))
+        raise Refusal(_("Choose whether the activity was held or cancelled."))
     if state == Activity.State.HELD and activity.date > timezone.localdate():
-        raise ActivityRuleError(_("An activity can be recorded as held on its day or after."))
+        raise Refusal(_("An activity can be recorded as held on its day or after."))
     with transaction.atomic():
         activity = Activity.objects.select_for_update().get(pk=activity.pk)
         activity.state = state
@@ -164,7 +157,7 @@ def activity_record(
 def set_participant_forms(*, activity: Activity, open_: bool, by: User, request=None) -> Activity:
     """Open or close the participant forms (check-in; the tests and feedback use it too)."""
     if open_ and activity.state == Activity.State.CANCELLED:
-        raise ActivityRuleError(_("The activity was cancelled: its forms cannot be opened."))
+        raise Refusal(_("The activity was cancelled: its forms cannot be opened."))
     with transaction.atomic():
         Activity.objects.filter(pk=activity.pk).update(participant_forms_open=open_)
         activity.participant_forms_open = open_
@@ -207,7 +200,7 @@ def attendee_add(
     with transaction.atomic():
         Activity.objects.select_for_update().filter(pk=activity.pk).first()
         if activity.attendees.count() >= MAX_ATTENDEES:
-            raise ActivityRuleError(_("The attendance list is full."))
+            raise Refusal(_("The attendance list is full."))
         attendee = Attendee.objects.create(
             activity=activity,
             name=name,
@@ -249,12 +242,12 @@ def self_check_in(
     with transaction.atomic():
         locked = Activity.objects.select_for_update().get(pk=activity.pk)
         if not locked.participant_forms_open or locked.state == Activity.State.CANCELLED:
-            raise ActivityRuleError(_("Check-in for this activity is closed."))
+            raise Refusal(_("Check-in for this activity is closed."))
         existing = locked.attendees.filter(device_hash=hashed).first()
         if existing:
             return existing, False
         if locked.attendees.filter(source=Attendee.Source.SELF).count() >= MAX_SELF_CHECKINS:
-            raise ActivityRuleError(
+            raise Refusal(
                 _("The attendance list of this activity is full. Please tell the organisers.")
             )
         try:
@@ -295,7 +288,7 @@ def photo_add(
     with transaction.atomic():
         Activity.objects.select_for_update().filter(pk=activity.pk).first()
         if activity.photos.count() >= MAX_PHOTOS:
-            raise ActivityRuleError(_("This activity already has the most photos allowed."))
+            raise Refusal(_("This activity already has the most photos allowed."))
         photo = ActivityPhoto(
             activity=activity,
             display_name=upload.display_name,
@@ -331,7 +324,7 @@ def photo_delete(*, photo: ActivityPhoto, by: User, request=None) -> None:
 
 
 def reach_summary(activities_qs: QuerySet[Activity]) -> dict:
-    """The reach of the given activities, for the impact reports (peksos/reports).
+    """The reach of the given activities, for the impact reports (reports/).
 
     Only activities recorded as held count towards reach; the activity counts are given for
     every state. Three queries, whatever the number of activities.

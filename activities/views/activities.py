@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from peksos.core.pagination import page_for, page_links
+from peksos.core.refusals import Refusal
 from visits.permissions import get_visit_for_user
 from visits.views.common import month_param, month_weeks
 
@@ -115,8 +116,8 @@ def activity_create(request: HttpRequest, visit_pk: int) -> HttpResponse:
                 by=request.user,
                 request=request,
             )
-        except services.ActivityRuleError as exc:
-            form.add_error(None, exc.message)
+        except Refusal as exc:
+            form.add_error(None, exc)
         else:
             if created:
                 messages.success(request, _("The activity is planned."))
@@ -191,8 +192,8 @@ def activity_record(request: HttpRequest, pk: int) -> HttpResponse:
                 by=request.user,
                 request=request,
             )
-        except services.ActivityRuleError as exc:
-            form.add_error(None, exc.message)
+        except Refusal as exc:
+            form.add_error(None, exc)
         else:
             messages.success(request, _("What happened at the activity is recorded."))
             return redirect("activities:activity-detail", pk=activity.pk)
@@ -209,8 +210,8 @@ def activity_forms_toggle(request: HttpRequest, pk: int) -> HttpResponse:
         services.set_participant_forms(
             activity=activity, open_=open_, by=request.user, request=request
         )
-    except services.ActivityRuleError as exc:
-        messages.error(request, exc.message)
+    except Refusal as exc:
+        messages.error(request, " ".join(exc.messages))
     else:
         if open_:
             messages.success(request, _("Check-in and the participant forms are open."))

@@ -14,6 +14,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from peksos.core.refusals import Refusal
+
 from ..forms import AttendeeForm, CheckInForm
 from ..models import Activity, Attendee
 from ..permissions import can_edit_activity, get_activity_for_user
@@ -34,8 +36,8 @@ def attendee_add(request: HttpRequest, pk: int) -> HttpResponse:
             services.attendee_add(
                 activity=activity, by=request.user, request=request, **form.cleaned_data
             )
-        except services.ActivityRuleError as exc:
-            form.add_error(None, exc.message)
+        except Refusal as exc:
+            form.add_error(None, exc)
         else:
             messages.success(
                 request,
@@ -124,8 +126,8 @@ def checkin(request: HttpRequest, code: str) -> HttpResponse:
                 services.self_check_in(
                     activity=activity, device_token=new_token, **form.cleaned_data
                 )
-            except services.ActivityRuleError as exc:
-                form.add_error(None, exc.message)
+            except Refusal as exc:
+                form.add_error(None, exc)
                 status = 409
             else:
                 response = redirect(request.path)

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from peksos.core import audit
+from peksos.core.refusals import Refusal
 from peksos.core.uploads import SAFE_CONTENT_TYPES, attachment_response, safe_display_name
 
 from ..forms import PhotoForm
@@ -36,8 +37,8 @@ def photo_upload(request: HttpRequest, pk: int) -> HttpResponse:
                 by=request.user,
                 request=request,
             )
-        except services.ActivityRuleError as exc:
-            form.add_error(None, exc.message)
+        except Refusal as exc:
+            form.add_error(None, exc)
         else:
             messages.success(request, _("The photo was added."))
             return redirect("activities:activity-detail", pk=activity.pk)

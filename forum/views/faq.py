@@ -10,6 +10,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from peksos.core.pagination import page_for, page_links
+
 from .. import services
 from ..forms import FaqForm, FaqSearchForm
 from ..models import FaqEntry, Question
@@ -24,7 +26,6 @@ from ..permissions import (
     require_moderator,
 )
 from ..search import search_faq
-from ._pages import page_of, page_urls
 
 LIST_ORDER = ("-published_at", "-id")
 DRAFTS_SHOWN = 50
@@ -36,7 +37,7 @@ def faq_list(request: HttpRequest) -> HttpResponse:
     form = FaqSearchForm(request.GET or None)
     query = form.cleaned_data.get("q", "") if form.is_valid() else ""
     entries = search_faq(FaqEntry.objects.published(), query).select_related("category")
-    page = page_of(entries, LIST_ORDER, request)
+    page = page_for(request, entries, LIST_ORDER)
     drafts = []
     if can_write_faq(request.user):
         drafts = list(
@@ -50,7 +51,7 @@ def faq_list(request: HttpRequest) -> HttpResponse:
         "page": page,
         "drafts": drafts,
         "can_write": can_write_faq(request.user),
-        **page_urls(request, page),
+        **page_links(request, page),
     }
     return render(request, "forum/faq_list.html", context)
 

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from peksos.core import audit
+from peksos.core.pagination import page_for, page_links
 
 from .. import services
 from ..forms import AnswerForm, QuestionFilterForm, QuestionForm
@@ -31,7 +32,6 @@ from ..permissions import (
     listed_questions,
 )
 from ..search import search_questions
-from ._pages import page_of, page_urls
 
 LIST_ORDER = ("-created_at", "id")  # newest first; the id breaks ties
 
@@ -56,7 +56,7 @@ def question_list(request: HttpRequest) -> HttpResponse:
     if form.query:
         questions = search_questions(questions, form.query)
     questions = questions.select_related("author", "category").defer("body")
-    page = page_of(questions, LIST_ORDER, request)
+    page = page_for(request, questions, LIST_ORDER)
     for question in page.items:
         question.shown_author = author_label(question, request.user)
     context = {
@@ -67,7 +67,7 @@ def question_list(request: HttpRequest) -> HttpResponse:
         "query": form.query,
         "page": page,
         "can_moderate": can_moderate(request.user),
-        **page_urls(request, page),
+        **page_links(request, page),
     }
     return render(request, "forum/question_list.html", context)
 

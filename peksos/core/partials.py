@@ -29,7 +29,7 @@ from django.core.cache import cache
 from .models import PartitionVersion
 
 PARTITION_SIZE = 2048
-# Celery beat computes every part again nightly (`refreshing()`, peksos/reports/tasks.py),
+# Celery beat computes every part again nightly (`refreshing()`, reports/tasks.py),
 # and parts expire after a day without it: a write that bypassed `changed`, or a database
 # restored under a warm cache, is counted by the next morning at the latest.
 CACHE_SECONDS = 24 * 3600
@@ -38,7 +38,7 @@ MISSING = "-"
 # `combined` does not compute them within the request: it raises NotReady, the page says
 # the figures are being prepared, and `request_refresh` has a worker fill them.
 COLD_LIMIT = 16
-REFRESH_TASK = "peksos.reports.tasks.refresh_register_aggregates"
+REFRESH_TASK = "home.tasks.refresh_register_aggregates"
 log = logging.getLogger(__name__)
 
 

@@ -33,7 +33,7 @@ from peksos.accounts.models import Role
 from peksos.core import audit
 from peksos.core.actions import run_step
 from peksos.core.models import AuditEvent
-from peksos.core.pagination import KeysetPage, page_for, page_links
+from peksos.core.pagination import page_for, page_links
 from peksos.core.uploads import attachment_response
 
 from .. import services
@@ -94,14 +94,6 @@ def _get_case(request: HttpRequest, code: str, *, write: bool = False) -> Case:
         return get_case_for_user(request.user, code, write=write)
     except (Http404, PermissionDenied) as exc:
         raise _denied(request, code, exc) from None
-
-
-def _page(queryset, order, request: HttpRequest) -> KeysetPage:
-    return page_for(request, queryset, order)
-
-
-def _page_urls(request: HttpRequest, page: KeysetPage) -> dict:
-    return page_links(request, page)
 
 
 @dataclass(frozen=True)
@@ -225,11 +217,11 @@ def case_list(request: HttpRequest) -> HttpResponse:
     require_case_role(request.user)
     form = CaseFilterForm(request.GET or None)
     cases = form.filter(cases_visible_to(request.user)).select_related("school")
-    page = _page(cases, LIST_ORDER, request)
+    page = page_for(request, cases, LIST_ORDER)
     now = timezone.now()
     for case in page.items:
         case.clocks = clocks(case, now)
-    context = {"form": form, "page": page, **_page_urls(request, page)}
+    context = {"form": form, "page": page, **page_links(request, page)}
     return render(request, "sosdesk/case_list.html", context)
 
 
@@ -251,12 +243,12 @@ def overdue_board(request: HttpRequest) -> HttpResponse:
         )
         .select_related("school")
     )
-    page = _page(cases, OVERDUE_ORDER, request)
+    page = page_for(request, cases, OVERDUE_ORDER)
     for case in page.items:
         case.clocks = clocks(case, now)
         case.overdue_hours = math.floor((now - case.overdue_since).total_seconds() / 3600)
         case.overdue_days = case.overdue_hours // 24
-    context = {"page": page, **_page_urls(request, page)}
+    context = {"page": page, **page_links(request, page)}
     return render(request, "sosdesk/case_overdue.html", context)
 
 
@@ -516,10 +508,10 @@ def case_access_log(request: HttpRequest, code: str) -> HttpResponse:
         raise _denied(request, code, PermissionDenied())
     audit.record("case_access_log_viewed", request=request, obj=case)
     events = AuditEvent.objects.for_object(case).select_related("actor")
-    page = _page(events, LOG_ORDER, request)
+    page = page_for(request, events, LOG_ORDER)
     roles = dict(Role.choices)
     for event in page.items:
         event.label = action_label(event.action)
         event.role_label = roles.get(event.actor_role, event.actor_role)
-    context = {"case": case, "page": page, **_page_urls(request, page)}
+    context = {"case": case, "page": page, **page_links(request, page)}
     return render(request, "sosdesk/case_access_log.html", context)

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from peksos.accounts.models import Role
+from peksos.core.refusals import Refusal
 
 from .. import services
 from ..forms import DateProposalForm
@@ -63,8 +64,8 @@ def visit_accept(request: HttpRequest, pk: int) -> HttpResponse:
     visit = get_visit_for_user(request.user, pk, check=can_answer_for_school)
     try:
         services.visit_accept(visit=visit, by=request.user, request=request)
-    except services.VisitRuleError as exc:
-        for error in exc.errors:
+    except Refusal as exc:
+        for error in exc.messages:
             messages.error(request, error)
     else:
         messages.success(request, _("Thank you: the visit date is agreed."))
@@ -83,8 +84,8 @@ def _date_form_view(request, pk, *, check, action, template, done_message, redir
                 by=request.user,
                 request=request,
             )
-        except services.VisitRuleError as exc:
-            for error in exc.errors:
+        except Refusal as exc:
+            for error in exc.messages:
                 form.add_error("date", error)
         else:
             messages.success(request, done_message)
@@ -129,8 +130,8 @@ def visit_counter_accept(request: HttpRequest, pk: int) -> HttpResponse:
     visit = get_visit_for_user(request.user, pk, check=can_edit_visit)
     try:
         services.visit_counter_accept(visit=visit, by=request.user, request=request)
-    except services.VisitRuleError as exc:
-        for error in exc.errors:
+    except Refusal as exc:
+        for error in exc.messages:
             messages.error(request, error)
     else:
         messages.success(request, _("The school's date is accepted: the visit is agreed."))

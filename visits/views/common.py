@@ -1,47 +1,17 @@
-"""Helpers shared by the visit and activity pages: keyset pages, the school year and month
+"""Helpers shared by the visit and activity pages: the school year, month and week
 parameters, the month grid."""
 
 import calendar as pycalendar
 from datetime import date, timedelta
 
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils import timezone
 
-from peksos.core.pagination import KeysetPage, keyset_page
 from schools.calendar import national_holidays, school_year_from_param
 
 from ..models import school_year_of
 
 LIST_ORDER = ("date", "id")
-
-
-def page_of(queryset, order: tuple[str, ...], request: HttpRequest) -> KeysetPage:
-    """A keyset page; a cursor of the wrong shape or type gives the first page, never a 500."""
-    try:
-        return keyset_page(
-            queryset, order, after=request.GET.get("setelah"), before=request.GET.get("sebelum")
-        )
-    except (ValidationError, ValueError, TypeError, OverflowError):
-        return keyset_page(queryset, order)
-
-
-def page_urls(request: HttpRequest, page: KeysetPage) -> dict:
-    query = request.GET.copy()
-    for key in ("setelah", "sebelum"):
-        query.pop(key, None)
-    base = query.urlencode()
-
-    def url(key: str, cursor: str | None) -> str | None:
-        if not cursor:
-            return None
-        return f"{request.path}?{base}&{key}={cursor}" if base else f"{request.path}?{key}={cursor}"
-
-    return {
-        "filter_query": base,
-        "next_url": url("setelah", page.next_cursor),
-        "previous_url": url("sebelum", page.previous_cursor),
-    }
 
 
 def year_param(request: HttpRequest) -> int:

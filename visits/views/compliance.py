@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from peksos.core import partials
+from peksos.core.pagination import page_for, page_links
 from schools.models import School
 from schools.permissions import schools_served_by, serves_whole_register
 
@@ -23,7 +24,7 @@ from ..compliance import (
 )
 from ..models import Visit
 from ..permissions import can_see_compliance
-from .common import page_of, page_urls, year_param
+from .common import year_param
 
 AT_RISK_ORDER = ("name", "id")
 
@@ -73,13 +74,13 @@ def compliance_board(request: HttpRequest) -> HttpResponse:
     at_risk = schools_with_counts(
         scope.annotate(counted=count_per_school(counting)).filter(counted__lt=2), year, today
     )
-    page = page_of(at_risk.select_related("kecamatan"), AT_RISK_ORDER, request)
+    page = page_for(request, at_risk.select_related("kecamatan"), AT_RISK_ORDER)
     context = {
         "year": year,
         "by_kecamatan": by_kecamatan,
         "by_level": by_level,
         "totals": totals(by_kecamatan),
         "page": page,
-        **page_urls(request, page),
+        **page_links(request, page),
     }
     return render(request, "visits/compliance_board.html", context)

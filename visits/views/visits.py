@@ -14,6 +14,8 @@ from django.utils.dates import WEEKDAYS_ABBR
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from peksos.core.pagination import page_for, page_links
+from peksos.core.refusals import Refusal
 from schools.calendar import national_holidays
 
 from .. import services
@@ -30,7 +32,7 @@ from ..permissions import (
     visits_visible_to,
 )
 from ..sections import sections_for
-from .common import LIST_ORDER, month_param, month_weeks, page_of, page_urls, week_param, year_param
+from .common import LIST_ORDER, month_param, month_weeks, week_param, year_param
 
 MONTH_LIMIT = 600  # visits drawn in one month view; narrow the filters beyond that
 
@@ -46,14 +48,14 @@ def visit_list(request: HttpRequest) -> HttpResponse:
     require_visit_role(request.user)
     year = year_param(request)
     form, visits = _filtered(request)
-    page = page_of(visits.in_school_year(year), LIST_ORDER, request)
+    page = page_for(request, visits.in_school_year(year), LIST_ORDER)
     context = {
         "form": form,
         "page": page,
         "year": year,
         "can_plan": can_plan(request.user),
         "keep": [("tahun", year)],
-        **page_urls(request, page),
+        **page_links(request, page),
     }
     return render(request, "visits/visit_list.html", context)
 
@@ -159,8 +161,8 @@ def visit_move(request: HttpRequest, pk: int) -> HttpResponse:
                     by=request.user,
                     request=request,
                 )
-            except services.VisitRuleError as exc:
-                check.errors = exc.errors
+            except Refusal as exc:
+                check.errors = exc.messages
             else:
                 messages.success(request, _("The visit was changed."))
                 return redirect("visits:visit-detail", pk=target.pk)
@@ -172,8 +174,8 @@ def _act(request: HttpRequest, pk: int, action, done_message: str, **kwargs) -> 
     visit = get_visit_for_user(request.user, pk, check=can_edit_visit)
     try:
         visit = action(visit=visit, by=request.user, request=request, **kwargs)
-    except services.VisitRuleError as exc:
-        for error in exc.errors:
+    except Refusal as exc:
+        for error in exc.messages:
             messages.error(request, error)
     else:
         messages.success(request, done_message)

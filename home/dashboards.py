@@ -1,0 +1,216 @@
+"""What each role's home page shows (`for_user`), made of the panels of `home.panels`, and the
+background refresh of the register-wide figures."""
+
+from contextlib import nullcontext
+from datetime import date
+
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from activities.models import Activity
+from peksos.accounts.models import Role, User
+from peksos.core import partials
+from reports.permissions import reports_visible_to
+from schools.models import School
+from schools.permissions import schools_served_by
+from sosdesk import figures
+from sosdesk.models import Case, Referral
+from sosdesk.permissions import cases_visible_to
+from visits.compliance import register_rows
+from visits.models import Visit
+from visits.permissions import visits_visible_to
+
+from .panels import (
+    Dashboard,
+    Panel,
+    Tile,
+    activities_panel,
+    cases_panel,
+    children_panel,
+    forum_panel,
+    koordinator_schools,
+    own_schools_panel,
+    school_year_start,
+    url_or_blank,
+    visits_panel,
+    warn_tone,
+    week_visits,
+    with_visit_counts,
+)
+
+
+def refresh_register_aggregates(
+    *,
+    everything: bool = False,
+    year: int | None = None,
+    start: date | None = None,
+    end: date | None = None,
+) -> int | None:
+    """Compute the cached parts of the whole register's figures that are missing (or, with
+    `everything`, all of them again): the Koordinator's home page, the compliance board (both
+    groupings) and the SOS Desk figures. Celery beat runs it every 30 minutes, so that after
+    midnight (a new day's parts) or a restart nobody waits for a full count, and everything
+    nightly (a write that bypassed `partials.changed` is then counted). A page asks for its
+    own: the compliance board of another school `year`, the figures of a period (`start`,
+    `end`). Returns the register's last school id."""
+    today = timezone.localdate()
+    last_id = School.objects.last_id()
+    with partials.refreshing() if everything else nullcontext(), partials.uncapped():
+        register_panels(today, last_id)  # the compliance by kecamatan with them
+
+        board_year = year or school_year_start(today).year
+        for group in ("kecamatan__name", "level"):
+            register_rows(board_year, today, group, last_id)
+
+        figures.summary(Case.objects.all(), start=start, end=end, last_id=last_id)
+    return last_id
+
+
+# --- Per role ---------------------------------------------------------------------------------
+
+
+def for_user(user: User) -> Dashboard:
+    builders = {
+        Role.KOORDINATOR: koordinator,
+        Role.PEKSOS: peksos,
+        Role.PSIKOLOG: psikolog,
+        Role.PENDAMPING: pendamping,
+        Role.SOSDESK: school_staff,
+        Role.KEPALA_SEKOLAH: school_staff,
+        Role.GURU: community,
+        Role.ORANG_TUA: community,
+    }
+    return builders.get(user.role, community)(user)
+
+
+def own_schools(user: User, today: date) -> list[School]:
+    return list(
+        with_visit_counts(schools_served_by(user), today)
+        .select_related("kecamatan")
+        .order_by("name")
+    )
+
+
+def register_panels(today: date, last_id: int | None) -> list[Panel]:
+    """The panels summed over the whole register from cached parts: schools, compliance,
+    visits and activities (partials.NotReady while too many parts are missing)."""
+    schools, compliance = koordinator_schools(today, last_id)
+    panels = [schools, *([compliance] if compliance else [])]
+
+    panels.append(visits_panel(Visit.objects.all(), today, last_id=last_id))
+    panels.append(activities_panel(Activity.objects.all(), today, last_id=last_id))
+    return panels
+
+
+def koordinator(user: User) -> Dashboard:
+    today, now = timezone.localdate(), timezone.now()
+    dashboard = Dashboard()
+    try:
+        dashboard.panels += register_panels(today, School.objects.last_id())
+        dashboard.school_count = dashboard.panels[0].tiles[0].value
+    except partials.NotReady:  # after a restart at national size: a worker fills them
+        dashboard.preparing = True
+        partials.request_refresh()
+
+    dashboard.panels.append(cases_panel(Case.objects.all(), now))
+    dashboard.panels.append(children_panel(user, now))
+    dashboard.panels.append(forum_panel(moderator=True))
+    dashboard.reports = _latest_reports(user)
+    return dashboard
+
+
+def _latest_reports(user: User) -> list:
+
+    return list(reports_visible_to(user).for_list()[:3])
+
+
+def peksos(user: User) -> Dashboard:
+    today, now = timezone.localdate(), timezone.now()
+    schools = own_schools(user, today)
+    dashboard = Dashboard(schools=schools[:20])
+    dashboard.panels.append(own_schools_panel(schools, today))
+
+    dashboard.week = week_visits(visits_visible_to(user), today)
+    dashboard.week_title = _("Your week")
+
+    dashboard.panels.append(cases_panel(cases_visible_to(user), now))
+    dashboard.panels.append(children_panel(user, now))
+    return dashboard
+
+
+def school_staff(user: User) -> Dashboard:
+    """SOS Desk officers and principals: their school's visits and its cases (officers: the
+    desk's caseload; principals: figures only, as on the figures page)."""
+    today, now = timezone.localdate(), timezone.now()
+    schools = list(schools_served_by(user).select_related("kecamatan").order_by("name"))
+    dashboard = Dashboard(schools=schools[:20])
+
+    visits = visits_visible_to(user)
+    dashboard.panels.append(visits_panel(visits, today, school_side=True))
+
+    cases = Case.objects.filter(school__in=[s.pk for s in schools])
+    panel = cases_panel(cases, now)
+    if user.role == Role.KEPALA_SEKOLAH:
+        # Figures only: the principal's numbers lead to the figures page, not to cases.
+        for tile in panel.tiles:
+            tile.href = url_or_blank("sosdesk:case-figures")
+        panel.link = (_("Your school's figures"), url_or_blank("sosdesk:case-figures"))
+    dashboard.panels.append(panel)
+    return dashboard
+
+
+def psikolog(user: User) -> Dashboard:
+    today, now = timezone.localdate(), timezone.now()
+    dashboard = Dashboard()
+
+    dashboard.week = week_visits(visits_visible_to(user), today)
+    dashboard.week_title = _("Your sessions this week")
+
+    row = (
+        Referral.objects.filter(psikolog=user)
+        .order_by()
+        .aggregate(
+            waiting=Count("pk", filter=Q(state=Referral.State.SENT)),
+            active=Count("pk", filter=Q(state=Referral.State.ACCEPTED)),
+        )
+    )
+    dashboard.panels.append(
+        Panel(
+            "referrals",
+            _("Cases referred to you"),
+            [
+                Tile(
+                    _("Waiting for your answer"),
+                    row["waiting"],
+                    url_or_blank("sosdesk:case-list"),
+                    warn_tone(row["waiting"], "warning"),
+                    key="referrals_waiting",
+                ),
+                Tile(
+                    _("Accepted, in progress"),
+                    row["active"],
+                    url_or_blank("sosdesk:case-list"),
+                    key="referrals_active",
+                ),
+            ],
+        )
+    )
+    dashboard.panels.append(children_panel(user, now))
+    return dashboard
+
+
+def pendamping(user: User) -> Dashboard:
+    today = timezone.localdate()
+    dashboard = Dashboard()
+
+    visits = visits_visible_to(user)
+    dashboard.week = week_visits(visits, today)
+    dashboard.week_title = _("Your visits this week")
+    return dashboard
+
+
+def community(user: User) -> Dashboard:
+    dashboard = Dashboard()
+    dashboard.panels.append(forum_panel(moderator=False, user=user))
+    return dashboard

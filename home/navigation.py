@@ -1,0 +1,44 @@
+"""Which sections the navigation shows to a user: each app's own rule (`may_use_<app>` in the
+app's permissions), read from the top floor, the only one that may import every app. Changing
+who may use an app changes its menu entry with it."""
+
+from django.http import HttpRequest
+
+from activities.permissions import may_use_activities
+from forum.permissions import may_use_forum
+from monitoring.permissions import answers_observations, may_use_monitoring
+from reports.permissions import may_use_reports
+from schools.permissions import may_use_schools
+from sosdesk.permissions import may_use_sosdesk
+from visits.permissions import (
+    answers_for_school,
+    can_see_compliance,
+    has_calendar_feed,
+    may_list_visits,
+    may_see_agreements,
+    may_use_visits,
+)
+
+
+def navigation(request: HttpRequest) -> dict:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav": {}}
+    return {
+        "nav": {
+            "schools": may_use_schools(user),
+            "visits": may_use_visits(user),
+            "visits_agreement": answers_for_school(user),
+            # the tabs of the visit pages
+            "visits_list": may_list_visits(user),
+            "visits_agreement_tab": may_see_agreements(user),
+            "visits_compliance": can_see_compliance(user),
+            "visits_feed": has_calendar_feed(user),
+            "activities": may_use_activities(user),
+            "forum": may_use_forum(user),
+            "cases": may_use_sosdesk(user),
+            "monitoring": may_use_monitoring(user),
+            "observations": answers_observations(user),
+            "reports": may_use_reports(user),
+        }
+    }

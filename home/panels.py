@@ -1,0 +1,486 @@
+"""The panels of the role home pages: a few numbers that link to the lists behind them, and
+small charts (the same SVG code as the PDFs, `reports.charts`).
+
+Each panel is one aggregate query, whatever the number of schools, visits or cases: the home
+page costs a fixed number of queries (tests/test_dashboard.py pins them). Every number comes
+from the same permission helper as the list it links to, so a number never shows more than
+its list would. Register-wide numbers are sums of cached parts (`register_sum`).
+"""
+
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from django.db.models import Count, Q, QuerySet, Sum
+from django.urls import NoReverseMatch, reverse
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
+
+from activities.models import Activity, AttendanceCount
+from forum.models import Question
+from monitoring.models import FOLLOW_UP_DAYS, ChildRecord
+from monitoring.permissions import children_visible_to
+from peksos.accounts.models import User
+from peksos.core import partials
+from reports import charts
+from schools.models import PriorityBand, School
+from visits.compliance import register_rows, schools_with_counts
+from visits.compliance import totals as compliance_totals
+from visits.models import Visit
+
+UPCOMING_DAYS = 14
+WEEK_VISITS_SHOWN = 8
+
+
+@dataclass
+class Tile:
+    label: str
+    value: int | str
+    href: str = ""
+    tone: str = ""  # "danger" / "warning" / "success": a CSS class, never a style
+    key: str = ""  # stable name for tests and templates (labels are translated)
+
+
+@dataclass
+class Panel:
+    key: str
+    title: str
+    tiles: list[Tile] = field(default_factory=list)
+    chart: SafeString | None = None
+    link: tuple[str, str] | None = None  # (text, url) under the panel
+
+
+@dataclass
+class Dashboard:
+    panels: list[Panel] = field(default_factory=list)
+    week: list | None = None  # visits of the week (PEKSOS, pendamping, school)
+    week_title: str = ""
+    reports: list | None = None
+    schools: list | None = None  # the user's schools, for the list under the panels
+    waiting: list[str] = field(default_factory=list)
+    school_count: int | None = None
+    preparing: bool = False  # the register-wide numbers are being computed (partials.NotReady)
+
+
+def url_or_blank(name: str, query: str = "", **kwargs) -> str:
+    try:
+        url = reverse(name, kwargs=kwargs or None)
+    except NoReverseMatch:  # an app whose pages are not wired yet: the number, no link
+        return ""
+    return f"{url}?{query}" if query else url
+
+
+def school_year_start(today: date) -> date:
+    return date(today.year if today.month >= 7 else today.year - 1, 7, 1)
+
+
+def warn_tone(n: int, tone: str = "danger") -> str:
+    return tone if n else ""
+
+
+# --- Panels (one query each) ----------------------------------------------------------------
+
+
+def register_sum(
+    name: str,
+    domains: tuple[str, ...],
+    rows: Callable[[int, int], QuerySet],
+    aggregates: dict,
+    params: tuple,
+    last_id: int | None,
+) -> dict:
+    """`rows(lo, hi).aggregate(**aggregates)` summed over the whole register's partitions,
+    each part cached until its data changes (`peksos.core.partials`): for the Koordinator's
+    city-wide (or country-wide) numbers, flat at national size. Aggregates must add up."""
+
+    def part(lo: int, hi: int) -> Counter:
+        row = rows(lo, hi).order_by().aggregate(**aggregates)
+        return Counter({key: value or 0 for key, value in row.items()})
+
+    total = partials.combined(name, domains, last_id, part, params)
+    return {key: total[key] for key in aggregates}
+
+
+def _in(queryset: QuerySet, field: str = "school_id") -> Callable[[int, int], QuerySet]:
+    return lambda lo, hi: queryset.filter(**{f"{field}__gte": lo, f"{field}__lt": hi})
+
+
+def with_visit_counts(schools: QuerySet[School], today: date) -> QuerySet[School]:
+
+    return schools_with_counts(schools, school_year_start(today).year, today)
+
+
+def _band_tiles(counts: dict, total: int) -> list[Tile]:
+    tones = {PriorityBand.HIGH: "danger", PriorityBand.MEDIUM: "warning"}
+    return [
+        Tile(
+            _("Priority: %(band)s") % {"band": label},
+            counts.get(band, 0),
+            url_or_blank("schools:school-list", f"band={band}"),
+            tones.get(band, ""),
+            key=f"band_{band}",
+        )
+        for band, label in PriorityBand.choices
+    ]
+
+
+def koordinator_schools(today: date, last_id: int | None) -> tuple[Panel, Panel | None]:
+    """Priority bands (one aggregate over the schools) and visit compliance (0 / 1 / 2+ visits
+    this school year) per kecamatan (`visits.compliance`: one query)."""
+    schools = School.objects.active()
+    aggregates = {f"band_{b}": Count("pk", filter=Q(priority_band=b)) for b in PriorityBand.values}
+    aggregates["total"] = Count("pk")
+    aggregates["not_visited"] = Count(
+        "pk", filter=Q(last_visit_on__isnull=True) | Q(last_visit_on__lt=school_year_start(today))
+    )
+    total = register_sum(
+        "dashboard-schools", ("schools",), _in(schools, "pk"), aggregates, (today,), last_id
+    )
+    bands = {b: total[f"band_{b}"] for b in PriorityBand.values}
+    panel = Panel(
+        "schools",
+        _("Schools"),
+        [
+            Tile(_("Schools"), total["total"], url_or_blank("schools:school-list"), key="schools"),
+            *_band_tiles(bands, total["total"])[:2],
+            Tile(
+                _("Not visited this school year"),
+                total["not_visited"],
+                url_or_blank("schools:school-list", "visited=no"),
+                warn_tone(total["not_visited"], "warning"),
+                key="not_visited",
+            ),
+        ],
+        chart=charts.hbar(
+            [
+                charts.Bar(
+                    str(label),
+                    bands[b],
+                    charts.BAND_COLOURS[b],
+                    url_or_blank("schools:school-list", f"band={b}"),
+                )
+                for b, label in PriorityBand.choices
+            ],
+            title=_("Schools by priority band"),
+            width=460,
+            label_width=150,
+        ),
+        link=(_("School register"), url_or_blank("schools:school-list")),
+    )
+
+    year = school_year_start(today).year
+    rows, _at_risk = register_rows(year, today, "kecamatan__name", last_id)
+    total |= compliance_totals(rows)
+    compliance = Panel(
+        "compliance",
+        _("Visit compliance this school year"),
+        [
+            Tile(
+                _("0 visits done"),
+                total["done_0"],
+                url_or_blank("visits:compliance-board"),
+                warn_tone(total["done_0"]),
+                key="done_0",
+            ),
+            Tile(
+                _("1 visit done"),
+                total["done_1"],
+                url_or_blank("visits:compliance-board"),
+                warn_tone(total["done_1"], "warning"),
+                key="done_1",
+            ),
+            Tile(
+                _("2 or more"),
+                total["done_2"],
+                url_or_blank("visits:compliance-board"),
+                "success",
+                key="done_2",
+            ),
+            Tile(
+                _("At risk of missing the second visit"),
+                total["at_risk"],
+                url_or_blank("visits:compliance-board"),
+                warn_tone(total["at_risk"]),
+                key="at_risk",
+            ),
+        ],
+        chart=charts.stacked(
+            [
+                charts.Stack(r["kecamatan__name"], [r["done_0"], r["done_1"], r["done_2"]])
+                for r in rows
+            ],
+            title=_("Schools by visits done this school year, per kecamatan"),
+            series=[_("0 visits"), _("1 visit"), _("2 or more")],
+            width=460,
+        ),
+        link=(_("Compliance board"), url_or_blank("visits:compliance-board")),
+    )
+    return panel, compliance
+
+
+def visits_panel(
+    visits: QuerySet, today: date, *, school_side: bool = False, last_id: int | None = None
+) -> Panel:
+    """`last_id` (the register's highest school id) for the whole register's visits: summed
+    from cached parts (`register_sum`)."""
+
+    year = today.year if today.month >= 7 else today.year - 1
+    soon = today + timedelta(days=UPCOMING_DAYS)
+    aggregates = {
+        "done": Count("pk", filter=Q(state=Visit.State.DONE, school_year=year)),
+        "upcoming": Count(
+            "pk", filter=Q(state__in=Visit.PLANNED_STATES, date__gte=today, date__lte=soon)
+        ),
+        "proposed": Count("pk", filter=Q(state=Visit.State.PROPOSED, date__gte=today)),
+    }
+    if last_id is not None:
+        parts = ("dashboard-visits", ("visits",), _in(visits), aggregates, (today,), last_id)
+        row = register_sum(*parts)
+    else:
+        row = visits.order_by().aggregate(**aggregates)
+    list_url = url_or_blank("visits:visit-agreement" if school_side else "visits:visit-list")
+    return Panel(
+        "visits",
+        _("Visits"),
+        [
+            Tile(_("Done this school year"), row["done"], list_url, "success", key="done"),
+            Tile(_("In the next 14 days"), row["upcoming"], list_url, key="upcoming"),
+            Tile(
+                _("Proposed, awaiting the school's answer"),
+                row["proposed"],
+                list_url,
+                warn_tone(row["proposed"], "warning"),
+                key="proposed",
+            ),
+        ],
+        link=(_("Visits"), list_url),
+    )
+
+
+def activities_panel(activities: QuerySet, today: date, *, last_id: int | None = None) -> Panel:
+    """Activities this school year: held, coming in the next 14 days, and the participants
+    they reached (two queries; with `last_id`, from cached parts as in `visits_panel`)."""
+
+    start = school_year_start(today)
+    held = Q(state=Activity.State.HELD, date__gte=start)
+    aggregates = {
+        "held": Count("pk", filter=held),
+        "upcoming": Count(
+            "pk",
+            filter=Q(
+                state=Activity.State.PLANNED,
+                date__gte=today,
+                date__lte=today + timedelta(days=UPCOMING_DAYS),
+            ),
+        ),
+    }
+    # A second small query: joining the attendance into the first one would need DISTINCT
+    # counts (0.3 s at 45,000 schools, bench/national.py).
+    attendance = AttendanceCount.objects.filter(activity__in=activities.filter(held).values("pk"))
+    reach = {"n": Sum("count")}
+    if last_id is not None:
+        domains, key = ("activities",), (today,)
+        in_range = _in(attendance, "activity__school_id")
+        in_activities = _in(activities)
+        row = register_sum("dashboard-activities", domains, in_activities, aggregates, key, last_id)
+        reached = register_sum("dashboard-reach", domains, in_range, reach, key, last_id)["n"]
+    else:
+        row = activities.order_by().aggregate(**aggregates)
+        reached = attendance.aggregate(**reach)["n"]
+    list_url = url_or_blank("activities:activity-list")
+    return Panel(
+        "activities",
+        _("Activities"),
+        [
+            Tile(_("Held this school year"), row["held"], list_url, "success", key="held"),
+            Tile(_("In the next 14 days"), row["upcoming"], list_url, key="upcoming"),
+            Tile(_("Participants reached"), reached or 0, list_url, key="reached"),
+        ],
+        link=(_("Activities"), list_url),
+    )
+
+
+def cases_panel(cases: QuerySet, now) -> Panel:
+    running = Q(police_due_at__isnull=False, police_clock_closed_at__isnull=True)
+    late = Q(stage_due_at__lt=now) | (running & Q(police_due_at__lt=now))
+    # Open cases and running police clocks, each counted from an index of its own (two small
+    # queries; at national size a bitmap over both read 16,000 pages of cases).
+    counted = "status"  # a column of the index: the table itself is not read
+    row = (
+        cases.open().order_by().aggregate(open=Count(counted), overdue=Count(counted, filter=late))
+    )
+    row |= (
+        cases.filter(running)
+        .order_by()
+        .aggregate(
+            clocks=Count(counted), clocks_late=Count(counted, filter=Q(police_due_at__lt=now))
+        )
+    )
+    return Panel(
+        "cases",
+        _("SOS Desk cases"),
+        [
+            Tile(
+                _("Open cases"),
+                row["open"],
+                url_or_blank("sosdesk:case-list", "status=terbuka"),
+                key="open",
+            ),
+            Tile(
+                _("Past a deadline"),
+                row["overdue"],
+                url_or_blank("sosdesk:case-overdue"),
+                warn_tone(row["overdue"]),
+                key="overdue",
+            ),
+            Tile(
+                _("72-hour police clocks running"),
+                row["clocks"],
+                url_or_blank("sosdesk:case-list", "status=terbuka"),
+                warn_tone(row["clocks"], "warning"),
+                key="clocks",
+            ),
+            Tile(
+                _("Police clocks past 72 hours"),
+                row["clocks_late"],
+                url_or_blank("sosdesk:case-overdue"),
+                warn_tone(row["clocks_late"]),
+                key="clocks_late",
+            ),
+        ],
+        link=(_("All cases"), url_or_blank("sosdesk:case-list")),
+    )
+
+
+def children_panel(user: User, now) -> Panel:
+
+    # Open records only, counted from the (status, last contact) index with the tier in it
+    # (COUNT of an indexed column: the table itself is not read).
+    records = children_visible_to(user).filter(status=ChildRecord.Status.OPEN)
+    row = records.order_by().aggregate(
+        open=Count("status"),
+        overdue=Count("status", filter=Q(last_contact_at__lt=now - timedelta(days=FOLLOW_UP_DAYS))),
+        tier3=Count("status", filter=Q(tier=3)),
+    )
+    url = url_or_blank("monitoring:record-list")
+    return Panel(
+        "children",
+        _("Children in support"),
+        [
+            Tile(_("Children in support"), row["open"], url, key="children"),
+            Tile(_("Of them individual support (Tier 3)"), row["tier3"], url, key="tier3"),
+            Tile(
+                _("Follow-ups overdue"),
+                row["overdue"],
+                url,
+                warn_tone(row["overdue"]),
+                key="follow_ups",
+            ),
+        ],
+        link=(_("Children"), url),
+    )
+
+
+def forum_panel(*, moderator: bool, user: User | None = None) -> Panel:
+
+    questions = Question.objects.all()
+    pending = Q(status=Question.Status.PENDING)
+    unanswered = Q(status=Question.Status.PUBLISHED, answer_count=0)
+    if user is not None:
+        questions = questions.filter(author=user)
+    else:  # the moderator's two numbers: only those rows, through the q_unanswered index
+        questions = questions.filter(pending | unanswered)
+    row = questions.order_by().aggregate(
+        pending=Count("status", filter=pending),
+        unanswered=Count("status", filter=unanswered),
+        answered=Count("status", filter=Q(status=Question.Status.PUBLISHED, answer_count__gt=0)),
+    )
+    if moderator:
+        tiles = [
+            Tile(
+                _("Waiting for review"),
+                row["pending"],
+                url_or_blank("forum:moderation-queue"),
+                warn_tone(row["pending"], "warning"),
+                key="pending",
+            ),
+            Tile(
+                _("Published, not answered yet"),
+                row["unanswered"],
+                url_or_blank("forum:question-list"),
+                warn_tone(row["unanswered"], "warning"),
+                key="unanswered",
+            ),
+        ]
+    else:
+        tiles = [
+            Tile(
+                _("Your questions answered"),
+                row["answered"],
+                url_or_blank("forum:question-list"),
+                "success",
+                key="answered",
+            ),
+            Tile(
+                _("Waiting for an answer"),
+                row["unanswered"],
+                url_or_blank("forum:question-list"),
+                key="waiting",
+            ),
+            Tile(
+                _("Waiting for review"),
+                row["pending"],
+                url_or_blank("forum:question-list"),
+                key="pending",
+            ),
+        ]
+    return Panel(
+        "forum",
+        _("Consultation forum"),
+        tiles,
+        link=(_("Forum"), url_or_blank("forum:question-list")),
+    )
+
+
+def week_visits(visits: QuerySet, today: date) -> list:
+    """This week's visits (Monday to Sunday), with their schools: one query."""
+    monday = today - timedelta(days=today.weekday())
+    return list(
+        visits.active()
+        .between(monday, monday + timedelta(days=6))
+        .select_related("school")
+        .order_by("date", "id")[:WEEK_VISITS_SHOWN]
+    )
+
+
+def own_schools_panel(schools: list[School], today: date) -> Panel:
+    """The user's own schools (already fetched with their visit counts): no extra query."""
+    bands = {b: 0 for b in PriorityBand.values}
+    done = [0, 0, 0]
+    for school in schools:
+        bands[school.priority_band] = bands.get(school.priority_band, 0) + 1
+        if hasattr(school, "done"):
+            done[min(school.done, 2)] += 1
+    tiles = [
+        Tile(_("Your schools"), len(schools), url_or_blank("schools:school-list"), key="schools"),
+        *_band_tiles(bands, len(schools))[:1],
+    ]
+    chart = None
+    if schools:
+        tiles.append(
+            Tile(
+                _("Below two visits this school year"),
+                done[0] + done[1],
+                url_or_blank("visits:compliance-board"),
+                warn_tone(done[0] + done[1], "warning"),
+                key="below_two",
+            )
+        )
+        chart = charts.stacked(
+            [charts.Stack(_("Your schools"), done)],
+            title=_("Your schools by visits done this school year"),
+            series=[_("0 visits"), _("1 visit"), _("2 or more")],
+            width=460,
+        )
+    return Panel("schools", _("Your schools"), tiles, chart=chart)
