@@ -62,6 +62,18 @@ class User(AbstractUser):
         return self.role == Role.KOORDINATOR
 
     @property
+    def is_peksos(self) -> bool:
+        return self.role == Role.PEKSOS
+
+    @property
+    def is_psikolog(self) -> bool:
+        return self.role == Role.PSIKOLOG
+
+    @property
+    def is_sosdesk(self) -> bool:
+        return self.role == Role.SOSDESK
+
+    @property
     def needs_second_factor(self) -> bool:
         # Technical staff (Django admin) see everything: they need it too.
         return self.role in PROGRAMME_ROLES or self.is_staff or self.is_superuser
