@@ -6,28 +6,17 @@ SD Negeri 2 Metro Pusat (school B).
 
 import importlib
 import os
+import shutil
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright tests run an event loop
 
 import pytest
-from django.conf import settings
 
 from peksos.accounts.models import Role, User
-from schools.models import School, SchoolMembership
+from schools.models import School
 from schools.seed import load_kota_metro
-
-SCHOOL_A_NPSN = "10807637"  # UPTD SD NEGERI 1 METRO PUSAT
-SCHOOL_B_NPSN = "10807680"  # UPTD SD NEGERI 2 METRO PUSAT
-PASSWORD = "kata-sandi-uji-123"
-
-REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
-
-
-def skip_or_fail(reason: str) -> None:
-    """Skip a test whose service is missing; in CI (REQUIRE_SERVICES=1) fail it instead."""
-    if REQUIRE_SERVICES:
-        pytest.fail(f"required service missing: {reason}")
-    pytest.skip(reason)
+from tests.factories import SCHOOL_A_NPSN, SCHOOL_B_NPSN, make_user
+from tests.services import reset_broker_pool, skip_or_fail
 
 
 @pytest.fixture(autouse=True)
@@ -87,19 +76,6 @@ def school_a(kota_metro) -> School:
 @pytest.fixture
 def school_b(kota_metro) -> School:
     return School.objects.get(npsn=SCHOOL_B_NPSN)
-
-
-def make_user(username: str, role: str, *schools: School) -> User:
-    user = User.objects.create_user(
-        username=username,
-        password=PASSWORD,
-        email=f"{username}@example.org",
-        first_name=username.split("_")[1].title(),
-        role=role,
-    )
-    for school in schools:
-        SchoolMembership.objects.create(user=user, school=school)
-    return user
 
 
 @pytest.fixture
@@ -187,34 +163,6 @@ def redis_url() -> str:
     return url
 
 
-@pytest.fixture(scope="session")
-def browser_type_launch_args():
-    chromium = "/usr/bin/chromium"
-    if not os.path.exists(chromium):
-        skip_or_fail("Debian chromium (apt-get install chromium)")
-    return {
-        "executable_path": chromium,
-        "args": [
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-first-run",
-            "--disable-quic",
-        ],
-    }
-
-
-def reset_broker_pool() -> None:
-    """Forget pooled broker connections, so the next publish uses the current broker URL."""
-    from peksos.celery import app
-
-    app._pool = None  # kombu keeps one pool per broker URL: drop our references only
-    app.amqp._producer_pool = None
-
-
 @pytest.fixture
 def broker_down(monkeypatch):
     """Celery publishes to a Redis port where nothing listens; restored afterwards.
@@ -232,10 +180,6 @@ def broker_down(monkeypatch):
     from peksos.core import outbox
 
     outbox._nudges_paused_until = None  # the next test starts with a broker that is up
-
-
-def on_postgresql() -> bool:
-    return settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
 
 
 # --- Transactional tests and the append-only audit table -------------------------------------
@@ -285,19 +229,24 @@ def _audit_log_flushable(request):
     _audit_triggers(on=False)  # pytest-django's flush comes right after this teardown
 
 
-# Browser fixtures (Playwright with Debian's Chromium), shared by every browser test.
-from tests.browser import (  # noqa: E402
-    _db_closed_before_playwright,
-    browser_context_args,
-    playwright,
-    problems,
-    shots,
-)
+# --- Parallel runs (pytest-xdist) --------------------------------------------------------------
+# Each xdist worker (PYTEST_XDIST_WORKER=gw0, gw1...) is a session of its own: pytest-django
+# gives it its own test database (test_<name>_gw0), the live server listens on a free port, the
+# Celery worker tests use their own queue and key prefix (tests/core/test_celery_worker.py),
+# and files go to tmp_path or to folders named after the test.
 
-__all__ = [
-    "_db_closed_before_playwright",
-    "browser_context_args",
-    "playwright",
-    "problems",
-    "shots",
-]
+
+def pytest_configure(config):
+    """pytest-playwright empties its output folder (test-results/) when a session starts; under
+    xdist that would be each worker, emptying what the others have already written. The
+    controller (or a run without xdist) empties it once here, before any worker starts."""
+    if hasattr(config, "workerinput"):
+        return
+    output = config.getoption("--output", default=None)
+    if output and os.path.isdir(output):
+        shutil.rmtree(output, ignore_errors=True)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def delete_output_dir():
+    """Replaces pytest-playwright's fixture of this name (see pytest_configure)."""

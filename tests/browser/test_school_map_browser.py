@@ -1,0 +1,146 @@
+"""The school map in a real browser (Debian's Chromium through Playwright).
+
+Any console error fails a test (CSP violations show up there). Screenshots at desktop and
+phone sizes go to test-results/<test>/.
+"""
+
+import re
+from decimal import Decimal
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from peksos.core.models import AuditEvent
+from schools.geo import in_kota_metro
+from schools.models import PriorityBand, School
+from tests.browser import support as shared
+
+# The fixtures of the other browser tests, found by pytest under these names: the audit log
+# made flushable after a transactional test, an Indonesian browser, console errors failing
+# the test, and the screenshot folder.
+DESKTOP, PHONE, log_in = shared.DESKTOP, shared.PHONE, shared.log_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+WITH_COORDINATES = 118
+MARKERS = "#school-map path.leaflet-interactive"
+
+
+@pytest.fixture
+def koordinator(settings, koordinator_ani, kota_metro):
+    settings.REQUIRE_2FA = False  # this test is about the map, not the second factor
+    # A few bands, so the screenshots show every colour.
+    located = School.objects.with_coordinates().order_by("npsn")
+    for band, start in ((PriorityBand.HIGH, 0), (PriorityBand.MEDIUM, 10), (PriorityBand.LOW, 30)):
+        npsns = located.values_list("npsn", flat=True)[start : start + 10]
+        School.objects.filter(npsn__in=list(npsns)).update(priority_band=band)
+    return koordinator_ani
+
+
+def open_map(page: Page, live_server, query: str = "") -> None:
+    page.goto(f"{live_server.url}/sekolah/peta/{query}")
+    expect(page.locator("html")).to_have_attribute("lang", "id")
+
+
+def test_koordinator_sees_schools_on_the_map_and_locates_one(
+    page: Page, live_server, koordinator, problems, shots
+):
+    log_in(page, live_server, "koordinator_ani")
+    expect(page).to_have_url(f"{live_server.url}/")
+
+    open_map(page, live_server)
+    expect(page.locator(MARKERS)).to_have_count(WITH_COORDINATES)
+    colours = page.eval_on_selector_all(
+        MARKERS, "els => [...new Set(els.map(e => e.getAttribute('fill')))]"
+    )
+    assert sorted(colours) == ["#198754", "#6c757d", "#b02a37", "#fd7e14"]
+    assert page.locator("#school-map").bounding_box()["height"] > 300
+    expect(page.locator(".leaflet-tile")).to_have_count(0)  # no tile server configured
+
+    # A marker's popup names the school and links to it.
+    page.locator(MARKERS).first.click(force=True)
+    link = page.locator(".leaflet-popup-content a")
+    expect(link).to_have_attribute("href", re.compile(r"^/sekolah/\d{8}/$"))
+    page.screenshot(path=str(shots / "map-desktop.png"), full_page=True)
+
+    # Locate a school without coordinates: open its form, "Pick on map", click the map.
+    school = School.objects.without_coordinates().order_by("name", "id").first()
+    item = page.locator("li", has=page.locator(f"#id_{school.npsn}_latitude"))
+    item.locator("summary").click()
+    item.locator(".pick-on-map").click()
+    expect(page.locator("#map-status")).to_contain_text(school.name)
+    box = page.locator("#school-map").bounding_box()
+    page.mouse.click(box["x"] + box["width"] * 0.45, box["y"] + box["height"] * 0.55)
+    latitude = item.locator(f"#id_{school.npsn}_latitude")
+    expect(latitude).not_to_have_value("")
+    typed = (
+        Decimal(latitude.input_value()),
+        Decimal(item.locator(f"#id_{school.npsn}_longitude").input_value()),
+    )
+    assert all(len(str(v).split(".")[1]) == 7 for v in typed)  # rounded to 7 decimals
+    assert in_kota_metro(*typed)
+    item.locator("button[type=submit]").click()
+
+    expect(page.locator(".alert-success")).to_contain_text(school.name)
+    expect(page.locator(MARKERS)).to_have_count(WITH_COORDINATES + 1)
+    school.refresh_from_db()
+    assert (school.latitude, school.longitude) == typed
+    assert AuditEvent.objects.filter(action="school_coordinates_set").count() == 1
+
+    # On a phone the map comes first, full width, and the list below it; nothing scrolls sideways.
+    page.set_viewport_size(PHONE)
+    open_map(page, live_server)
+    expect(page.locator(MARKERS)).to_have_count(WITH_COORDINATES + 1)
+    map_box = page.locator("#school-map").bounding_box()
+    list_box = page.locator("#missing-title").bounding_box()
+    assert map_box["width"] > 300 and map_box["height"] > 300
+    assert list_box["y"] > map_box["y"] + map_box["height"]
+    overflow = page.evaluate(
+        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+    assert overflow <= 0
+    page.screenshot(path=str(shots / "map-phone.png"), full_page=False)
+    page.screenshot(path=str(shots / "map-phone-full.png"), full_page=True)
+
+
+def test_filters_and_a_typed_point_outside_kota_metro(
+    page: Page, live_server, koordinator, problems, shots
+):
+    log_in(page, live_server, "koordinator_ani")
+    open_map(page, live_server, "?level=SMA")
+    expected = School.objects.with_coordinates().filter(level="SMA").count()
+    expect(page.locator(MARKERS)).to_have_count(expected)
+
+    school = School.objects.without_coordinates().filter(level="SMA").first()
+    item = page.locator("li", has=page.locator(f"#id_{school.npsn}_latitude"))
+    item.locator("summary").click()
+    item.locator(f"#id_{school.npsn}_latitude").fill("-5,4295")
+    item.locator(f"#id_{school.npsn}_longitude").fill("105,2610")
+    item.locator("button[type=submit]").click()
+
+    # Back on the map with the error, what was typed, and the same filter.
+    focus = page.locator("section.card form.coordinates-form")
+    expect(focus.locator(".alert-danger")).to_be_visible()
+    expect(focus.locator(f"#id_{school.npsn}_latitude")).to_have_value("-5,4295")
+    expect(page.locator(MARKERS)).to_have_count(expected)
+    page.set_viewport_size(DESKTOP)
+    page.screenshot(path=str(shots / "map-error-desktop.png"), full_page=True)
+    page.set_viewport_size(PHONE)
+    page.screenshot(path=str(shots / "map-error-phone.png"), full_page=True)
+    school.refresh_from_db()
+    assert school.latitude is None
+
+
+def test_tiles_and_attribution_from_settings(
+    page: Page, live_server, koordinator, problems, settings
+):
+    # Any same-origin image stands in for a tile server (CSP img-src allows 'self').
+    settings.MAP_TILE_URL = "/static/vendor/leaflet/images/layers.png?z={z}&x={x}&y={y}"
+    settings.MAP_TILE_ATTRIBUTION = (
+        '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>'
+    )
+    log_in(page, live_server, "koordinator_ani")
+    open_map(page, live_server)
+    expect(page.locator(MARKERS)).to_have_count(WITH_COORDINATES)
+    expect(page.locator(".leaflet-tile-loaded").first).to_be_visible()
+    expect(page.locator(".leaflet-control-attribution a", has_text="OpenStreetMap")).to_be_visible()
