@@ -5,7 +5,7 @@ value cannot silently break a page."""
 import re
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 # `x == "stored_value"` or `x in "value other"` in a template (not `{% for x in "..." %}`): a
 # field compared with a quoted lowercase literal.
@@ -70,6 +70,7 @@ def literal_comparisons(text: str) -> list[str]:
 
 def test_templates_compare_with_enums_not_stored_strings():
     folder = ROOT / "templates"
+    assert (folder / "base.html").exists()
     found = {
         (path.relative_to(folder).as_posix(), comparison)
         for path in sorted(folder.rglob("*.html"))
