@@ -7,6 +7,7 @@ from django.http import HttpRequest
 from activities.permissions import may_use_activities
 from forum.permissions import may_use_forum
 from monitoring.permissions import answers_observations, may_use_monitoring
+from people.permissions import may_use_people
 from reports.permissions import may_use_reports
 from schools.permissions import may_use_schools
 from sosdesk.permissions import may_use_sosdesk
@@ -40,5 +41,6 @@ def navigation(request: HttpRequest) -> dict:
             "monitoring": may_use_monitoring(user),
             "observations": answers_observations(user),
             "reports": may_use_reports(user),
+            "people": may_use_people(user),
         }
     }

@@ -103,6 +103,7 @@ INSTALLED_APPS = [
     "peksos.core",
     "peksos.accounts",
     "schools",
+    "people",
     "visits",
     "activities",
     "sosdesk",
@@ -406,6 +407,10 @@ REPORT_FILE_DAYS = int(env("REPORT_FILE_DAYS", "30"))
 # Seconds after typing the password during which files may be downloaded without typing it
 # again (peksos/accounts/reauth.py).
 REAUTH_MAX_AGE = int(env("REAUTH_MAX_AGE", "900"))
+# An invitation link to a new account works once, for this many days (people/services.py).
+INVITATION_DAYS = int(env("INVITATION_DAYS", "7"))
+# The address links in e-mails start with when no request is at hand (manage.py import_users).
+SITE_URL = env("SITE_URL", "http://localhost:8000")
 # The outbox relay runs right after commit when tasks are eager (embedded default);
 # with a broker, beat (every 5 s) and an after-commit nudge deliver it.
 OUTBOX_MAX_ATTEMPTS = 12

@@ -4,6 +4,7 @@ from django.views.i18n import set_language
 
 from home.views import help_page, home
 from peksos.core.views import healthz, ping
+from people.views.invitations import invitation_accept
 
 urlpatterns = [
     path("", home, name="home"),
@@ -11,6 +12,8 @@ urlpatterns = [
     path("", include("peksos.accounts.urls")),
     path("bahasa/", set_language, name="set_language"),
     path("sekolah/", include("schools.urls")),
+    path("pengguna/", include("people.urls")),
+    path("undangan/<str:token>/", invitation_accept, name="invitation-accept"),
     path("kunjungan/", include("visits.urls")),
     path("kegiatan/", include("activities.urls")),
     path("ikut/", include("activities.participant_urls")),

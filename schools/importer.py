@@ -63,7 +63,7 @@ MAX_NAME = 200
 MAX_ADDRESS = 300
 SHOWN_VALUE = 40  # characters of a bad value quoted back in an error message
 
-# Canonical field → the header spellings accepted (after `_header_key`).
+# Canonical field → the header spellings accepted (after `header_key`).
 ALIASES: dict[str, tuple[str, ...]] = {
     "npsn": ("npsn",),
     "name": ("name", "nama", "nama_sekolah"),
@@ -161,18 +161,23 @@ def too_big_message(size: int) -> str:
 
 def check_file(filename: str, data: bytes) -> ImportResult:
     """Read and check the whole file; raises ImportFileError when it cannot be read at all."""
+    return check_lines(read_lines(filename, data))
+
+
+def read_lines(filename: str, data: bytes) -> list[tuple[int, list[str]]]:
+    """The file's non-empty lines as (line, cleaned cells), CSV (any delimiter, with or
+    without a BOM) or XLSX; raises ImportFileError when it cannot be read at all. Other
+    imports (the people import) read their files with it."""
     if not data:
         raise ImportFileError(_("The file is empty."))
     if len(data) > max_bytes():
         raise ImportFileError(too_big_message(len(data)))
     extension = extension_of(filename)
     if extension == "csv":
-        lines = _csv_lines(data)
-    elif extension == "xlsx":
-        lines = _xlsx_lines(data)
-    else:
-        raise ImportFileError(_("Only .csv and .xlsx files can be imported."))
-    return check_lines(lines)
+        return _csv_lines(data)
+    if extension == "xlsx":
+        return _xlsx_lines(data)
+    raise ImportFileError(_("Only .csv and .xlsx files can be imported."))
 
 
 def _csv_lines(data: bytes) -> list[tuple[int, list[str]]]:
@@ -337,7 +342,8 @@ def _clean(cell: str) -> str:
     return cell
 
 
-def _header_key(name: str) -> str:
+def header_key(name: str) -> str:
+    """A column name as compared: "E-mail " and "e_mail" are the same column."""
     return re.sub(r"[^0-9a-z]+", "_", name.casefold()).strip("_")
 
 
@@ -346,7 +352,7 @@ def _columns(header: list[str]) -> tuple[dict[str, int], list[str]]:
     columns: dict[str, int] = {}
     ignored: list[str] = []
     for position, name in enumerate(header):
-        field_name = HEADER_TO_FIELD.get(_header_key(name))
+        field_name = HEADER_TO_FIELD.get(header_key(name))
         if field_name is None:
             if name:
                 ignored.append(name)
@@ -375,7 +381,8 @@ def _columns(header: list[str]) -> tuple[dict[str, int], list[str]]:
     return columns, notes
 
 
-def _shown(value: str) -> str:
+def shown(value: str) -> str:
+    """A bad value quoted back in an error message, shortened."""
     return value if len(value) <= SHOWN_VALUE else value[: SHOWN_VALUE - 1] + "…"
 
 
@@ -396,7 +403,7 @@ def _check_identity(values: dict[str, str], regions: Regions, messages: list[str
     npsn, name = values["npsn"], values["name"]
     if not re.fullmatch(r"[0-9]{8}", npsn):
         messages.append(
-            _("NPSN must be exactly 8 digits (found “%(value)s”).") % {"value": _shown(npsn)}
+            _("NPSN must be exactly 8 digits (found “%(value)s”).") % {"value": shown(npsn)}
         )
     if not name:
         messages.append(_("The school name is empty."))
@@ -406,13 +413,13 @@ def _check_identity(values: dict[str, str], regions: Regions, messages: list[str
     if level is None:
         messages.append(
             _("Unknown level (jenjang) “%(value)s”. Use one of: %(choices)s.")
-            % {"value": _shown(values["level"]), "choices": ", ".join(School.Level.values)}
+            % {"value": shown(values["level"]), "choices": ", ".join(School.Level.values)}
         )
     status = STATUSES.get(values["status"].casefold())
     if status is None:
         messages.append(
             _("Status must be “negeri” or “swasta” (found “%(value)s”).")
-            % {"value": _shown(values["status"])}
+            % {"value": shown(values["status"])}
         )
     address = values["address"]
     if len(address) > MAX_ADDRESS:
@@ -426,7 +433,7 @@ def _check_region(values: dict[str, str], regions: Regions, messages: list[str])
         messages.append(
             _("Unknown kecamatan “%(value)s”. Kota Metro has: %(choices)s.")
             % {
-                "value": _shown(values["kecamatan"]),
+                "value": shown(values["kecamatan"]),
                 "choices": ", ".join(sorted(k.name for k in regions.kecamatan.values())),
             }
         )
@@ -441,7 +448,7 @@ def _check_region(values: dict[str, str], regions: Regions, messages: list[str])
                     "%(choices)s."
                 )
                 % {
-                    "value": _shown(values["kelurahan"]),
+                    "value": shown(values["kelurahan"]),
                     "kecamatan": kecamatan.name,
                     "choices": regions.kelurahan_names(kecamatan),
                 }
@@ -471,7 +478,7 @@ def _check_numbers(values: dict[str, str], regions: Regions, messages: list[str]
                     "Number of pupils must be a whole number from 0 to 100000, without dots "
                     "or commas (found “%(value)s”)."
                 )
-                % {"value": _shown(values["students"])}
+                % {"value": shown(values["students"])}
             )
     if values["socioeconomic_share"]:
         share = _whole_number(values["socioeconomic_share"], 100)
@@ -481,7 +488,7 @@ def _check_numbers(values: dict[str, str], regions: Regions, messages: list[str]
                     "The share of pupils receiving PIP/KIP must be a whole number from 0 to "
                     "100, without decimals or a percent sign (found “%(value)s”)."
                 )
-                % {"value": _shown(values["socioeconomic_share"])}
+                % {"value": shown(values["socioeconomic_share"])}
             )
     return {"students": students, "socioeconomic_share": share}
 
@@ -513,7 +520,7 @@ def _check_coordinates(values: dict[str, str], regions: Regions, messages: list[
         if number is None:
             messages.append(
                 _("%(label)s must be a decimal number such as -5.1135 (found “%(value)s”).")
-                % {"label": label, "value": _shown(raw)}
+                % {"label": label, "value": shown(raw)}
             )
     if latitude is None or longitude is None:
         return empty

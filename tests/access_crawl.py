@@ -196,6 +196,7 @@ def build_world(users: dict) -> dict:
     from monitoring import services as mon
     from monitoring.models import Consent, ProgressNote
     from peksos.accounts.models import Role
+    from people.models import UserImport
     from reports import builder
     from reports.models import Report
     from schools.models import BlockedPeriod, ImportBatch, School
@@ -394,6 +395,8 @@ def build_world(users: dict) -> dict:
         "run": run.pk,
         "leave": leave.pk,
         "staff": joko.pk,
+        "membership": joko.school_memberships.get(school=b).pk,
+        "people_import": UserImport.objects.create(filename="orang.csv", state="invalid").pk,
         "feed_token": feed_token,
         "blocked": blocked.pk,
         "batch": batch.pk,
@@ -547,6 +550,7 @@ FILL_KWARG = {
     ("visits", "pk"): "visit",
     ("forum", "uid"): "question",
     # The One Day for Children (draws, named list, photos); the campaign has the tests.
+    ("people", "user_id"): "staff",
     ("activities", "pk"): "activity_day",
     ("activities", "visit_pk"): "visit",
     ("activities", "attendee_pk"): "attendee",
@@ -563,6 +567,11 @@ FILL_PATTERN = {
     "schools:import-progress": {"pk": "batch"},
     "visits:plan-detail": {"pk": "run"},
     "visits:capacity-edit": {"user_id": "staff"},
+    "people:person-export": {"fmt": "=csv"},
+    "people:import-detail": {"pk": "people_import"},
+    "people:import-apply": {"pk": "people_import"},
+    "people:membership-end": {"user_id": "staff", "pk": "membership"},
+    "invitation-accept": {"token": "=x"},
     "visits:leave-create": {"user_id": "staff"},
     "visits:leave-delete": {"pk": "leave"},
     "visits:feed-ics": {"token": "feed_token"},

@@ -105,6 +105,27 @@ ROWS: dict[str, tuple[str, str]] = {
     # Guru/ortu get 404 on POST but 403 on the lists: both refuse, harmless difference.
     "schools:school-coordinates": ("5 5 5 5 5 5 5 5 5 5 5", "L a 3 a 3 3 4 3 4 4 4"),
     "schools:school-calendar": ("L a a a a a 4 a 4 3 3", "L a 3 a 3 3 4 a 4 3 3"),
+    # --- people (/pengguna/): the Koordinator's alone; the addressed person is peksos_joko.
+    # An empty POST re-shows the form with its errors (b); actions redirect to the person (r);
+    # sending an invitation shows the link once (a). The invitation link is addressed by an
+    # unknown token: the same 404 page for everyone.
+    "people:person-list": ("L a 3 3 3 3 3 3 3 3 3", "5 5 5 5 5 5 5 5 5 5 5"),
+    "people:person-export": ("L a 3 3 3 3 3 3 3 3 3", "5 5 5 5 5 5 5 5 5 5 5"),
+    "people:person-create": ("L a 3 3 3 3 3 3 3 3 3", "L b 3 3 3 3 3 3 3 3 3"),
+    "people:import-create": ("L a 3 3 3 3 3 3 3 3 3", "L b 3 3 3 3 3 3 3 3 3"),
+    "people:import-detail": ("L a 3 3 3 3 3 3 3 3 3", "5 5 5 5 5 5 5 5 5 5 5"),
+    "people:import-apply": ("5 5 5 5 5 5 5 5 5 5 5", "L r 3 3 3 3 3 3 3 3 3"),
+    "people:person-detail": ("L a 3 3 3 3 3 3 3 3 3", "5 5 5 5 5 5 5 5 5 5 5"),
+    "people:person-edit": ("L a 3 3 3 3 3 3 3 3 3", "L b 3 3 3 3 3 3 3 3 3"),
+    "people:membership-add": ("5 5 5 5 5 5 5 5 5 5 5", "L r 3 3 3 3 3 3 3 3 3"),
+    "people:membership-end": ("5 5 5 5 5 5 5 5 5 5 5", "L r 3 3 3 3 3 3 3 3 3"),
+    "people:person-deactivate": ("5 5 5 5 5 5 5 5 5 5 5", "L r 3 3 3 3 3 3 3 3 3"),
+    "people:person-reactivate": ("5 5 5 5 5 5 5 5 5 5 5", "L r 3 3 3 3 3 3 3 3 3"),
+    "people:person-unlock": ("5 5 5 5 5 5 5 5 5 5 5", "L r 3 3 3 3 3 3 3 3 3"),
+    "people:second-factor-reset": ("L a 3 3 3 3 3 3 3 3 3", "L b 3 3 3 3 3 3 3 3 3"),
+    "people:invitation-send": ("5 5 5 5 5 5 5 5 5 5 5", "L a 3 3 3 3 3 3 3 3 3"),
+    "people:invitation-withdraw": ("5 5 5 5 5 5 5 5 5 5 5", "L r 3 3 3 3 3 3 3 3 3"),
+    "invitation-accept": ("4 4 4 4 4 4 4 4 4 4 4", "4 4 4 4 4 4 4 4 4 4 4"),
     # --- activities: visits (psikolog/pendamping: assigned visits only) ---
     "visits:visit-list": ("L a a a a a a a a 3 3", "5 5 5 5 5 5 5 5 5 5 5"),
     "visits:visit-month": ("L a a a a a a a a 3 3", "5 5 5 5 5 5 5 5 5 5 5"),

@@ -16,6 +16,7 @@ FLOORS = {
     "peksos.core": 1,
     "peksos.accounts": 1,
     "schools": 2,
+    "people": 3,
     "visits": 3,
     "activities": 4,
     "sosdesk": 4,
