@@ -7,7 +7,7 @@ MANAGE := $(PY) manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test setup venv messages translations lint format worker beat relay backup restore clean vnu bench
+.PHONY: run test test-fast setup venv messages translations lint format worker beat relay backup restore clean vnu bench
 
 # Find a Python >= 3.12 (pyenv's .python-version first, then python3.13 / python3.12).
 PYTHON_BOOT := $(shell for p in python3 python3.13 python3.12; do \
@@ -48,10 +48,21 @@ format: venv
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
+# The suite runs in parallel (pytest-xdist): each worker has its own test database, live server
+# port, Celery queue and output folders; tests marked with one xdist_group share a worker
+# (loadgroup). PYTEST_WORKERS=0 runs it in one process.
+PYTEST_WORKERS ?= auto
+PYTEST := $(VENV)/bin/pytest -n $(PYTEST_WORKERS) --dist loadgroup
+
 test: venv messages
 	$(VENV)/bin/ruff check .
 	$(MANAGE) makemigrations --check --dry-run -v 0
-	$(VENV)/bin/pytest $(PYTEST_ARGS)
+	$(PYTEST) $(PYTEST_ARGS)
+
+test-fast: venv messages  ## the same without the browser tests
+	$(VENV)/bin/ruff check .
+	$(MANAGE) makemigrations --check --dry-run -v 0
+	$(PYTEST) -m "not browser" $(PYTEST_ARGS)
 
 # The W3C Nu HTML checker for the browser crawl (32 MB, so fetched, not committed), pinned.
 VNU_VERSION := 26.9.27

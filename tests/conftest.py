@@ -42,8 +42,17 @@ def _empty_cache():
     cache.clear()
 
 
+@pytest.fixture(scope="session")
+def _media_root(tmp_path_factory):
+    """Uploads and reports land under this session's temporary folder, not var/media: under
+    pytest-xdist each worker has its own (tmp_path_factory's base is per worker)."""
+    return tmp_path_factory.mktemp("media")
+
+
 @pytest.fixture(autouse=True)
-def _test_settings(settings):
+def _test_settings(settings, _media_root):
+    settings.MEDIA_ROOT = _media_root
+    settings.PRIVATE_MEDIA_ROOT = _media_root / "private"
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.STORAGES = {
         **settings.STORAGES,

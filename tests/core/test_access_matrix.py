@@ -13,6 +13,10 @@ from tests import render_access_matrix
 from tests.access_crawl import ADMIN_SAMPLES, ALLOWED_GET_WRITES, all_patterns, crawl
 from tests.access_matrix import CODES, PERSONAS, ROWS, expected
 
+# The crawl is memoised per process (tests/access_crawl.py): with pytest-xdist both of its users
+# run on one worker (--dist loadgroup), which crawls once instead of once per worker.
+pytestmark = pytest.mark.xdist_group("access_crawl")
+
 
 @pytest.fixture
 def access_crawl(db, django_db_blocker):

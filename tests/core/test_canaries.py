@@ -10,6 +10,10 @@ import pytest
 
 from tests.access_crawl import CANARIES, MUST_SHOW, canary_in, crawl
 
+# The crawl is memoised per process (tests/access_crawl.py): with pytest-xdist both of its users
+# run on one worker (--dist loadgroup), which crawls once instead of once per worker.
+pytestmark = pytest.mark.xdist_group("access_crawl")
+
 
 @pytest.fixture
 def access_crawl(db, django_db_blocker):
