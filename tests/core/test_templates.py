@@ -38,6 +38,7 @@ LITERAL_COMPARISONS_ALLOWED = {
             "sosdesk",
             "monitoring",
             "reports",
+            "people",
         )
     },
     ("monitoring/observation_fill.html", 'field.name == "comment"'): "a form field name",
