@@ -11,7 +11,7 @@ Django's test client, each with its own idempotency key, then one repeated POST 
 already used key. The drill prints requests tried, errors (any answer but the redirect to the
 receipt), cases and outbox rows written, and rows lost (success answers without a committed
 case). Then the broker "comes back" (tasks run in-process) and the outbox relay runs: every
-alert must be sent exactly once. tests/test_sosdesk_public.py runs the same scenario in CI
+alert must be sent exactly once. tests/sosdesk/test_sosdesk_public.py runs the same scenario in CI
 (test_f1_redis_down_fifty_reports_then_each_alert_sent_once).
 """
 

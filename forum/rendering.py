@@ -71,5 +71,5 @@ def sanitise(html: str, *, links: bool = True) -> str:
 def render(text: str, *, links: bool) -> SafeString:
     """The post's text as safe HTML."""
     html = _cached_converter(links=links).convert((text or "")[:MAX_LENGTH].replace("\x00", ""))
-    # Not an XSS: nh3 sanitised it just above (tests/test_forum_xss.py runs the XSS corpus).
+    # Not an XSS: nh3 sanitised it just above (tests/forum/test_forum_xss.py runs the XSS corpus).
     return mark_safe(sanitise(html, links=links))  # noqa: S308  # nosec B308 B703

@@ -2,7 +2,7 @@
 small charts (the same SVG code as the PDFs, `reports.charts`).
 
 Each panel is one aggregate query, whatever the number of schools, visits or cases: the home
-page costs a fixed number of queries (tests/test_dashboard.py pins them). Every number comes
+page costs a fixed number of queries (tests/reports/test_dashboard.py pins them). Every number comes
 from the same permission helper as the list it links to, so a number never shows more than
 its list would. Register-wide numbers are sums of cached parts (`register_sum`).
 """

@@ -32,7 +32,7 @@ def home(request: HttpRequest) -> HttpResponse:
 @login_required
 def help_page(request: HttpRequest) -> HttpResponse:
     """The help of the user's own role: its tasks step by step, with screenshots taken by the
-    browser tests (tests/test_journeys_browser.py, PEKSOS_HELP_SHOTS=1). Long prose lives in
+    browser tests (tests/browser/test_journeys_browser.py, PEKSOS_HELP_SHOTS=1). Long prose lives in
     one template per role and language (home/help/<role>.<lang>.html, Indonesian first)."""
     role = request.user.role
     language = (request.LANGUAGE_CODE or "id").split("-")[0]

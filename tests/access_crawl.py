@@ -6,8 +6,8 @@ and to peksos_joko's caseload, with a canary string in every sensitive field. `c
 requests every URL pattern as every persona (and anonymous), GET and POST, each request inside
 a savepoint that is rolled back, so that one request never changes what the next one sees.
 The result is plain data (statuses, bodies, headers, row-count changes, e-mails, log lines),
-computed once per test session and shared by tests/test_access_matrix.py and
-tests/test_canaries.py.
+computed once per test session and shared by tests/core/test_access_matrix.py and
+tests/core/test_canaries.py.
 """
 
 from __future__ import annotations

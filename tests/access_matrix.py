@@ -1,7 +1,7 @@
 """The access matrix (docs/quality.md S1, docs/design.md §4): for every URL pattern, what each
 persona gets with GET and with POST when the URL addresses objects of ANOTHER school or caseload.
 
-HOW TO ADD A ROW (a new URL must have one, or tests/test_access_matrix.py fails):
+HOW TO ADD A ROW (a new URL must have one, or tests/core/test_access_matrix.py fails):
   1. Add one line to ROWS below:  "namespace:url-name": ("<GET cells>", "<POST cells>"),
      Each cell string has one code per persona, in the order of PERSONAS (spaces are ignored):
          anon koor pk_A pk_B psi pend desk_A desk_B kepsek_A guru_A ortu_A

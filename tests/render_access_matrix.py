@@ -3,7 +3,7 @@
     .venv/bin/python tests/render_access_matrix.py          # rewrite the page
     .venv/bin/python tests/render_access_matrix.py --check  # exit 1 when the page is stale
 
-tests/test_access_matrix.py fails when the page is out of date with the matrix.
+tests/core/test_access_matrix.py fails when the page is out of date with the matrix.
 """
 
 import sys
@@ -31,7 +31,7 @@ HEADER = """# Access matrix
 
 Every URL pattern of PEKSOS, requested as every persona with GET and with POST, against
 objects of **school B** (SD Negeri 2 Metro Pusat) and **peksos_joko's caseload**.
-`tests/test_access_matrix.py` enumerates every pattern of the URL resolver and fails when a
+`tests/core/test_access_matrix.py` enumerates every pattern of the URL resolver and fails when a
 pattern has no row here, and when any response differs from its cell. How to add a row: the
 comment at the top of `tests/access_matrix.py`; the rules behind it: [security.md](security.md)
 and docs/design.md §4.

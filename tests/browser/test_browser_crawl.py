@@ -7,7 +7,7 @@ skips logging out, downloads (.ics/.pdf/.csv/.xlsx and any answer that is not HT
 technical admin and links to other sites. POST actions are forms, not links, so they are
 never followed. Every page is checked at a desktop and a phone viewport:
 
-- no console errors, no CSP violations, no failed requests (tests/browser.py PageProblems),
+- no console errors, no CSP violations, no failed requests (tests/browser/support.py PageProblems),
   in a browser context that enforces the CSP;
 - no horizontal scrolling on the phone (documentElement.scrollWidth <= innerWidth);
 - axe-core (tests/vendor/axe-core/) at both viewports: no `serious` or `critical`

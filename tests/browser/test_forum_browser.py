@@ -152,7 +152,7 @@ def test_the_xss_corpus_never_opens_a_dialog(
     )
     # Every payload as an answer, written by someone whose display name is a payload, and as
     # a question title on the list pages (through the ORM: the rendering is what is tested;
-    # the forms' own handling is in tests/test_forum_xss.py).
+    # the forms' own handling is in tests/forum/test_forum_xss.py).
     authors = User.objects.bulk_create(
         User(username=f"xss_{i}", first_name=payload[:150], role=Role.ORANG_TUA)
         for i, payload in enumerate(payloads[:300])

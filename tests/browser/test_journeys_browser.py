@@ -2,8 +2,8 @@
 
 - A Koordinator plans the year and the school's principal agrees a date (here).
 - A pupil files an anonymous report and reads the desk's reply:
-  tests/test_sosdesk_public_browser.py.
-- A parent asks in the forum and accepts an answer: tests/test_forum_browser.py.
+  tests/browser/test_sosdesk_public_browser.py.
+- A parent asks in the forum and accepts an answer: tests/browser/test_forum_browser.py.
 
 Any console error (a CSP violation) fails a test. Screenshots go to test-results/<test>/;
 with PEKSOS_HELP_SHOTS=1 the phone screenshots the help pages show are also written to
