@@ -224,6 +224,8 @@ VISIT_FIELDS = [
     "locked",
     "plan",
     "cancel_reason",
+    "origin",
+    "override_reason",
     "created_by",
     "created_at",
     "updated_at",
