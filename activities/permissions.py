@@ -8,7 +8,9 @@ Activities (docs/design.md §4, row "activities"):
 - A psychologist sees the sessions they lead (facilitator) and those of the visits they are
   in the team of; they record the outputs of the sessions they facilitate.
 - A pendamping sosial sees the activities of their own schools, of their visits and those
-  they facilitate (read only).
+  they facilitate; like every facilitator, they record the activities they facilitate.
+- Anyone listed as facilitator of an activity (PEKSOS, psychologist, pendamping sosial)
+  records it: attendance, outputs, tests, photos (the field work of docs/domain.md).
 - The principal sees the activities of their own school (read), the named list included.
 - An SOS Desk officer sees the activities of their own school as counts only: no attendee
   names, no photos of children.
@@ -92,7 +94,7 @@ def can_edit_activity(user: User, activity: Activity) -> bool:
     """Change the plan, record the outputs, open the participant forms, add photos."""
     if can_edit_visit(user, activity.visit):
         return True
-    if not _active(user) or user.role not in {Role.PEKSOS, Role.PSIKOLOG}:
+    if not _active(user) or user.role not in STAFF_ROLES:
         return False
     return activity.facilitators.filter(pk=user.pk).exists()
 

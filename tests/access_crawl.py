@@ -297,6 +297,7 @@ def build_world(users: dict) -> dict:
     visit.set_date(today + timedelta(days=30))
     visit.save()
     VisitMember.objects.create(visit=visit, user=joko, role=Role.PEKSOS)
+    agreed_visit = _agreed_by_letter(b, joko, today + timedelta(days=90))
     run = PlanRun.objects.create(school_year=visit.school_year, created_by=koor)
     leave = StaffLeave.objects.create(
         user=joko,
@@ -392,6 +393,7 @@ def build_world(users: dict) -> dict:
         "consent": consent.pk,
         "observation": observation.pk,
         "visit": visit.pk,
+        "agreed_visit": agreed_visit.pk,
         "run": run.pk,
         "leave": leave.pk,
         "staff": joko.pk,
@@ -436,6 +438,31 @@ def _attach(case, note, by):
         sha256=hashlib.sha256(data).hexdigest(),
         uploaded_by=by,
     )
+
+
+def _agreed_by_letter(school, joko, day):
+    """A visit of school B whose agreement joko recorded, with a scanned letter."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from peksos.core.uploads import validate_document
+    from visits import services as visit_services
+    from visits.models import Visit, VisitAgreement, VisitMember
+
+    visit = Visit(school=school, state=Visit.State.PROPOSED, kind=Visit.Kind.TRAINING)
+    visit.set_date(day)
+    visit.save()
+    VisitMember.objects.create(visit=visit, user=joko, role=joko.role)
+    letter = validate_document(SimpleUploadedFile("surat.pdf", b"%PDF-1.4\n1 0 obj\n%%EOF\n"))
+    visit_services.visit_agreement_record(
+        visit=visit,
+        contact_name="Ibu Kepala SD 2",
+        contact_position="Kepala Sekolah",
+        channel=VisitAgreement.Channel.LETTER,
+        agreed_on=timezone.localdate(),
+        letter=letter,
+        by=joko,
+    )
+    return visit
 
 
 def _activities(visit, joko) -> dict:
@@ -575,6 +602,7 @@ FILL_PATTERN = {
     "visits:leave-create": {"user_id": "staff"},
     "visits:leave-delete": {"pk": "leave"},
     "visits:feed-ics": {"token": "feed_token"},
+    "visits:agreement-letter": {"pk": "agreed_visit"},
     "sosdesk:referral-respond": {"pk": "referral"},
     "sosdesk:case-attachment": {"code": "case", "pk": "attachment"},
     "sosdesk:member-delete": {"npsn": "npsn", "pk": "member"},

@@ -130,6 +130,8 @@ ROWS: dict[str, tuple[str, str]] = {
     "visits:visit-list": ("L a a a a a a a a 3 3", "5 5 5 5 5 5 5 5 5 5 5"),
     "visits:visit-month": ("L a a a a a a a a 3 3", "5 5 5 5 5 5 5 5 5 5 5"),
     "visits:visit-week": ("L a a a a a a a a 3 3", "5 5 5 5 5 5 5 5 5 5 5"),
+    # Visits by hand: the Koordinator and PEKSOS (the school list is scoped inside the form).
+    "visits:visit-create": ("L a a a 3 3 3 3 3 3 3", "L a a a 3 3 3 3 3 3 3"),
     "visits:visit-agreement": ("L a a a 3 3 a a a 3 3", "5 5 5 5 5 5 5 5 5 5 5"),
     "visits:compliance-board": ("L a a a 3 3 3 3 3 3 3", "5 5 5 5 5 5 5 5 5 5 5"),
     "visits:plan-create": ("L a 3 3 3 3 3 3 3 3 3", "L a 3 3 3 3 3 3 3 3 3"),
@@ -155,6 +157,10 @@ ROWS: dict[str, tuple[str, str]] = {
     "visits:visit-accept": ("5 5 5 5 5 5 5 5 5 5 5", "L 3 4 3 4 4 4 r 4 4 4"),
     "visits:visit-counter": ("L 3 4 3 4 4 4 a 4 4 4", "L 3 4 3 4 4 4 a 4 4 4"),
     "visits:visit-counter-accept": ("5 5 5 5 5 5 5 5 5 5 5", "L r 4 r 4 4 4 3 4 4 4"),
+    # Agreement recorded by staff: the Koordinator and the school's PEKSOS; the school's officer
+    # sees the visit (403); the letter also for the school's officer, a download (a).
+    "visits:agreement-record": ("L a 4 a 4 4 4 3 4 4 4", "L a 4 a 4 4 4 3 4 4 4"),
+    "visits:agreement-letter": ("L a 4 a 4 4 4 a 4 4 4", "5 5 5 5 5 5 5 5 5 5 5"),
     "visits:visit-suggest": ("L a 4 a 4 4 4 3 4 4 4", "L a 4 a 4 4 4 3 4 4 4"),
     # --- activity (sessions, knowledge tests, feedback, draws): rows of the pages that exist ---
     "activities:activity-list": ("L a a a a a a a a 3 3", "5 5 5 5 5 5 5 5 5 5 5"),

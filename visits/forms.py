@@ -8,11 +8,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from peksos.accounts.models import Role, User
-from peksos.core.forms import DATE_WIDGET
+from peksos.core.forms import DATE_WIDGET, CleanTextField
+from peksos.core.uploads import CleanUpload, validate_document
 from schools.calendar import FIRST_YEAR, LAST_YEAR
 from schools.models import Kecamatan, School
 
-from .models import STAFF_ROLES, StaffCapacity, Visit, school_year_of
+from .models import STAFF_ROLES, StaffCapacity, Visit, VisitAgreement, school_year_of
 
 WEEKDAYS = [
     (0, _("Monday")),
@@ -151,8 +152,10 @@ class VisitFilterForm(forms.Form):
 
 
 class MoveForm(forms.Form):
-    """The date and team of a visit; one form for both, checked by visits.checks."""
+    """The date, kind and team of a visit, checked by visits.checks; the Koordinator also gets
+    a field to override the rules with a reason."""
 
+    kind = forms.ChoiceField(label=_("Kind"), choices=Visit.Kind, required=False)
     date = VisitDateField(label=_("Date"))
     peksos = StaffChoiceField(label=_("PEKSOS"), queryset=staff_users(Role.PEKSOS))
     psikolog = StaffChoiceField(
@@ -164,6 +167,27 @@ class MoveForm(forms.Form):
     reason = forms.CharField(label=_("Reason for the change"), max_length=300, required=False)
     # Shown only once the soft rules warned: ticking it saves despite the warnings.
     confirm = forms.BooleanField(label=_("Save despite the warnings above"), required=False)
+    # Shown to the Koordinator only once the hard rules refused: a reason saves anyway.
+    override_reason = forms.CharField(
+        label=_("Reason for overriding the rules"),
+        max_length=300,
+        required=False,
+        help_text=_("Only if the visit must take place anyway. It is kept on the visit."),
+    )
+
+    def __init__(self, *args, can_override: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not can_override:
+            del self.fields["override_reason"]
+
+    def clean_override_reason(self) -> str:
+        return " ".join(self.cleaned_data["override_reason"].replace("\x00", "").split())
+
+    @property
+    def override_text(self) -> str:
+        return (
+            self.cleaned_data.get("override_reason", "") if "override_reason" in self.fields else ""
+        )
 
     def team(self) -> list[tuple[User, str]]:
         data = self.cleaned_data
@@ -175,10 +199,58 @@ class MoveForm(forms.Form):
 
     @classmethod
     def initial_for(cls, visit: Visit) -> dict:
-        initial = {"date": visit.date}
+        initial = {"date": visit.date, "kind": visit.kind}
         for member in visit.members.all():
             initial.setdefault(member.role, member.user_id)
         return initial
+
+
+ORIGIN_PATTERN = r"^[\w :/.-]*$"
+
+
+class VisitCreateForm(MoveForm):
+    """A visit made by hand: the school (by NPSN, among the user's schools), its kind, date and
+    team; `origin` is a plain reference such as "kasus:AB12CD34" (a follow-up of a case)."""
+
+    field_order = ["school", "kind", "date", "needs_pendamping", "peksos", "psikolog"]
+
+    school = forms.ModelChoiceField(
+        label=_("School"), queryset=School.objects.none(), to_field_name="npsn"
+    )
+    needs_pendamping = forms.BooleanField(
+        label=_("A pendamping sosial in the team"), required=False
+    )
+    origin = forms.RegexField(
+        regex=ORIGIN_PATTERN,
+        max_length=100,
+        required=False,
+        widget=forms.HiddenInput,
+        error_messages={"invalid": _("The origin of the visit is not valid.")},
+    )
+
+    def __init__(self, *args, schools: QuerySet[School], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].required = True
+        self.fields["school"].queryset = schools.select_related("kecamatan").order_by("name")
+        self.fields["school"].error_messages["invalid_choice"] = _(
+            "Choose one of the schools you serve."
+        )
+        del self.fields["reason"]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("kind") in Visit.PENDAMPING_KINDS:
+            data["needs_pendamping"] = True
+        return data
+
+    def visit_for_check(self) -> Visit:
+        """An unsaved visit for visits.checks (school, kind, date as chosen)."""
+        data = self.cleaned_data
+        visit = Visit(
+            school=data["school"], kind=data["kind"], needs_pendamping=data["needs_pendamping"]
+        )
+        visit.set_date(data["date"])
+        return visit
 
 
 class DateProposalForm(forms.Form):
@@ -194,6 +266,41 @@ class DateProposalForm(forms.Form):
 
     def clean_reason(self) -> str:
         return " ".join(self.cleaned_data["reason"].replace("\x00", "").split())
+
+
+class AgreementForm(forms.Form):
+    """A school's agreement given outside PEKSOS, recorded by the programme."""
+
+    contact_name = CleanTextField(
+        label=_("Who agreed at the school"),
+        max_length=120,
+        help_text=_("For example: Ibu Sri Wahyuni."),
+    )
+    contact_position = CleanTextField(
+        label=_("Their position"), max_length=120, help_text=_("For example: Kepala Sekolah.")
+    )
+    channel = forms.ChoiceField(
+        label=_("How"), choices=VisitAgreement.Channel, widget=forms.RadioSelect
+    )
+    agreed_on = VisitDateField(label=_("Agreed on"))
+    letter = forms.FileField(
+        label=_("Scanned letter (optional)"),
+        required=False,
+        help_text=_("A PDF or a photo (JPEG, PNG, WebP) of at most 10 MB."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png,.webp"}),
+    )
+
+    def clean_agreed_on(self) -> date:
+        day = self.cleaned_data["agreed_on"]
+        if day > timezone.localdate():
+            raise forms.ValidationError(_("The day of the agreement cannot be in the future."))
+        return day
+
+    def clean_letter(self) -> CleanUpload | None:
+        upload = self.cleaned_data.get("letter")
+        if not upload:
+            return None
+        return validate_document(upload, prefix="visit-letters")
 
 
 class CancelForm(forms.Form):

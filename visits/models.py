@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from peksos.accounts.models import Role
 from peksos.core.partials import MarksPartitions
+from peksos.core.uploads import private_storage
 from schools.models import School
 
 # Staff who go on visits, in the order a team is listed.
@@ -231,6 +232,18 @@ class Visit(MarksPartitions, models.Model):
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="rescheduled_to"
     )
     cancel_reason = models.CharField(_("reason for cancelling"), max_length=300, blank=True)
+    # Where a visit made by hand comes from, as a plain reference ("kasus:AB12CD34" for a
+    # follow-up of an SOS Desk case): visits may not import the apps above (docs/design.md §1),
+    # so the case is named, never linked by a foreign key.
+    origin = models.CharField(_("origin"), max_length=100, blank=True, default="", db_default="")
+    # A Koordinator may place a visit against the planning rules, with a reason (audited).
+    override_reason = models.CharField(
+        _("reason for overriding the planning rules"),
+        max_length=300,
+        blank=True,
+        default="",
+        db_default="",
+    )
     done_at = models.DateTimeField(_("marked done"), null=True, blank=True)
     done_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -265,6 +278,12 @@ class Visit(MarksPartitions, models.Model):
         self.date = day
         self.school_year = school_year_of(day)
         self.semester = semester_of(day)
+
+    @property
+    def case_code(self) -> str:
+        """The tracking code of the case this visit follows up, if any."""
+        prefix = "kasus:"
+        return self.origin[len(prefix) :] if self.origin.startswith(prefix) else ""
 
     @property
     def is_planned(self) -> bool:
@@ -394,3 +413,39 @@ class CalendarFeedToken(models.Model):
     def issue(cls, user) -> tuple["CalendarFeedToken", str]:
         token = secrets.token_urlsafe(32)
         return cls.objects.create(user=user, token_hash=_hash_token(token)), token
+
+
+class VisitAgreement(models.Model):
+    """A school's agreement given by phone, letter, message or in person, recorded by the
+    Koordinator or a PEKSOS of the school (schools without accounts agree this way): who
+    agreed at the school, how, when, and an optional scanned letter (checked by
+    peksos.core.uploads, stored privately, downloaded through a permission-checked view)."""
+
+    class Channel(models.TextChoices):
+        PHONE = "telepon", _("by phone")
+        LETTER = "surat", _("by letter")
+        MESSAGE = "pesan", _("by message")
+        IN_PERSON = "langsung", _("face to face")
+
+    visit = models.OneToOneField(Visit, on_delete=models.CASCADE, related_name="recorded_agreement")
+    contact_name = models.CharField(_("agreed by (name)"), max_length=120)
+    contact_position = models.CharField(_("position at the school"), max_length=120)
+    channel = models.CharField(_("how"), max_length=12, choices=Channel)
+    agreed_on = models.DateField(_("agreed on"))
+    letter = models.FileField(
+        _("scanned letter"), storage=private_storage, max_length=200, blank=True
+    )
+    letter_name = models.CharField(_("file name as uploaded"), max_length=150, blank=True)
+    letter_type = models.CharField(max_length=50, blank=True)
+    letter_sha256 = models.CharField(max_length=64, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("recorded"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("agreement recorded by staff")
+        verbose_name_plural = _("agreements recorded by staff")
+
+    def __str__(self) -> str:
+        return f"{self.visit_id}: {self.contact_name} ({self.channel})"

@@ -6,6 +6,13 @@
   they edit (move, lock, answer the school's date, mark done, cancel) the visits of the
   schools they serve and those they lead as the team's PEKSOS.
 - A psychologist or pendamping sosial sees the visits they are in the team of (read only).
+- Visits are made by hand (besides the planner) by the Koordinator for any school and by a
+  PEKSOS for the schools they serve, under the planner's rules; only the Koordinator may
+  override those rules, and must give a reason (kept on the visit and in the audit log).
+- When a school agrees by phone, letter, message or in person, the Koordinator or a PEKSOS
+  serving the school records it (who agreed, how, when, an optional scanned letter). The
+  letter is downloaded by those who may edit the visit and the school's principal and
+  officers.
 - The principal (Kepala Sekolah) and the SOS Desk officers of a school see its visits and
   answer the proposed ones: accept, or propose another date with a reason. They change
   nothing else.
@@ -21,6 +28,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from peksos.accounts.models import Role, User
+from schools.models import School
 from schools.permissions import schools_served_by
 
 from .models import Visit, VisitMember
@@ -92,6 +100,38 @@ def can_edit_visit(user: User, visit: Visit) -> bool:
     if schools_served_by(user).filter(pk=visit.school_id).exists():
         return True
     return visit.members.filter(user=user, role=Role.PEKSOS).exists()
+
+
+def schools_for_new_visit(user: User) -> QuerySet[School]:
+    """The schools a user may add a visit to by hand: all for the Koordinator, their own for
+    a PEKSOS, none for anyone else."""
+    if can_plan(user):
+        return School.objects.active()
+    if _active(user) and user.role == Role.PEKSOS:
+        return schools_served_by(user).active()
+    return School.objects.none()
+
+
+def may_create_visits(user: User) -> bool:
+    return _active(user) and user.role in {Role.KOORDINATOR, Role.PEKSOS}
+
+
+def can_override_rules(user: User) -> bool:
+    """Place or move a visit against the planning rules, with a reason."""
+    return can_plan(user)
+
+
+def can_record_agreement(user: User, visit: Visit) -> bool:
+    """Record a school's agreement given by phone, letter, message or in person."""
+    if can_plan(user):
+        return True
+    if not _active(user) or user.role != Role.PEKSOS:
+        return False
+    return schools_served_by(user).filter(pk=visit.school_id).exists()
+
+
+def can_download_agreement_letter(user: User, visit: Visit) -> bool:
+    return can_edit_visit(user, visit) or can_answer_for_school(user, visit)
 
 
 def can_answer_for_school(user: User, visit: Visit) -> bool:

@@ -223,7 +223,7 @@ VISIT_FIELDS = [
     "needs_pendamping",
     "locked",
     "plan",
-    "cancel_reason",
+    "cancel_reason",  # origin and override_reason: their database default ""
     "created_by",
     "created_at",
     "updated_at",

@@ -17,6 +17,7 @@ from django.utils.translation import override
 from peksos.accounts.models import Role, User
 from peksos.core import audit, outbox
 from peksos.core.refusals import Refusal
+from peksos.core.uploads import CleanUpload
 from schools import priority
 from schools.models import School, SchoolMembership
 
@@ -28,8 +29,10 @@ from .models import (
     StaffCapacity,
     StaffLeave,
     Visit,
+    VisitAgreement,
     VisitMember,
 )
+from .permissions import can_override_rules
 
 State = Visit.State
 
@@ -180,24 +183,90 @@ def _require(visit: Visit, *states: str) -> None:
         )
 
 
+def _check_rules(
+    visit: Visit, day: date, team: list[tuple[User, str]], override_reason: str, by: User
+) -> bool:
+    """The planner's hard rules for `visit` on `day` with `team`. Broken rules refuse the step,
+    unless a Koordinator overrides them with a reason. Returns whether they were overridden."""
+    check = checks.check_visit(visit, day, team)
+    if check.ok:
+        return False
+    if not override_reason or not can_override_rules(by):
+        raise Refusal(check.errors)
+    return True
+
+
+def visit_create(
+    *,
+    school: School,
+    kind: str,
+    day: date,
+    team: list[tuple[User, str]],
+    needs_pendamping: bool = False,
+    origin: str = "",
+    override_reason: str = "",
+    by: User,
+    request=None,
+) -> Visit:
+    """A visit made by hand (the plan left a school out, a follow-up after a case): proposed
+    to the school like the planner's, under the same hard rules; a Koordinator may override
+    them with a reason, kept on the visit and in the audit log."""
+    with transaction.atomic():
+        visit = Visit(
+            school=School.objects.select_related("kecamatan").get(pk=school.pk),
+            kind=kind,
+            needs_pendamping=needs_pendamping,
+            origin=origin,
+            created_by=by,
+        )
+        visit.set_date(day)
+        overridden = _check_rules(visit, day, team, override_reason, by)
+        visit.override_reason = override_reason if overridden else ""
+        visit.save()
+        _set_team(visit, team)
+        audit.record("visit_created", request=request, actor=by, obj=visit)
+        if overridden:
+            audit.record("visit_rules_overridden", request=request, actor=by, obj=visit)
+        with override("id"):
+            _tell_school(
+                visit,
+                _("Proposed PEKSOS visit to %(school)s on %(date)s")
+                % {"school": visit.school.name, "date": _day(day)},
+                _(
+                    "The Dinas Sosial proposes a PEKSOS visit to %(school)s on %(date)s.\n"
+                    "Open PEKSOS (menu Kunjungan) to accept it or propose another date."
+                )
+                % {"school": visit.school.name, "date": _day(day)},
+            )
+    return visit
+
+
 def visit_move(
     *,
     visit: Visit,
     day: date,
     team: list[tuple[User, str]],
     reason: str = "",
+    kind: str | None = None,
+    override_reason: str = "",
     by: User,
     request=None,
 ) -> Visit:
-    """Change a planned visit's date and/or team, under the planner's hard rules. An agreed
-    visit moved to another date is kept as `rescheduled`; a new proposal takes its place and
-    goes to the school for agreement. Returns the visit that now holds the date."""
+    """Change a planned visit's date, team and/or kind, under the planner's hard rules (a
+    Koordinator may override them with a reason). An agreed visit moved to another date is
+    kept as `rescheduled`; a new proposal takes its place and goes to the school for
+    agreement. Returns the visit that now holds the date."""
     with transaction.atomic():
         visit = _locked(visit)
         _require(visit, State.PROPOSED, State.AGREED)
-        check = checks.check_visit(visit, day, team)
-        if not check.ok:
-            raise Refusal(check.errors)
+        if kind and kind != visit.kind:
+            visit.kind = kind
+            visit.needs_pendamping = visit.needs_pendamping or kind in Visit.PENDAMPING_KINDS
+            visit.save(update_fields=["kind", "needs_pendamping", "updated_at"])
+        overridden = _check_rules(visit, day, team, override_reason, by)
+        if overridden:
+            visit.override_reason = override_reason
+            visit.save(update_fields=["override_reason", "updated_at"])
         moved = day != visit.date
         target = visit
         if moved:
@@ -219,6 +288,8 @@ def visit_move(
                     locked=visit.locked,
                     plan=visit.plan,
                     rescheduled_from=visit,
+                    origin=visit.origin,
+                    override_reason=visit.override_reason,
                     created_by=by,
                 )
                 target.set_date(day)
@@ -230,6 +301,8 @@ def visit_move(
                 visit.save()
         _set_team(target, team)
         audit.record("visit_moved", request=request, actor=by, obj=target)
+        if overridden:
+            audit.record("visit_rules_overridden", request=request, actor=by, obj=target)
         if moved:
             with override("id"):
                 _tell_school(
@@ -276,6 +349,62 @@ def visit_accept(*, visit: Visit, by: User, request=None) -> Visit:
                 % {"school": visit.school.name, "date": _day(visit.date)},
             )
     return visit
+
+
+def visit_agreement_record(
+    *,
+    visit: Visit,
+    contact_name: str,
+    contact_position: str,
+    channel: str,
+    agreed_on: date,
+    letter: CleanUpload | None = None,
+    by: User,
+    request=None,
+) -> VisitAgreement:
+    """The school agreed to the proposed date outside PEKSOS (by phone, letter, message, in
+    person) and the programme records it: the visit is agreed, as if the school had accepted
+    it itself. The letter is stored only if the transaction commits."""
+    stored = ""
+    try:
+        with transaction.atomic():
+            visit = _locked(visit)
+            _require(visit, State.PROPOSED)
+            if _pending(visit) is not None:
+                raise Refusal(
+                    [_("The school's proposed date is waiting: accept it or suggest another.")]
+                )
+            agreement = VisitAgreement(
+                visit=visit,
+                contact_name=contact_name,
+                contact_position=contact_position,
+                channel=channel,
+                agreed_on=agreed_on,
+                recorded_by=by,
+            )
+            if letter is not None:
+                agreement.letter = letter.as_file()
+                agreement.letter_name = letter.display_name
+                agreement.letter_type = letter.content_type
+                agreement.letter_sha256 = letter.sha256
+            agreement.save()
+            stored = agreement.letter.name if letter is not None else ""
+            visit.state = State.AGREED
+            visit.save(update_fields=["state", "updated_at"])
+            audit.record("visit_agreement_recorded", request=request, actor=by, obj=visit)
+            with override("id"):
+                _tell_staff(
+                    visit,
+                    _("%(school)s agreed to the visit on %(date)s")
+                    % {"school": visit.school.name, "date": _day(visit.date)},
+                    _("%(school)s agreed to the PEKSOS visit on %(date)s.")
+                    % {"school": visit.school.name, "date": _day(visit.date)},
+                )
+    except Exception:
+        if stored:
+            VisitAgreement._meta.get_field("letter").storage.delete(stored)
+        raise
+    return agreement
 
 
 def visit_counter(*, visit: Visit, day: date, reason: str, by: User, request=None) -> DateChange:

@@ -1,11 +1,12 @@
 from django.urls import path
 
-from .views import agreement, compliance, feeds, plan, staff, visits
+from .views import agreement, compliance, create, feeds, plan, recorded, staff, visits
 
 app_name = "visits"
 
 urlpatterns = [
     path("", visits.visit_list, name="visit-list"),
+    path("baru/", create.visit_create, name="visit-create"),
     path("bulan/", visits.visit_month, name="visit-month"),
     path("minggu/", visits.visit_week, name="visit-week"),
     path("persetujuan/", agreement.visit_agreement, name="visit-agreement"),
@@ -29,5 +30,7 @@ urlpatterns = [
     path("<int:pk>/setujui/", agreement.visit_accept, name="visit-accept"),
     path("<int:pk>/usul-tanggal/", agreement.visit_counter, name="visit-counter"),
     path("<int:pk>/terima-usulan/", agreement.visit_counter_accept, name="visit-counter-accept"),
+    path("<int:pk>/catat-persetujuan/", recorded.agreement_record, name="agreement-record"),
+    path("<int:pk>/surat-persetujuan/", recorded.agreement_letter, name="agreement-letter"),
     path("<int:pk>/usul-lain/", agreement.visit_suggest, name="visit-suggest"),
 ]

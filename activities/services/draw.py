@@ -134,6 +134,10 @@ def run_draw(
             raise ValidationError(_("Door prizes are drawn at a One Day for Children only."))
         if activity.state == Activity.State.CANCELLED:
             raise ValidationError(_("This activity was cancelled."))
+        if activity.state != Activity.State.HELD:
+            raise ValidationError(
+                _("The draw opens once the activity is recorded as held: record it first.")
+            )
         if not 0 <= tickets <= MAX_TICKETS:
             raise ValidationError(_("The number of tickets must be between 0 and 5000."))
         current = activity.draws.filter(state=Draw.State.CURRENT).first()

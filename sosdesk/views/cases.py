@@ -35,6 +35,7 @@ from peksos.core.actions import run_step
 from peksos.core.models import AuditEvent
 from peksos.core.pagination import page_for, page_links
 from peksos.core.uploads import attachment_response
+from visits.permissions import schools_for_new_visit, visits_visible_to
 
 from .. import services
 from ..forms import (
@@ -192,6 +193,11 @@ def _render_detail(
         "is_koordinator": user.role == Role.KOORDINATOR,
     }
     if handler:
+        # Follow-up visits name the case in their origin (visits cannot import sosdesk).
+        context["follow_up_visits"] = list(
+            visits_visible_to(user).filter(origin=f"kasus:{case.code}").order_by("date", "id")
+        )
+        context["can_add_visit"] = schools_for_new_visit(user).filter(pk=case.school_id).exists()
         context.update(
             triage_form=TriageForm.for_case(case),
             status_form=StatusForm(allowed=allowed) if allowed else None,

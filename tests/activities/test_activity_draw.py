@@ -16,7 +16,7 @@ from django.urls import reverse
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from activities.models import Attendee, Draw, Prize
+from activities.models import Activity, Attendee, Draw, Prize
 from activities.services import draw as draw_services
 from peksos.core.models import AuditEvent
 from tests.factories import make_activity
@@ -99,7 +99,9 @@ def test_the_seed_comes_from_secrets_and_differs_each_time():
 
 @pytest.fixture
 def one_day(school_a, peksos_budi):
-    activity = make_activity(school_a, ONE_DAY, facilitators=[peksos_budi])
+    activity = make_activity(
+        school_a, ONE_DAY, facilitators=[peksos_budi], state=Activity.State.HELD
+    )
     for i in range(6):
         Attendee.objects.create(activity=activity, name=f"Ibu Wali {i}", group="orang_tua")
     Prize.objects.create(activity=activity, name="Tas sekolah", quantity=3)
@@ -171,7 +173,7 @@ def test_only_one_day_activities_with_entries_and_prizes_draw(school_a, koordina
     Prize.objects.create(activity=campaign, name="Pena", quantity=1)
     with pytest.raises(ValidationError):
         draw_services.run_draw(campaign, tickets=5, by=koordinator_ani)
-    empty = make_activity(school_a, ONE_DAY)
+    empty = make_activity(school_a, ONE_DAY, state=Activity.State.HELD)
     with pytest.raises(ValidationError):
         draw_services.run_draw(empty, tickets=5, by=koordinator_ani)  # no prizes
     Prize.objects.create(activity=empty, name="Pena", quantity=1)
@@ -354,3 +356,18 @@ def test_draw_page_queries_do_not_grow_with_draws_and_prizes(one_day, login, koo
         Prize.objects.create(activity=one_day, name=f"Hadiah {i}", quantity=1)
         draw_services.run_draw(one_day, tickets=i, by=koordinator_ani, reason=f"ulang {i}")
     assert count() == few
+
+
+def test_the_draw_opens_only_once_the_activity_is_held(one_day, login, peksos_budi):
+    one_day.state = Activity.State.PLANNED
+    one_day.save()
+    with pytest.raises(ValidationError, match="terlaksana"):
+        draw_services.run_draw(one_day, tickets=5, by=peksos_budi)
+    client = login(peksos_budi)
+    page = client.get(reverse("activities:draw", args=[one_day.pk])).content.decode()
+    assert "Undian baru dibuka setelah kegiatan dicatat terlaksana" in page
+    assert reverse("activities:draw-run", args=[one_day.pk]) not in page
+    response = client.post(reverse("activities:draw-run", args=[one_day.pk]), {"tickets": "5"})
+    assert response.status_code == 200
+    assert "Undian baru dibuka setelah kegiatan dicatat terlaksana" in response.content.decode()
+    assert not Draw.objects.exists()

@@ -302,6 +302,24 @@ def test_a_facilitating_psychologist_records_but_does_not_plan(login, psikolog_g
     )
 
 
+def test_a_facilitating_pendamping_records_the_field_work(login, pendamping_hadi, activity_a):
+    """Issue 18: anyone listed as facilitator records (the pendamping got 403 before)."""
+    client = login(pendamping_hadi)
+    record = reverse("activities:activity-record", args=[activity_a.pk])
+    add = reverse("activities:attendee-add", args=[activity_a.pk])
+    # Not a facilitator and not in the visit's team: the activity is not theirs.
+    assert client.post(record, record_data()).status_code == 404
+    activity_a.facilitators.add(pendamping_hadi)
+    assert client.post(record, record_data()).status_code == 302
+    activity_a.refresh_from_db()
+    assert activity_a.state == Activity.State.HELD
+    client.post(add, {"name": "Ibu Sari", "group": "orang_tua", "sex": "P"})
+    assert Attendee.objects.get().entered_by == pendamping_hadi
+    # Recording is not planning: the visit (not theirs: not in its team) stays hidden.
+    create = reverse("activities:activity-create", args=[activity_a.visit_id])
+    assert client.get(create).status_code == 404
+
+
 def test_open_and_close_the_participant_forms(login, peksos_budi, activity_a):
     client = login(peksos_budi)
     url = reverse("activities:activity-forms", args=[activity_a.pk])

@@ -5,7 +5,7 @@ value cannot silently break a page."""
 import re
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[2]  # the repository (this file is tests/core/)
 
 # `x == "stored_value"` or `x in "value other"` in a template (not `{% for x in "..." %}`): a
 # field compared with a quoted lowercase literal.
@@ -18,6 +18,9 @@ LITERAL_COMPARISONS_ALLOWED = {
     ("activities/feedback_activity.html", 'name == "satisfaction"'): "a Feedback field name",
     ("activities/feedback_activity.html", 'name == "usefulness"'): "a Feedback field name",
     ("visits/visit_move.html", 'field.name != "confirm"'): "a form field name",
+    ("visits/visit_move.html", 'field.name != "override_reason"'): "a form field name",
+    ("visits/visit_create.html", 'field.name != "confirm"'): "a form field name",
+    ("visits/visit_create.html", 'field.name != "override_reason"'): "a form field name",
     ("forum/flag_queue.html", 'item.kind == "question"'): "the view's label of the flagged post",
     ("forum/flag_queue.html", 'item.kind == "answer"'): "the view's label of the flagged post",
     ("forum/moderation_form.html", 'next == "queue"'): "a form parameter: where to go back",

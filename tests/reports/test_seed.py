@@ -3,8 +3,10 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
+from activities.models import Activity
 from peksos.accounts.models import Role, User
 from schools.models import Kecamatan, Kelurahan, School, SchoolMembership
+from visits.models import Visit
 
 
 @pytest.mark.django_db
@@ -52,3 +54,16 @@ def test_seed_gives_every_school_a_desk_and_the_demo_school_a_working_team():
     assert demo.has_sos_desk is True
     assert demo.sos_desk.members.count() == 5
     assert School.objects.filter(priority_score__isnull=True).count() == 0
+
+
+@pytest.mark.django_db
+def test_seed_visits_follow_the_rules_of_their_activities():
+    """An activity already held belongs to a visit that is done, never one only agreed."""
+    call_command("seed_demo", stdout=StringIO())
+    held = Activity.objects.filter(state=Activity.State.HELD).select_related("visit")
+    assert held.exists()
+    assert {a.visit.state for a in held} == {Visit.State.DONE}
+    for activity in held:
+        assert activity.school.last_visit_on is not None
+    agreed = Activity.objects.filter(visit__state=Visit.State.AGREED)
+    assert agreed.exists() and not agreed.filter(state=Activity.State.HELD).exists()

@@ -91,6 +91,7 @@ def objects(countered, koordinator_ani, peksos_budi):
 GET, POST, BOTH = ("GET",), ("POST",), ("GET", "POST")
 PAGES = [
     ("visit-list", None, GET),
+    ("visit-create", None, BOTH),
     ("visit-month", None, GET),
     ("visit-week", None, GET),
     ("visit-agreement", None, GET),
@@ -114,6 +115,8 @@ PAGES = [
     ("visit-counter", "visit", BOTH),
     ("visit-counter-accept", "visit", POST),
     ("visit-suggest", "visit", BOTH),
+    ("agreement-record", "visit", BOTH),
+    ("agreement-letter", "visit", GET),
 ]
 
 
@@ -180,6 +183,10 @@ WRONG_ROLE = [
     ("guru_eka", "visit-agreement", "get"),
     ("guru_eka", "compliance-board", "get"),
     ("ortu_fajar", "visit-list", "get"),
+    ("psikolog_gita", "visit-create", "get"),
+    ("pendamping_hadi", "visit-create", "post"),
+    ("kepsek_indah", "visit-create", "get"),
+    ("guru_eka", "visit-create", "get"),
     ("peksos_budi", "plan-create", "get"),
     ("peksos_budi", "plan-create", "post"),
     ("peksos_budi", "plan-detail", "get"),

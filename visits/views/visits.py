@@ -21,18 +21,23 @@ from schools.calendar import national_holidays
 from .. import services
 from ..checks import check_visit
 from ..forms import CancelForm, MoveForm, VisitFilterForm
-from ..models import DateChange, Visit
+from ..models import DateChange, Visit, VisitAgreement
 from ..permissions import (
     can_answer_for_school,
+    can_download_agreement_letter,
     can_edit_visit,
+    can_override_rules,
     can_plan,
+    can_record_agreement,
     get_visit_for_user,
+    may_create_visits,
     require_visit_role,
     staff_filter_allowed,
     visits_visible_to,
 )
 from ..sections import sections_for
 from .common import LIST_ORDER, month_param, month_weeks, week_param, year_param
+from .create import may_go_ahead
 
 MONTH_LIMIT = 600  # visits drawn in one month view; narrow the filters beyond that
 
@@ -54,6 +59,7 @@ def visit_list(request: HttpRequest) -> HttpResponse:
         "page": page,
         "year": year,
         "can_plan": can_plan(request.user),
+        "can_create": may_create_visits(request.user),
         "keep": [("tahun", year)],
         **page_links(request, page),
     }
@@ -136,6 +142,11 @@ def visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "rescheduled_to": visit.rescheduled_to.first(),
         "can_edit": can_edit_visit(request.user, visit),
         "can_answer": can_answer_for_school(request.user, visit),
+        "can_record_agreement": can_record_agreement(request.user, visit),
+        "can_download_letter": can_download_agreement_letter(request.user, visit),
+        "agreement": VisitAgreement.objects.filter(visit=visit)
+        .select_related("recorded_by")
+        .first(),
         "cancel_form": CancelForm(),
         "section_templates": section_templates,
         **section_context,
@@ -147,17 +158,31 @@ def visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def visit_move(request: HttpRequest, pk: int) -> HttpResponse:
     visit = get_visit_for_user(request.user, pk, check=can_edit_visit)
-    form = MoveForm(request.POST or None, initial=MoveForm.initial_for(visit))
+    form = MoveForm(
+        request.POST or None,
+        initial=MoveForm.initial_for(visit),
+        can_override=can_override_rules(request.user),
+    )
     check = None
     if request.method == "POST" and form.is_valid():
-        check = check_visit(visit, form.cleaned_data["date"], form.team())
-        if check.ok and (not check.warnings or form.cleaned_data["confirm"]):
+        kind = form.cleaned_data["kind"] or visit.kind
+        checked = Visit(
+            pk=visit.pk,
+            school=visit.school,
+            kind=kind,
+            needs_pendamping=visit.needs_pendamping or kind in Visit.PENDAMPING_KINDS,
+        )
+        checked.set_date(visit.date)
+        check = check_visit(checked, form.cleaned_data["date"], form.team())
+        if may_go_ahead(check, form):
             try:
                 target = services.visit_move(
                     visit=visit,
                     day=form.cleaned_data["date"],
                     team=form.team(),
                     reason=form.cleaned_data["reason"],
+                    kind=kind,
+                    override_reason=form.override_text,
                     by=request.user,
                     request=request,
                 )

@@ -121,9 +121,20 @@ class Command(BaseCommand):
         for kind, offset, subs, audiences in plans:
             day = today + timedelta(days=offset)
             day -= timedelta(days=max(0, day.weekday() - 4))  # a weekday
-            visit = Visit(school=school, kind=kind, state=Visit.State.AGREED)
+            # A visit whose activity is held is done (never "agreed" with a held activity).
+            held = offset < 0
+            visit = Visit(
+                school=school,
+                kind=kind,
+                state=Visit.State.DONE if held else Visit.State.AGREED,
+                done_at=timezone.now() if held else None,
+                done_by=next((u for u in team if u.role == Role.PEKSOS), None) if held else None,
+            )
             visit.set_date(day)
             visit.save()
+            if held:
+                School.objects.filter(pk=school.pk).update(last_visit_on=day)
+                priority.recompute(School.objects.filter(pk=school.pk))
             for user in team:
                 VisitMember.objects.create(visit=visit, user=user, role=user.role)
             activity = Activity.objects.create(
