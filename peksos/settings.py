@@ -165,7 +165,18 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     (BASE_DIR / "var").mkdir(exist_ok=True)
-    DATABASES["default"]["OPTIONS"] = {"init_command": "PRAGMA journal_mode=WAL;"}
+    # Several users at once on one file (issue #21): WAL lets readers run beside the writer;
+    # IMMEDIATE makes every transaction take the write lock at BEGIN, so a transaction that
+    # reads and then writes waits its turn instead of failing with "database is locked" when
+    # another connection wrote in between (SQLite cannot upgrade a stale read snapshot);
+    # `timeout` is how long a connection waits for that lock (SQLite's busy timeout).
+    # select_for_update() is a no-op on SQLite: the IMMEDIATE write lock already serialises
+    # every transaction that would have taken a row lock on PostgreSQL.
+    DATABASES["default"]["OPTIONS"] = {
+        "init_command": "PRAGMA journal_mode=WAL;",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Accounts, login, second factor --------------------------------------------------
