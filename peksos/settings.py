@@ -118,6 +118,7 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "peksos.core.middleware.RequestIdMiddleware",
+    "peksos.core.middleware.RejectNulBytesMiddleware",  # before anything reads the database
     "django.contrib.sessions.middleware.SessionMiddleware",
     "peksos.core.middleware.IndonesianFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",

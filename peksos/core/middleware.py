@@ -6,6 +6,7 @@ import re
 import uuid
 
 from django.conf import settings
+from django.core.exceptions import BadRequest
 from django.http import HttpRequest, HttpResponse
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
@@ -35,6 +36,31 @@ class RequestIdMiddleware:
             _request_id.reset(token)
         response["X-Request-ID"] = request.request_id
         return response
+
+
+class RejectNulBytesMiddleware:
+    """A NUL byte (`\\x00`, `%00`) in the path, a query parameter or a cookie is never
+    legitimate and PostgreSQL refuses it in text (a 500 from deep inside a query): answer 400
+    ("Permintaan tidak dapat dipahami") here, once, before any view or session reads the
+    database. Request bodies are left alone: forms clean their text fields, uploads are bytes."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if _has_nul(request):
+            raise BadRequest("NUL byte in the path, the query or a cookie")
+        return self.get_response(request)
+
+
+def _has_nul(request: HttpRequest) -> bool:
+    texts = [request.path, request.path_info, request.META.get("QUERY_STRING", "")]
+    for key, values in request.GET.lists():
+        texts.append(key)
+        texts.extend(values)
+    for key, value in request.COOKIES.items():
+        texts.extend((key, value))
+    return any("\x00" in text for text in texts) or "%00" in texts[2]
 
 
 class RequestIdLogFilter(logging.Filter):
