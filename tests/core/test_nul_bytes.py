@@ -1,9 +1,10 @@
 """NUL bytes in paths, query parameters and cookies (issue #21, finding 6).
 
 PostgreSQL refuses NUL in text (psycopg.DataError, a 500); SQLite stores it. One middleware
-(peksos.core.middleware.RejectNulBytesMiddleware) answers 400 in Indonesian before any view or
-session reads the database, on both engines. Every path of the URL configuration with a text
-parameter is tried, so a new URL is covered without anyone remembering it.
+(peksos.core.middleware.RejectNulBytesMiddleware) answers before any view or session reads the
+database, on both engines: a path with NUL names no page (404), a query parameter or a cookie
+with NUL is a bad request (400), each page in Indonesian. Every path of the URL configuration
+with a text parameter is tried, so a new URL is covered without anyone remembering it.
 """
 
 import re
@@ -54,17 +55,26 @@ def assert_refused(response):
     assert "Permintaan tidak dapat dipahami" in response.content.decode()
 
 
+def assert_not_found(response):
+    assert response.status_code == 404
+    assert "Halaman tidak ditemukan" in response.content.decode()
+
+
 @pytest.mark.parametrize("url", LISTED)
-def test_the_listed_urls_answer_400_in_indonesian(login, koordinator_ani, url):
-    assert_refused(login(koordinator_ani).get(url))
+def test_the_listed_urls_answer_in_indonesian_never_500(login, koordinator_ani, url):
+    response = login(koordinator_ani).get(url)
+    if "?" in url:
+        assert_refused(response)
+    else:
+        assert_not_found(response)
 
 
 @pytest.mark.parametrize("url", TEXT_ROUTES)
 def test_every_text_parameter_refuses_nul(client, koordinator_ani, login, url):
     login(koordinator_ani)
     client.raise_request_exception = False
-    assert_refused(client.get(url))
-    assert_refused(client.post(url))
+    assert_not_found(client.get(url))
+    assert_not_found(client.post(url))
 
 
 @pytest.mark.parametrize(

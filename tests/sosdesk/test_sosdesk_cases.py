@@ -216,9 +216,12 @@ def test_list_filters(login, koordinator_ani, case_a, case_b, school_b):
 
 def test_bad_filters_and_cursors_are_no_500(login, koordinator_ani, case_a):
     client = login(koordinator_ani)
-    response = client.get(LIST, {"status": "xyz", "urgency": "\x00", "q": "x" * 500})
+    response = client.get(LIST, {"status": "xyz", "urgency": "\x1f", "q": "x" * 500})
     assert response.status_code == 200
     assert response.context["form"].errors
+    assert (
+        client.get(LIST, {"urgency": "\x00"}).status_code == 400
+    )  # NUL: 400 before the database (tests/core/test_nul_bytes.py)
     now = str(timezone.now())
     cursors = ["%%%", "W10", encode(["not a date", "X"]), encode([now, "A\x00B"])]
     cursors += [encode([now, "\ud800"]), encode([now, 10**40]), "W" * 3000]
