@@ -106,6 +106,7 @@ class MultipleFileField(forms.FileField):
 
 
 class NoteForm(forms.Form):
+    idempotency_key = IdempotencyKeyField()  # a double tap adds one note
     body = forms.CharField(
         label=_("Internal note"),
         max_length=8000,
@@ -161,6 +162,7 @@ class NoteForm(forms.Form):
 
 
 class DeskMessageForm(forms.Form):
+    idempotency_key = IdempotencyKeyField()  # a double tap sends one message
     body = forms.CharField(
         label=_("Message to the reporter"),
         max_length=4000,

@@ -368,6 +368,7 @@ class CaseNote(models.Model):
     at = models.DateTimeField(default=timezone.now)
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     body = models.TextField(_("note"), max_length=8000)
+    idempotency_key = idempotency_key_column()
 
     class Meta:
         ordering = ["at", "id"]

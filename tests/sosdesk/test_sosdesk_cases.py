@@ -608,6 +608,30 @@ def test_notes_and_messages_are_separate(login, peksos_budi, sosdesk_citra_sdn1,
     assert {"case_note_added", "case_message_sent"} <= actions
 
 
+def test_the_same_message_or_note_sent_twice_is_saved_once(
+    login, peksos_budi, sosdesk_citra_sdn1, case_a
+):
+    page = login(peksos_budi).get(detail(case_a)).content.decode()
+    keys = re.findall(r'name="idempotency_key" value="([^"]+)"', page)
+    assert len(keys) >= 2 and len(set(keys)) == len(keys)  # each create form has its own key
+    client = login(peksos_budi)
+    message = {"body": "MESSAGE-ONCE", "idempotency_key": "k" * 32}
+    note = {"body": "NOTE-ONCE", "idempotency_key": "n" * 32}
+    for _ in range(2):
+        assert client.post(action("case-message", case_a), message).status_code == 302
+        assert client.post(action("case-note", case_a), note).status_code == 302
+    assert list(CaseMessage.objects.values_list("body", flat=True)) == ["MESSAGE-ONCE"]
+    assert list(CaseNote.objects.values_list("body", flat=True)) == ["NOTE-ONCE"]
+    sent = AuditEvent.objects.for_object(case_a).filter(action="case_message_sent")
+    assert sent.count() == 1
+    # The same key from another officer's form is not their message: a plain refusal.
+    other = login(sosdesk_citra_sdn1).post(action("case-message", case_a), message, follow=True)
+    assert "Silakan kirim formulir sekali lagi" in unescape(other.content.decode())
+    assert CaseMessage.objects.count() == 1
+    assert login(sosdesk_citra_sdn1).post(action("case-note", case_a), note).status_code == 400
+    assert CaseNote.objects.count() == 1
+
+
 # --- Referrals and the psychologist ---------------------------------------------------------------
 
 
