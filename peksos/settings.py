@@ -200,6 +200,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 2
+PASSWORD_RESET_EMAIL_LIMIT = 3  # reset e-mails an hour per typed e-mail address ...
+PASSWORD_RESET_ADDRESS_LIMIT = 10  # ... and requests an hour per client address (throttle.py)
 # Staff roles must use TOTP; `make run`'s demo may turn this off (the login page says so).
 REQUIRE_2FA = env_bool("PEKSOS_REQUIRE_2FA", True)
 OTP_TOTP_ISSUER = "PEKSOS Kota Metro"
