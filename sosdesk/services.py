@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
@@ -422,26 +422,62 @@ def case_message_from_desk(
     return create_once(earlier, send)[0]
 
 
+class MessageAlert(models.TextChoices):
+    """What a reporter's message sends to the desk (chosen by sosdesk/flood.py)."""
+
+    EACH = "each"  # its own e-mail
+    FOLD = "fold"  # one notice that many messages came; no e-mail for the next ones
+    NONE = "none"  # nothing: the notice was sent this hour
+
+
 def case_message_from_reporter(
-    *, case: Case, body: str, idempotency_key: str | None = None, request=None
+    *,
+    case: Case,
+    body: str,
+    idempotency_key: str | None = None,
+    request=None,
+    burst: bool = False,
+    alert: str = MessageAlert.EACH,
 ) -> CaseMessage:
-    if idempotency_key:
-        existing = CaseMessage.objects.filter(idempotency_key=idempotency_key).first()
-        if existing:
-            return existing
-    with transaction.atomic():
+    """A reporter's message: always saved (a child's message is never refused). The same form
+    sent twice saves it once and alerts once."""
+    earlier = (
+        CaseMessage.objects.filter(idempotency_key=idempotency_key, case=case, from_reporter=True)
+        if idempotency_key
+        else None
+    )
+
+    def receive() -> CaseMessage:
         message = CaseMessage.objects.create(
-            case=case, body=body, from_reporter=True, idempotency_key=idempotency_key or None
+            case=case,
+            body=body,
+            from_reporter=True,
+            burst=burst,
+            idempotency_key=idempotency_key or None,
         )
         audit.record("case_message_received", request=request, obj=case, keep_address=False)
         with override("id"):
-            _notify(
-                desk_recipients(case.school),
-                _("A reporter wrote to the SOS Desk"),
-                _("The reporter of case %(code)s sent a message. Open PEKSOS to read it.")
-                % {"code": case.code},
-            )
-    return message
+            if alert == MessageAlert.EACH:
+                _notify(
+                    desk_recipients(case.school),
+                    _("A reporter wrote to the SOS Desk"),
+                    _("The reporter of case %(code)s sent a message. Open PEKSOS to read it.")
+                    % {"code": case.code},
+                )
+            elif alert == MessageAlert.FOLD:
+                _notify(
+                    desk_recipients(case.school),
+                    _("Many messages from the reporter of case %(code)s") % {"code": case.code},
+                    _(
+                        "The reporter of case %(code)s sent many messages in the last hour. "
+                        "Every one is saved; no more e-mails are sent for them this hour. Open "
+                        "PEKSOS to read them."
+                    )
+                    % {"code": case.code},
+                )
+        return message
+
+    return create_once(earlier, receive)[0]
 
 
 def case_note(
