@@ -38,6 +38,11 @@ no URL serves: WhiteNoise serves STATIC_ROOT only and there is no /media/ route)
 generated names (`<prefix>/<yyyy>/<mm>/<uuid4>.<ext>`), mode 0600. They are served only by
 permission-checked views through `attachment_response`.
 
+Consent forms (monitoring.forms.ConsentForm) go through `validate_document` too; their bytes are
+then encrypted at rest and served, decrypted, through `attachment_response` as bytes.
+tests/core/test_upload_gate.py finds every upload field and stored file of the project and
+proves each goes through this module.
+
 Usage (see sosdesk: CaseAttachment, forms.NoteForm, services.case_note, views.case_attachment):
 
     # model
@@ -475,12 +480,19 @@ def validate_document(
 # --- serving ----------------------------------------------------------------------------
 
 
-def attachment_response(file_field_or_path, display_name: str, content_type: str) -> FileResponse:
-    """Serve a stored upload as a download (never inline), for permission-checked views.
+def attachment_response(
+    file_field_or_path, display_name: str, content_type: str, *, inline: bool = False
+) -> FileResponse:
+    """Serve a stored upload, for permission-checked views: every upload is served here.
 
-    `file_field_or_path` is a FieldFile, or a name relative to PRIVATE_MEDIA_ROOT. Raises
-    FileNotFoundError (let the view turn it into a 404) when the file is gone."""
-    if hasattr(file_field_or_path, "open") and hasattr(file_field_or_path, "name"):
+    `file_field_or_path` is a FieldFile, a name relative to PRIVATE_MEDIA_ROOT, or the bytes
+    themselves (a file decrypted by its view). A download (`Content-Disposition: attachment`)
+    unless `inline` is asked for an image (re-encoded by `validate_image`) shown in an
+    `<img>`; a PDF is never inline. Raises FileNotFoundError (let the view turn it into a
+    404) when the file is gone."""
+    if isinstance(file_field_or_path, bytes):
+        handle = io.BytesIO(file_field_or_path)
+    elif hasattr(file_field_or_path, "open") and hasattr(file_field_or_path, "name"):
         handle = file_field_or_path.storage.open(file_field_or_path.name, "rb")
     else:
         root = Path(settings.PRIVATE_MEDIA_ROOT).resolve()
@@ -490,9 +502,10 @@ def attachment_response(file_field_or_path, display_name: str, content_type: str
         handle = open(target, "rb")  # noqa: SIM115 - FileResponse closes it
     if content_type not in SAFE_CONTENT_TYPES:
         content_type = "application/octet-stream"
+    image_types = {t[0] for t in IMAGE_TYPES.values()}
     response = FileResponse(
         handle,
-        as_attachment=True,
+        as_attachment=not (inline and content_type in image_types),
         filename=safe_display_name(display_name),
         content_type=content_type,
     )
