@@ -98,6 +98,17 @@ def test_a_used_link_never_reopens_a_deactivated_account(
     assert not user.is_active
 
 
+def test_the_confirmation_e_mail_is_neutral(client, invite, django_capture_on_commit_callbacks):
+    """Issue #21: the e-mail went to any typed address greeting with the typed display name, a
+    way to send someone else's inbox a text of one's choosing. Now nothing typed is in it."""
+    bait = "Menang hadiah! Telepon 0812-0000-0000"
+    join(client, django_capture_on_commit_callbacks, first_name=bait)
+    (message,) = mail.outbox
+    assert bait not in message.body and "Menang" not in message.subject
+    assert message.body.startswith("Halo,\n\nSeseorang meminta bergabung")
+    assert link_in(message)
+
+
 def test_bad_and_expired_links_are_a_page_not_an_error(
     client, invite, django_capture_on_commit_callbacks
 ):
