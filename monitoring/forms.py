@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from peksos.accounts.models import Role, User
-from peksos.core.forms import DATE_WIDGET, IdempotencyKeyField
+from peksos.core.forms import DATE_WIDGET, IdempotencyKeyField, with_empty_choice
 from peksos.core.uploads import CleanUpload, validate_document
 from schools.models import School
 
@@ -78,7 +78,7 @@ def initials_similar(a: str, b: str) -> bool:
 
 class RecordOpenForm(forms.Form):
     school = forms.ModelChoiceField(label=_("School"), queryset=School.objects.none())
-    class_level = forms.ChoiceField(label=_("Class"), choices=[("", "---------"), *CLASS_LEVELS])
+    class_level = forms.ChoiceField(label=_("Class"), choices=with_empty_choice(CLASS_LEVELS))
     sex = forms.ChoiceField(
         label=_("Sex"), choices=ChildRecord.Sex.choices, widget=forms.RadioSelect
     )
@@ -188,7 +188,7 @@ class RecordFilterForm(forms.Form):
 
 class CloseForm(forms.Form):
     outcome = forms.ChoiceField(
-        label=_("Outcome"), choices=[("", "---------"), *ChildRecord.Outcome.choices]
+        label=_("Outcome"), choices=with_empty_choice(ChildRecord.Outcome.choices)
     )
     note = _text(
         2000,
