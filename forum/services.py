@@ -689,12 +689,15 @@ def _send_confirmation(registration: Registration, request: HttpRequest | None) 
         outbox.enqueue_email(
             to=[registration.user.email],
             subject=_("Confirm your e-mail address for the PEKSOS forum"),
+            # A neutral text: the typed address may be anyone's, so nothing the registrant
+            # typed (such as the display name) is sent to it.
             body=_(
-                "Hello %(name)s,\n\nTo finish joining the PEKSOS consultation forum, open this "
-                "link within 7 days and press the button:\n%(url)s\n\nIf you did not register, "
-                "ignore this e-mail: the account stays closed."
+                "Hello,\n\nSomeone asked to join the PEKSOS consultation forum with this e-mail "
+                "address. To finish joining, open this link within 7 days and press the "
+                "button:\n%(url)s\n\nIf it was not you, ignore this e-mail: the account stays "
+                "closed."
             )
-            % {"name": registration.user.first_name, "url": url},
+            % {"url": url},
         )
 
 

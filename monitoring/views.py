@@ -26,12 +26,14 @@ from peksos.accounts.models import Role
 from peksos.core import audit
 from peksos.core.actions import run_step
 from peksos.core.pagination import page_for, page_links
+from peksos.core.uploads import attachment_response
 from schools.permissions import schools_served_by
 from sosdesk.permissions import get_case_for_user
 
 from . import crypto, services
 from .charts import line_chart
 from .forms import (
+    CONSENT_FORM_TYPES,
     CloseForm,
     ConsentForm,
     GoalForm,
@@ -368,7 +370,7 @@ def consent_add(request: HttpRequest, code: str) -> HttpResponse:
     if not form.is_valid():
         return _render_detail(request, record, status=400, consent_form=form)
     data = form.cleaned_data
-    upload = data["form_file"] or {}
+    upload = data["form_file"]  # a CleanUpload from peksos.core.uploads, or None
     step = partial(
         services.consent_record,
         record=record,
@@ -378,8 +380,8 @@ def consent_add(request: HttpRequest, code: str) -> HttpResponse:
         method=data["method"],
         witness=data["witness"],
         scope=data["scope"],
-        form_bytes=upload.get("bytes"),
-        form_content_type=upload.get("content_type", ""),
+        form_bytes=upload.content if upload else None,
+        form_content_type=upload.content_type if upload else "",
         by=request.user,
         request=request,
     )
@@ -437,11 +439,9 @@ def consent_form_file(request: HttpRequest, code: str, pk) -> HttpResponse:
     with consent.form_file.open("rb") as handle:
         data = crypto.decrypt_bytes(handle.read())
     audit.record("child_consent_form_downloaded", request=request, obj=record)
-    extension = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}
-    name = f"persetujuan-{record.code}-{consent.purpose}.{extension[consent.form_content_type]}"
-    response = HttpResponse(data, content_type=consent.form_content_type)
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    extension = CONSENT_FORM_TYPES.get(consent.form_content_type, "bin")
+    name = f"persetujuan-{record.code}-{consent.purpose}.{extension}"
+    return attachment_response(data, name, consent.form_content_type)
 
 
 # --- Plan, goals, interventions ---------------------------------------------------------------

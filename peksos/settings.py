@@ -119,6 +119,7 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "peksos.core.middleware.RequestIdMiddleware",
+    "peksos.core.middleware.RejectNulBytesMiddleware",  # before anything reads the database
     "django.contrib.sessions.middleware.SessionMiddleware",
     "peksos.core.middleware.IndonesianFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -166,7 +167,18 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     (BASE_DIR / "var").mkdir(exist_ok=True)
-    DATABASES["default"]["OPTIONS"] = {"init_command": "PRAGMA journal_mode=WAL;"}
+    # Several users at once on one file (issue #21): WAL lets readers run beside the writer;
+    # IMMEDIATE makes every transaction take the write lock at BEGIN, so a transaction that
+    # reads and then writes waits its turn instead of failing with "database is locked" when
+    # another connection wrote in between (SQLite cannot upgrade a stale read snapshot);
+    # `timeout` is how long a connection waits for that lock (SQLite's busy timeout).
+    # select_for_update() is a no-op on SQLite: the IMMEDIATE write lock already serialises
+    # every transaction that would have taken a row lock on PostgreSQL.
+    DATABASES["default"]["OPTIONS"] = {
+        "init_command": "PRAGMA journal_mode=WAL;",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Accounts, login, second factor --------------------------------------------------
@@ -189,6 +201,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 2
+PASSWORD_RESET_EMAIL_LIMIT = 3  # reset e-mails an hour per typed e-mail address ...
+PASSWORD_RESET_ADDRESS_LIMIT = 10  # ... and requests an hour per client address (throttle.py)
 # Staff roles must use TOTP; `make run`'s demo may turn this off (the login page says so).
 REQUIRE_2FA = env_bool("PEKSOS_REQUIRE_2FA", True)
 OTP_TOTP_ISSUER = "PEKSOS Kota Metro"

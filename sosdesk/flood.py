@@ -19,6 +19,12 @@ What the limits change:
   own e-mail and the desk and Koordinators get one flood notice per school per hour, so a
   flood cannot bury the officers' mailboxes (the reports are all on the case list).
 
+Reporter messages on the tracking page follow the same rules, counted per case from the
+messages themselves (sosdesk/flood.py `assess_message`): every message is saved and shown;
+the first `MESSAGE_ALERT_LIMIT` of an hour e-mail the desk each, the next one sends a single
+"many messages" notice and the rest of the hour sends nothing; past `MESSAGE_BURST_LIMIT` in
+an hour a message is marked "arrived in a burst" on the case page.
+
 Privacy: the address of an anonymous reporter must not be tied to the report. The counter
 keeps only a 16-bit keyed hash of the address (65,536 buckets, so a row cannot name anyone),
 the time and no link to the case; rows older than a day are deleted.
@@ -37,7 +43,7 @@ from peksos.core import audit
 from schools.models import School
 
 from . import services
-from .models import Case, PublicSubmission
+from .models import Case, CaseMessage, PublicSubmission
 
 WINDOW = timedelta(hours=1)
 ADDRESS_LIMIT = 10  # reports from one address bucket per hour before they are marked
@@ -45,6 +51,8 @@ SCHOOL_LIMIT = 30  # reports to one school per hour before they are marked
 GLOBAL_LIMIT = 200  # public reports city-wide per hour before they are marked
 SCHOOL_ALERT_LIMIT = 60  # public reports to one school per hour with an e-mail each
 KEEP = timedelta(days=1)
+MESSAGE_ALERT_LIMIT = 3  # reporter messages on one case per hour with an e-mail each
+MESSAGE_BURST_LIMIT = 10  # reporter messages on one case per hour before they are marked
 
 
 @dataclass(frozen=True)
@@ -88,3 +96,36 @@ def after_report(school: School, assessment: Assessment, now=None) -> None:
                 PublicSubmission.objects.create(key=notice, at=now)
                 services.alert_flood(school)
     PublicSubmission.objects.filter(at__lt=now - KEEP).delete()
+
+
+@dataclass(frozen=True)
+class MessageAssessment:
+    burst: bool  # mark the message for checking
+    alert: str  # services.MessageAlert: its own e-mail, the one notice, or nothing
+
+
+def assess_message(case: Case, now=None) -> MessageAssessment:
+    """How to treat the reporter's next message on `case` (one count on the case's messages)."""
+    now = now or timezone.now()
+    sent = CaseMessage.objects.filter(case=case, from_reporter=True, at__gte=now - WINDOW).count()
+    if sent < MESSAGE_ALERT_LIMIT:
+        alert = services.MessageAlert.EACH
+    elif sent == MESSAGE_ALERT_LIMIT:
+        alert = services.MessageAlert.FOLD
+    else:
+        alert = services.MessageAlert.NONE
+    return MessageAssessment(burst=sent >= MESSAGE_BURST_LIMIT, alert=alert)
+
+
+def reporter_message(*, case: Case, body: str, idempotency_key: str | None, request=None):
+    """Save a reporter's message, never refused, with its e-mails folded during a flood."""
+    with transaction.atomic():
+        assessment = assess_message(case)
+        return services.case_message_from_reporter(
+            case=case,
+            body=body,
+            idempotency_key=idempotency_key,
+            request=request,
+            burst=assessment.burst,
+            alert=assessment.alert,
+        )

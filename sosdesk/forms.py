@@ -10,7 +10,7 @@ from django.utils.timezone import localdate
 from django.utils.translation import gettext_lazy as _
 
 from peksos.accounts.models import Role, User
-from peksos.core.forms import DATE_WIDGET, CleanTextField, IdempotencyKeyField
+from peksos.core.forms import DATE_WIDGET, CleanTextField, IdempotencyKeyField, with_empty_choice
 from peksos.core.uploads import CleanUpload, safe_display_name, validate_document
 
 from .models import (
@@ -36,9 +36,7 @@ class TriageForm(forms.Form):
     """Urgency and classification. The field is not called `forms`: that name is the module."""
 
     # A blank first option: the browser must not preselect "emergency" for an untriaged case.
-    urgency = forms.ChoiceField(
-        label=_("Urgency"), choices=[("", "---------"), *Case.Urgency.choices]
-    )
+    urgency = forms.ChoiceField(label=_("Urgency"), choices=with_empty_choice(Case.Urgency.choices))
     violence = forms.MultipleChoiceField(
         label=_("Forms of violence"),
         choices=ViolenceForm.choices,
@@ -70,7 +68,7 @@ class StatusForm(forms.Form):
     to = forms.ChoiceField(label=_("New status"), choices=Case.Status.choices)
     outcome = forms.ChoiceField(
         label=_("Outcome (when closing)"),
-        choices=[("", "---------"), *Case.Outcome.choices],
+        choices=with_empty_choice(Case.Outcome.choices),
         required=False,
     )
 
@@ -106,6 +104,7 @@ class MultipleFileField(forms.FileField):
 
 
 class NoteForm(forms.Form):
+    idempotency_key = IdempotencyKeyField()  # a double tap adds one note
     body = forms.CharField(
         label=_("Internal note"),
         max_length=8000,
@@ -161,6 +160,7 @@ class NoteForm(forms.Form):
 
 
 class DeskMessageForm(forms.Form):
+    idempotency_key = IdempotencyKeyField()  # a double tap sends one message
     body = forms.CharField(
         label=_("Message to the reporter"),
         max_length=4000,

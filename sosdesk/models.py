@@ -353,6 +353,9 @@ class CaseMessage(models.Model):
     )
     body = models.TextField(_("message"), max_length=4000)
     idempotency_key = idempotency_key_column()
+    # Sent by the reporter while their messages on this case exceeded the flood limit
+    # (sosdesk/flood.py): saved and shown as always, marked for the desk to check.
+    burst = models.BooleanField(default=False, editable=False)
 
     class Meta:
         ordering = ["at", "id"]
@@ -368,6 +371,7 @@ class CaseNote(models.Model):
     at = models.DateTimeField(default=timezone.now)
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     body = models.TextField(_("note"), max_length=8000)
+    idempotency_key = idempotency_key_column()
 
     class Meta:
         ordering = ["at", "id"]

@@ -11,13 +11,14 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from peksos.accounts.models import Role, User
 from peksos.core import audit, outbox
+from peksos.core.refusals import create_once
 from peksos.core.uploads import CleanUpload, private_storage
 from schools import priority
 from schools.models import School
@@ -400,48 +401,115 @@ def case_police_exemption(*, case: Case, reason: str, by: User, request=None) ->
     return case
 
 
-def case_message_from_desk(*, case: Case, body: str, by: User, request=None) -> CaseMessage:
-    with transaction.atomic():
-        message = CaseMessage.objects.create(case=case, body=body, author=by)
+def case_message_from_desk(
+    *, case: Case, body: str, by: User, idempotency_key: str | None = None, request=None
+) -> CaseMessage:
+    """A message to the reporter. The same form sent twice sends once: the reporter never
+    reads the same text twice."""
+    earlier = (
+        CaseMessage.objects.filter(idempotency_key=idempotency_key, case=case, author=by)
+        if idempotency_key
+        else None
+    )
+
+    def send() -> CaseMessage:
+        message = CaseMessage.objects.create(
+            case=case, body=body, author=by, idempotency_key=idempotency_key or None
+        )
         audit.record("case_message_sent", request=request, actor=by, obj=case)
-    return message
+        return message
+
+    return create_once(earlier, send)[0]
+
+
+class MessageAlert(models.TextChoices):
+    """What a reporter's message sends to the desk (chosen by sosdesk/flood.py)."""
+
+    EACH = "each"  # its own e-mail
+    FOLD = "fold"  # one notice that many messages came; no e-mail for the next ones
+    NONE = "none"  # nothing: the notice was sent this hour
 
 
 def case_message_from_reporter(
-    *, case: Case, body: str, idempotency_key: str | None = None, request=None
+    *,
+    case: Case,
+    body: str,
+    idempotency_key: str | None = None,
+    request=None,
+    burst: bool = False,
+    alert: str = MessageAlert.EACH,
 ) -> CaseMessage:
-    if idempotency_key:
-        existing = CaseMessage.objects.filter(idempotency_key=idempotency_key).first()
-        if existing:
-            return existing
-    with transaction.atomic():
+    """A reporter's message: always saved (a child's message is never refused). The same form
+    sent twice saves it once and alerts once."""
+    earlier = (
+        CaseMessage.objects.filter(idempotency_key=idempotency_key, case=case, from_reporter=True)
+        if idempotency_key
+        else None
+    )
+
+    def receive() -> CaseMessage:
         message = CaseMessage.objects.create(
-            case=case, body=body, from_reporter=True, idempotency_key=idempotency_key or None
+            case=case,
+            body=body,
+            from_reporter=True,
+            burst=burst,
+            idempotency_key=idempotency_key or None,
         )
         audit.record("case_message_received", request=request, obj=case, keep_address=False)
         with override("id"):
-            _notify(
-                desk_recipients(case.school),
-                _("A reporter wrote to the SOS Desk"),
-                _("The reporter of case %(code)s sent a message. Open PEKSOS to read it.")
-                % {"code": case.code},
-            )
-    return message
+            if alert == MessageAlert.EACH:
+                _notify(
+                    desk_recipients(case.school),
+                    _("A reporter wrote to the SOS Desk"),
+                    _("The reporter of case %(code)s sent a message. Open PEKSOS to read it.")
+                    % {"code": case.code},
+                )
+            elif alert == MessageAlert.FOLD:
+                _notify(
+                    desk_recipients(case.school),
+                    _("Many messages from the reporter of case %(code)s") % {"code": case.code},
+                    _(
+                        "The reporter of case %(code)s sent many messages in the last hour. "
+                        "Every one is saved; no more e-mails are sent for them this hour. Open "
+                        "PEKSOS to read them."
+                    )
+                    % {"code": case.code},
+                )
+        return message
+
+    return create_once(earlier, receive)[0]
 
 
 def case_note(
-    *, case: Case, body: str, by: User, request=None, attachments: Sequence[CleanUpload] = ()
+    *,
+    case: Case,
+    body: str,
+    by: User,
+    request=None,
+    attachments: Sequence[CleanUpload] = (),
+    idempotency_key: str | None = None,
 ) -> CaseNote:
     """An internal note, with files already checked by `peksos.core.uploads`. The files are
     written first (under generated names) and removed again if anything fails: no row points
-    to a missing file and no file is left without its row. A full disk is a clear refusal."""
+    to a missing file and no file is left without its row. A full disk is a clear refusal.
+    The same form sent twice adds one note (its files are not written twice)."""
+    earlier = (
+        CaseNote.objects.filter(idempotency_key=idempotency_key, case=case, author=by)
+        if idempotency_key
+        else None
+    )
+    if earlier is not None and (found := earlier.first()) is not None:
+        return found
     storage = private_storage()
     saved: list[str] = []
     try:
         for upload in attachments:
             saved.append(storage.save(upload.storage_name, upload.as_file()))
-        with transaction.atomic():
-            note = CaseNote.objects.create(case=case, body=body, author=by)
+
+        def add() -> CaseNote:
+            note = CaseNote.objects.create(
+                case=case, body=body, author=by, idempotency_key=idempotency_key or None
+            )
             CaseAttachment.objects.bulk_create(
                 CaseAttachment(
                     case=case,
@@ -456,6 +524,9 @@ def case_note(
                 for upload, name in zip(attachments, saved, strict=True)
             )
             audit.record("case_note_added", request=request, actor=by, obj=case)
+            return note
+
+        note, created = create_once(earlier, add, looked_up=True)
     except BaseException as exc:
         # Also the file being written when it failed (a full disk leaves a partial file).
         for name in {*saved, *(upload.storage_name for upload in attachments)}:
@@ -467,6 +538,10 @@ def case_note(
                 code="storage",
             ) from exc
         raise
+    if not created:  # the same form, sent at the same moment, was saved first
+        for name in saved:
+            with suppress(OSError):
+                storage.delete(name)
     return note
 
 

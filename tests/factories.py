@@ -254,3 +254,20 @@ def public_report(**overrides) -> dict:
     }
     data.update(overrides)
     return data
+
+
+def gps_jpeg(name: str = "foto.jpg", *, appended: bytes = b""):
+    """A small JPEG with a GPS position in its EXIF (and `appended` bytes after its end)."""
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image, TiffImagePlugin
+
+    exif = Image.Exif()
+    exif[0x8825] = {
+        1: "S",
+        2: (TiffImagePlugin.IFDRational(5), TiffImagePlugin.IFDRational(6), 0),
+    }
+    out = io.BytesIO()
+    Image.new("RGB", (40, 30), (150, 60, 60)).save(out, "JPEG", exif=exif.tobytes())
+    return SimpleUploadedFile(name, out.getvalue() + appended, content_type="image/jpeg")

@@ -5,14 +5,14 @@ delete. Who sees which photo is decided by `permissions.photos_visible_to`."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from peksos.core import audit
 from peksos.core.refusals import Refusal
-from peksos.core.uploads import SAFE_CONTENT_TYPES, attachment_response, safe_display_name
+from peksos.core.uploads import attachment_response, safe_display_name
 
 from ..forms import PhotoForm
 from ..models import ActivityPhoto
@@ -75,22 +75,9 @@ def photo_file(request: HttpRequest, photo_pk: int) -> HttpResponse:
                 obj=photo,
             )
     try:
-        if download:
-            return attachment_response(photo.file, name, photo.content_type)
-        handle = photo.file.storage.open(photo.file.name, "rb")
+        return attachment_response(photo.file, name, photo.content_type, inline=not download)
     except FileNotFoundError:
         raise Http404 from None
-    content_type = (
-        photo.content_type
-        if photo.content_type in SAFE_CONTENT_TYPES
-        else "application/octet-stream"
-    )
-    response = FileResponse(handle, content_type=content_type)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "no-store, private"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["Cross-Origin-Resource-Policy"] = "same-origin"
-    return response
 
 
 @require_POST

@@ -103,3 +103,25 @@ class LoginFailure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.address} {self.at:%Y-%m-%d %H:%M}"
+
+
+class PasswordResetRequest(models.Model):
+    """One request for a password-reset e-mail (issue #21): at most PASSWORD_RESET_EMAIL_LIMIT an
+    hour per typed e-mail address and PASSWORD_RESET_ADDRESS_LIMIT per client address, counted in
+    the database like the login limit (throttle.py). The typed address is kept only as a keyed
+    hash; rows older than the window are deleted as new ones arrive."""
+
+    email_hash = models.CharField(_("e-mail hash"), max_length=64)
+    address = models.CharField(_("address"), max_length=64, blank=True)
+    at = models.DateTimeField(_("at"), db_index=True)
+
+    class Meta:
+        verbose_name = _("password reset request")
+        verbose_name_plural = _("password reset requests")
+        indexes = [
+            models.Index(fields=["email_hash", "at"], name="resetrequest_email_at"),
+            models.Index(fields=["address", "at"], name="resetrequest_address_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.address} {self.at:%Y-%m-%d %H:%M}"

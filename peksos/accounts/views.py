@@ -16,7 +16,7 @@ from django_otp import match_token
 
 from peksos.core import audit
 
-from . import otp
+from . import otp, throttle
 from .backends import ADDRESS_BLOCKED
 from .forms import LoginForm, OutboxPasswordResetForm, TokenForm
 from .middleware import NO_DEVICE_SEEN
@@ -47,8 +47,16 @@ class LoginView(auth_views.LoginView):
 
 
 class PasswordResetView(auth_views.PasswordResetView):
+    """Reset e-mails are limited per typed address and per client address (throttle.py); over
+    a limit nothing is sent and the answer is the same page."""
+
     form_class = OutboxPasswordResetForm
     success_url = reverse_lazy("accounts:password_reset_done")
+
+    def form_valid(self, form):
+        if throttle.reset_email_allowed(self.request, form.cleaned_data["email"]):
+            return super().form_valid(form)
+        return redirect(self.get_success_url())
 
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):

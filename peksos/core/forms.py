@@ -3,6 +3,8 @@
 - `DATE_WIDGET`: the browser's own date picker (a phone shows its calendar), ISO values.
 - `CleanTextField`: text typed by people, with NUL and the other control characters (except
   line breaks and tabs) dropped, not refused: PostgreSQL refuses NUL, and nobody can see them.
+- `with_empty_choice`: a select's choices after Django's own empty label ("- Pilih salah satu -"
+  in Indonesian, from the project's catalogue), never a bare row of dashes.
 - `IdempotencyKeyField`: a random key put in a form when it is shown, so that the same form sent
   twice acts once (`peksos.core.refusals.create_once`). A missing or malformed key gets a fresh
   one: nobody is refused because of a field they cannot see.
@@ -12,10 +14,15 @@ import re
 import secrets
 
 from django import forms
+from django.db.models.fields import BLANK_CHOICE_LABEL
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 IDEMPOTENCY_KEY_RE = re.compile(r"[A-Za-z0-9_-]{16,64}")
+
+
+def with_empty_choice(choices) -> list:
+    return [("", BLANK_CHOICE_LABEL), *choices]
 
 
 def new_idempotency_key() -> str:

@@ -6,7 +6,8 @@ import re
 import uuid
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import BadRequest
+from django.http import Http404, HttpRequest, HttpResponse
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
 from django.utils.cache import add_never_cache_headers
@@ -35,6 +36,34 @@ class RequestIdMiddleware:
             _request_id.reset(token)
         response["X-Request-ID"] = request.request_id
         return response
+
+
+class RejectNulBytesMiddleware:
+    """A NUL byte (`\\x00`, `%00`) in a request's path, query or cookies is never legitimate,
+    and PostgreSQL refuses it in text (a 500 from deep inside a query). It is answered here,
+    once, before any view or session reads the database: a path with NUL names no page (404),
+    a query parameter or cookie with NUL is a bad request (400); both pages are in Indonesian.
+    Request bodies are left alone: forms clean their text fields, uploads are bytes."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if "\x00" in request.path or "\x00" in request.path_info:
+            raise Http404("NUL byte in the path")
+        if _nul_in_query_or_cookies(request):
+            raise BadRequest("NUL byte in the query or a cookie")
+        return self.get_response(request)
+
+
+def _nul_in_query_or_cookies(request: HttpRequest) -> bool:
+    texts = [request.META.get("QUERY_STRING", "")]
+    for key, values in request.GET.lists():
+        texts.append(key)
+        texts.extend(values)
+    for key, value in request.COOKIES.items():
+        texts.extend((key, value))
+    return any("\x00" in text for text in texts) or "%00" in texts[0]
 
 
 class RequestIdLogFilter(logging.Filter):

@@ -30,13 +30,22 @@ Rules (the same for every caller):
   images over `max_pixels` (40 megapixels by default) are refused, and Pillow's own
   `DecompressionBombWarning`/`Error` are turned into a refusal.
 - **PDFs** are stored as sent but refused if they are encrypted or contain active content:
-  `/JavaScript`, `/JS`, `/Launch`, `/EmbeddedFile(s)`, `/RichMedia` or `/XFA`, also when the
-  name is hex-escaped (`/J#61vaScript`) or hidden in a compressed (Flate) stream.
+  `/JavaScript`, `/JS`, `/Launch`, `/SubmitForm`, `/ImportData`, `/URI`, `/GoToR`, `/GoToE`,
+  `/EmbeddedFile(s)`, `/RichMedia` or `/XFA` (PDF_ACTIVE_NAMES). The file is parsed with pypdf:
+  every object, also those inside object streams, and every stream decoded through its whole
+  filter chain (Flate, ASCIIHex, ASCII85, LZW, RunLength...) is checked, as well as the raw
+  bytes (hex-escaped names such as `/J#61vaScript`). A PDF that pypdf cannot read is accepted
+  only if it has no stream at all; one it cannot walk to the end is refused.
 
 Storage: `private_storage` (settings.PRIVATE_MEDIA_ROOT, by default under MEDIA_ROOT, which
 no URL serves: WhiteNoise serves STATIC_ROOT only and there is no /media/ route). Files get
 generated names (`<prefix>/<yyyy>/<mm>/<uuid4>.<ext>`), mode 0600. They are served only by
 permission-checked views through `attachment_response`.
+
+Consent forms (monitoring.forms.ConsentForm) go through `validate_document` too; their bytes are
+then encrypted at rest and served, decrypted, through `attachment_response` as bytes.
+tests/core/test_upload_gate.py finds every upload field and stored file of the project and
+proves each goes through this module.
 
 Usage (see sosdesk: CaseAttachment, forms.NoteForm, services.case_note, views.case_attachment):
 
@@ -72,6 +81,14 @@ from django.http import FileResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageOps, UnidentifiedImageError
+from pypdf import PdfReader
+from pypdf.generic import (
+    ArrayObject,
+    DictionaryObject,
+    IndirectObject,
+    NameObject,
+    StreamObject,
+)
 
 MB = 1024 * 1024
 IMAGE_MAX_BYTES = 10 * MB
@@ -116,12 +133,18 @@ POLYGLOT_MARKERS = (
     b"javascript:",
 )
 PDF_HEADER = b"%PDF-"  # compared as is: PDF readers need it upper-case
+# Names that make a PDF act when opened or clicked: scripts, programs, forms sent elsewhere,
+# links out, other files inside it.
+PDF_ACTIVE_NAMES = frozenset(
+    {"JavaScript", "JS", "Launch", "SubmitForm", "ImportData", "URI", "GoToR", "GoToE"}
+    | {"EmbeddedFile", "EmbeddedFiles", "RichMedia", "XFA"}
+)
 PDF_ACTIVE = re.compile(
-    rb"/(?:JavaScript|JS|Launch|EmbeddedFiles?|RichMedia|XFA)(?=[\s/<>\[\]()%{}]|$)"
+    rb"/(?:" + b"|".join(n.encode() for n in sorted(PDF_ACTIVE_NAMES)) + rb")(?=[\s/<>\[\]()%{}]|$)"
 )
 PDF_ENCRYPT = re.compile(rb"/Encrypt(?=[\s/<>\[\]()%{}]|$)")
 PDF_NAME_ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
-PDF_STREAM = re.compile(rb"stream\r?\n(.*?)endstream", re.S)
+PDF_STREAM = re.compile(rb"stream(?:\r\n|\r|\n)(.*?)endstream", re.S)  # CR alone too
 PDF_MAX_INFLATED = 64 * MB  # total bytes inflated while scanning one PDF (zip-bomb guard)
 
 DISPLAY_NAME_MAX = 120
@@ -389,6 +412,74 @@ def _clean_image(data, display_name, ext, max_pixels, prefix) -> CleanUpload:
 
 
 def _pdf_has_active_content(data: bytes) -> bool:
+    """Parsed with pypdf: every object (also those inside object streams) and every stream
+    decoded through its whole filter chain. A PDF pypdf cannot read is accepted only when it has
+    no stream at all (nothing can be encoded then, and the byte scan sees every name)."""
+    if _bytes_show_active_content(data):
+        return True
+    structure = _pdf_structure_is_active(data)
+    if structure is None:  # pypdf cannot read it
+        return b"stream" in data
+    return structure
+
+
+def _pdf_is_encrypted(data: bytes) -> bool:
+    if PDF_ENCRYPT.search(data):
+        return True
+    with contextlib.suppress(Exception):
+        return PdfReader(io.BytesIO(data), strict=False).is_encrypted
+    return False
+
+
+def _pdf_structure_is_active(data: bytes) -> bool | None:
+    """True/False from pypdf's reading of every object; None when pypdf cannot read the file.
+    A file that pypdf opens but cannot walk to the end is treated as active (it cannot be
+    checked)."""
+    try:
+        reader = PdfReader(io.BytesIO(data), strict=False)
+        if reader.is_encrypted:
+            return True
+        numbers = {(idnum, gen) for gen, ids in reader.xref.items() for idnum in ids}
+        numbers |= {(idnum, 0) for idnum in reader.xref_objStm}
+    except Exception:
+        return None
+    budget = [PDF_MAX_INFLATED]
+    seen: set[int] = set()
+    try:
+        roots = [reader.trailer] + [
+            reader.get_object(IndirectObject(idnum, gen, reader)) for idnum, gen in numbers
+        ]
+        return any(_pdf_object_is_active(obj, budget, seen) for obj in roots)
+    except Exception:
+        return True
+
+
+def _pdf_object_is_active(obj, budget: list[int], seen: set[int]) -> bool:
+    stack = [obj]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, IndirectObject) or id(item) in seen:
+            continue  # every indirect object is visited from the cross-reference list
+        seen.add(id(item))
+        if isinstance(item, NameObject):
+            if item.lstrip("/") in PDF_ACTIVE_NAMES:
+                return True
+        elif isinstance(item, DictionaryObject):
+            for key, value in item.items():
+                if key.lstrip("/") in PDF_ACTIVE_NAMES:
+                    return True
+                stack.append(value)
+            if isinstance(item, StreamObject):
+                decoded = item.get_data()
+                budget[0] -= len(decoded)
+                if budget[0] < 0 or _bytes_show_active_content(decoded):
+                    return True  # a zip bomb inside a PDF is not an honest letter either
+        elif isinstance(item, ArrayObject):
+            stack.extend(item)
+    return False
+
+
+def _bytes_show_active_content(data: bytes) -> bool:
     def scan(chunk: bytes) -> bool:
         unescaped = PDF_NAME_ESCAPE.sub(lambda m: bytes([int(m.group(1), 16)]), chunk)
         return bool(PDF_ACTIVE.search(unescaped))
@@ -398,11 +489,11 @@ def _pdf_has_active_content(data: bytes) -> bool:
     budget = PDF_MAX_INFLATED
     for match in PDF_STREAM.finditer(data):
         raw = match.group(1)
-        inflater = zlib.decompressobj()
-        try:
-            inflated = inflater.decompress(raw, budget + 1)
-        except zlib.error:
-            continue
+        inflated = b""
+        for wbits in (zlib.MAX_WBITS, -zlib.MAX_WBITS):  # zlib-wrapped, then raw deflate
+            with contextlib.suppress(zlib.error):
+                inflated = zlib.decompressobj(wbits).decompress(raw, budget + 1)
+                break
         budget -= len(inflated)
         if budget < 0:
             return True  # a zip bomb inside a PDF is not an honest letter either
@@ -428,7 +519,7 @@ def validate_document(
                 code="extension_mismatch",
                 params={"ext": ext},
             )
-        if PDF_ENCRYPT.search(data):
+        if _pdf_is_encrypted(data):
             raise ValidationError(
                 _("Password-protected PDF files are not accepted."), code="pdf_encrypted"
             )
@@ -475,12 +566,19 @@ def validate_document(
 # --- serving ----------------------------------------------------------------------------
 
 
-def attachment_response(file_field_or_path, display_name: str, content_type: str) -> FileResponse:
-    """Serve a stored upload as a download (never inline), for permission-checked views.
+def attachment_response(
+    file_field_or_path, display_name: str, content_type: str, *, inline: bool = False
+) -> FileResponse:
+    """Serve a stored upload, for permission-checked views: every upload is served here.
 
-    `file_field_or_path` is a FieldFile, or a name relative to PRIVATE_MEDIA_ROOT. Raises
-    FileNotFoundError (let the view turn it into a 404) when the file is gone."""
-    if hasattr(file_field_or_path, "open") and hasattr(file_field_or_path, "name"):
+    `file_field_or_path` is a FieldFile, a name relative to PRIVATE_MEDIA_ROOT, or the bytes
+    themselves (a file decrypted by its view). A download (`Content-Disposition: attachment`)
+    unless `inline` is asked for an image (re-encoded by `validate_image`) shown in an
+    `<img>`; a PDF is never inline. Raises FileNotFoundError (let the view turn it into a
+    404) when the file is gone."""
+    if isinstance(file_field_or_path, bytes):
+        handle = io.BytesIO(file_field_or_path)
+    elif hasattr(file_field_or_path, "open") and hasattr(file_field_or_path, "name"):
         handle = file_field_or_path.storage.open(file_field_or_path.name, "rb")
     else:
         root = Path(settings.PRIVATE_MEDIA_ROOT).resolve()
@@ -490,9 +588,10 @@ def attachment_response(file_field_or_path, display_name: str, content_type: str
         handle = open(target, "rb")  # noqa: SIM115 - FileResponse closes it
     if content_type not in SAFE_CONTENT_TYPES:
         content_type = "application/octet-stream"
+    image_types = {t[0] for t in IMAGE_TYPES.values()}
     response = FileResponse(
         handle,
-        as_attachment=True,
+        as_attachment=not (inline and content_type in image_types),
         filename=safe_display_name(display_name),
         content_type=content_type,
     )

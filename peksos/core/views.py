@@ -47,8 +47,8 @@ def healthz(request: HttpRequest) -> JsonResponse:
     """Database and broker status, nothing more (no versions, hosts or error texts)."""
     database = "ok" if _database_ok() else "down"
     broker = _broker_status()
-    # Only a dead database makes PEKSOS unhealthy: with the broker down, pages still work and
-    # side effects wait in the outbox, so restarting the web process would help nobody.
-    return JsonResponse(
-        {"database": database, "broker": broker}, status=200 if database == "ok" else 503
-    )
+    # 503 when the database or a configured broker is down (README, Dockerfile): a load
+    # balancer or monitor must know that e-mails and reports are waiting in the outbox. Pages
+    # still work then; liveness without these checks is `/ping`.
+    healthy = database == "ok" and broker != "down"
+    return JsonResponse({"database": database, "broker": broker}, status=200 if healthy else 503)

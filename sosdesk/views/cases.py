@@ -337,6 +337,7 @@ def case_note_add(request: HttpRequest, code: str) -> HttpResponse:
             case=case,
             body=form.cleaned_data["body"],
             attachments=form.cleaned_data["attachments"],
+            idempotency_key=form.cleaned_data["idempotency_key"],
             by=request.user,
             request=request,
         )
@@ -380,6 +381,7 @@ def case_message_add(request: HttpRequest, code: str) -> HttpResponse:
         services.case_message_from_desk,
         case=case,
         body=form.cleaned_data["body"],
+        idempotency_key=form.cleaned_data["idempotency_key"],
         by=request.user,
         request=request,
     )

@@ -29,3 +29,31 @@ def test_translations_keep_their_placeholders():
         ):
             wrong.append(entry.msgid)
     assert wrong == []
+
+
+def test_the_empty_choice_of_selects_is_indonesian(login, peksos_budi):
+    """Issue #21: Django's "- Select an option -" showed in English in Indonesian selects (its
+    own Indonesian catalogue lacks it; the project's catalogue has it)."""
+    from django.db.models.fields import BLANK_CHOICE_LABEL
+    from django.urls import reverse
+    from django.utils.translation import override
+
+    with override("id"):
+        assert str(BLANK_CHOICE_LABEL) == "- Pilih salah satu -"
+    html = login(peksos_budi).get(reverse("monitoring:record-create")).content.decode()
+    assert "Select an option" not in html and "---------" not in html
+
+
+PROJECT_PACKAGES = ["peksos", "schools", "visits", "activities", "sosdesk", "forum"]
+PROJECT_PACKAGES += ["monitoring", "reports", "home"]
+
+
+def test_no_select_has_a_bare_dash_empty_choice():
+    root = Path(__file__).resolve().parents[2]
+    offenders = [
+        path.relative_to(root).as_posix()
+        for package in PROJECT_PACKAGES
+        for path in (root / package).rglob("*.py")
+        if "/migrations/" not in path.as_posix() and '"---------"' in path.read_text()
+    ]
+    assert offenders == []

@@ -3,9 +3,11 @@
 import re
 
 import pytest
+import time_machine
 from django.core import mail
 from django.urls import reverse
 
+from peksos.accounts.models import PasswordResetRequest
 from peksos.core.models import AuditEvent, OutboxMessage
 from tests.factories import PASSWORD
 
@@ -173,3 +175,53 @@ def test_client_address_behind_a_trusted_proxy(settings):
     assert client_ip(request) == "10.0.0.2"  # no proxy trusted: a header is not believed
     settings.PROXY_COUNT = 1
     assert client_ip(request) == "203.0.113.7"  # the address our proxy saw, not a forged one
+
+
+def reset(client, email: str, address: str = "198.51.100.20"):
+    return client.post(reverse("accounts:password_reset"), {"email": email}, REMOTE_ADDR=address)
+
+
+def test_password_reset_is_limited_per_email_with_the_same_answer(
+    client, guru_eka, settings, django_capture_on_commit_callbacks
+):
+    """Issue #21: 20 requests for one address sent 20 e-mails. Now 3 an hour, per address in
+    the database; the fourth request looks exactly like the first."""
+    answers = []
+    with django_capture_on_commit_callbacks(execute=True):
+        for n in range(20):
+            answers.append(reset(client, "GURU_EKA@example.org", f"198.51.100.{n + 1}"))
+    assert {(a.status_code, a["Location"]) for a in answers} == {
+        (302, reverse("accounts:password_reset_done"))
+    }
+    assert len(mail.outbox) == settings.PASSWORD_RESET_EMAIL_LIMIT == 3
+    assert PasswordResetRequest.objects.count() == 20
+    assert not PasswordResetRequest.objects.filter(email_hash__icontains="guru").exists()
+
+
+def test_password_reset_is_limited_per_client_address(
+    client, guru_eka, settings, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        for n in range(settings.PASSWORD_RESET_ADDRESS_LIMIT):
+            reset(client, f"orang{n}@example.org")
+        assert reset(client, "guru_eka@example.org")["Location"] == reverse(
+            "accounts:password_reset_done"
+        )
+        assert mail.outbox == []
+        reset(client, "guru_eka@example.org", address="203.0.113.9")  # another address
+    assert len(mail.outbox) == 1
+
+
+def test_password_reset_limits_end_after_the_window(
+    client, guru_eka, django_capture_on_commit_callbacks
+):
+    with time_machine.travel("2026-11-27 08:00 +07:00", tick=False) as traveller:
+        with django_capture_on_commit_callbacks(execute=True):
+            for _ in range(4):
+                reset(client, "guru_eka@example.org")
+        assert len(mail.outbox) == 3
+        traveller.shift(61 * 60)
+        with django_capture_on_commit_callbacks(execute=True):
+            reset(client, "guru_eka@example.org")
+    assert len(mail.outbox) == 4
+    assert PasswordResetRequest.objects.count() == 1  # old requests are forgotten

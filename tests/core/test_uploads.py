@@ -445,8 +445,135 @@ def test_pillows_decompression_bomb_warning_becomes_a_refusal(monkeypatch):
 # --- PDFs ------------------------------------------------------------------------------
 
 
+def real_pdf(**metadata) -> bytes:
+    """A real one-page PDF written by pypdf, with a compressed content stream."""
+    from pypdf import PdfWriter
+    from pypdf.generic import ContentStream
+
+    writer = PdfWriter()
+    page = writer.add_blank_page(width=200, height=200)
+    content = ContentStream(None, writer)
+    content.set_data(b"BT /F1 12 Tf 20 100 Td (Surat) Tj ET")
+    page.replace_contents(content)
+    page.compress_content_streams()
+    if metadata:
+        writer.add_metadata(metadata)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def pdf_with_object_stream(hidden: bytes, encode) -> bytes:
+    """A PDF whose catalog opens object 4, kept in a cross-reference-listed object stream
+    encoded by `encode` (returns the filter name and the encoded bytes)."""
+    header = b"4 0 "
+    filter_name, encoded = encode(header + hidden)
+    objects = {
+        1: b"<< /Type /Catalog /Pages 2 0 R /OpenAction 4 0 R >>",
+        2: b"<< /Type /Pages /Kids [] /Count 0 >>",
+        3: b"<< /Type /ObjStm /N 1 /First %d /Filter %s /Length %d >>\nstream\n%s\nendstream"
+        % (len(header), filter_name, len(encoded), encoded),
+    }
+    out = bytearray(b"%PDF-1.7\n")
+    offsets = {}
+    for number, body in objects.items():
+        offsets[number] = len(out)
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    offsets[5] = len(out)
+    rows = [struct.pack(">BIH", 0, 0, 0xFFFF)]
+    rows += [struct.pack(">BIH", 1, offsets[n], 0) for n in (1, 2, 3)]
+    rows += [struct.pack(">BIH", 2, 3, 0), struct.pack(">BIH", 1, offsets[5], 0)]
+    table = b"".join(rows)
+    out += (
+        b"5 0 obj\n<< /Type /XRef /Size 6 /W [1 4 2] /Root 1 0 R /Length %d >>\nstream\n"
+        % len(table)
+        + table
+        + b"\nendstream\nendobj\nstartxref\n%d\n%%%%EOF\n" % offsets[5]
+    )
+    return bytes(out)
+
+
+def ascii_hex(data: bytes):
+    return b"/ASCIIHexDecode", data.hex().encode() + b">"
+
+
+def ascii85(data: bytes):
+    import base64
+
+    return b"/ASCII85Decode", base64.a85encode(data) + b"~>"
+
+
+def hex_then_flate(data: bytes):
+    return b"[/ASCIIHexDecode /FlateDecode]", zlib.compress(data).hex().encode() + b">"
+
+
+def raw_deflate(data: bytes):
+    packer = zlib.compressobj(wbits=-zlib.MAX_WBITS)
+    return b"/FlateDecode", packer.compress(data) + packer.flush()
+
+
+def plain(data: bytes):
+    return b"/FlateDecode", zlib.compress(data)
+
+
+def test_the_object_stream_builder_makes_readable_pdfs():
+    from pypdf import PdfReader
+
+    reader = PdfReader(io.BytesIO(pdf_with_object_stream(b"<< /S /GoTo /D [0] >>", ascii_hex)))
+    assert reader.get_object(4)["/S"] == "/GoTo"
+    validate_document(RawUpload(pdf_with_object_stream(b"<< /S /GoTo /D [0] >>", plain), "a.pdf"))
+
+
+@pytest.mark.parametrize("encode", [ascii_hex, ascii85, hex_then_flate, raw_deflate, plain])
+@pytest.mark.parametrize(
+    "action",
+    [
+        b"<< /S /JavaScript /JS (app.alert(1)) >>",
+        b"<< /S /SubmitForm /F (https://contoh.example/terima) >>",
+        b"<< /S /URI /URI (https://contoh.example/) >>",
+        b"<< /S /Launch /F (cmd.exe) >>",
+    ],
+)
+def test_actions_hidden_in_encoded_object_streams_are_refused(encode, action):
+    """Issue #21, finding 3: the byte scan let these through."""
+    data = pdf_with_object_stream(action, encode)
+    refused(validate_document, data, "a.pdf", "pdf_active")
+
+
+def test_a_cr_only_stream_keyword_does_not_hide_a_script():
+    packed = zlib.compress(b"4 0 obj << /S /JavaScript /JS (app.alert(1)) >> endobj")
+    data = pdf_bytes().replace(
+        b"trailer",
+        b"3 0 obj << /Filter /FlateDecode /Length %d >>\rstream\r%s\rendstream endobj\ntrailer"
+        % (len(packed), packed),
+    )
+    refused(validate_document, data, "a.pdf", "pdf_active")
+
+
+def test_an_encrypted_pdf_written_by_pypdf_is_refused():
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=200, height=200)
+    writer.encrypt(user_password="", owner_password="rahasia", algorithm="AES-128")
+    out = io.BytesIO()
+    writer.write(out)
+    refused(validate_document, out.getvalue(), "a.pdf", "pdf_encrypted")
+
+
+def test_an_embedded_file_written_by_pypdf_is_refused():
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=200, height=200)
+    writer.add_attachment("isi.exe", b"MZ\x90\x00")
+    out = io.BytesIO()
+    writer.write(out)
+    refused(validate_document, out.getvalue(), "a.pdf", "pdf_active")
+
+
 def test_a_plain_pdf_is_kept_as_sent():
-    data = pdf_bytes(b"/Lang (id-ID) /JSONData 1", stream=b"<< /Type /Font >> BT (Surat) Tj ET")
+    data = real_pdf(**{"/Title": "Surat", "/Lang": "id-ID"})
     clean = validate_document(RawUpload(data, "Surat Kepolisian.PDF"))
     assert clean.content == data
     assert clean.content_type == "application/pdf"

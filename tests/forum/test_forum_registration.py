@@ -98,6 +98,17 @@ def test_a_used_link_never_reopens_a_deactivated_account(
     assert not user.is_active
 
 
+def test_the_confirmation_e_mail_is_neutral(client, invite, django_capture_on_commit_callbacks):
+    """Issue #21: the e-mail went to any typed address greeting with the typed display name, a
+    way to send someone else's inbox a text of one's choosing. Now nothing typed is in it."""
+    bait = "Menang hadiah! Telepon 0812-0000-0000"
+    join(client, django_capture_on_commit_callbacks, first_name=bait)
+    (message,) = mail.outbox
+    assert bait not in message.body and "Menang" not in message.subject
+    assert message.body.startswith("Halo,\n\nSeseorang meminta bergabung")
+    assert link_in(message)
+
+
 def test_bad_and_expired_links_are_a_page_not_an_error(
     client, invite, django_capture_on_commit_callbacks
 ):
@@ -247,7 +258,9 @@ def test_koordinator_and_the_schools_peksos_manage_codes(login, request, persona
 def test_koordinator_searches_schools(login, koordinator_ani, school_a):
     response = login(koordinator_ani).get(INDEX, {"q": "1 METRO PUSAT"})
     assert school_a in response.context["schools"]
-    assert login(koordinator_ani).get(INDEX, {"q": "\x00" * 200}).status_code == 200
+    assert login(koordinator_ani).get(INDEX, {"q": "\x1f" * 200}).status_code == 200
+    # NUL: 400 before the database (tests/core/test_nul_bytes.py)
+    assert login(koordinator_ani).get(INDEX, {"q": "\x00" * 200}).status_code == 400
 
 
 def test_peksos_of_another_school_gets_403(login, peksos_joko_sdn2, school_a, invite):

@@ -54,7 +54,8 @@ def test_private_questions_are_found_by_staff_only(login, guru_eka, psikolog_git
 @pytest.mark.parametrize("q", ["x" * 1000, "\x00\x1f", "' OR 1=1 --", "%_%", "&|!():*", "  "])
 def test_odd_searches_never_fail(login, guru_eka, questions, q):
     response = login(guru_eka).get(LIST, {"q": q})
-    assert response.status_code == 200
+    # NUL: 400 before the database (tests/core/test_nul_bytes.py)
+    assert response.status_code == (400 if "\x00" in q else 200)
 
 
 def test_clean_query():

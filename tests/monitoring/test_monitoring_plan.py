@@ -2,6 +2,7 @@
 goals with goal attainment scaling, interventions, progress notes, SDQ and wellbeing measures,
 the charts, the wellbeing indicator and closure (docs/design.md §3.10)."""
 
+import io
 from datetime import date, timedelta
 
 import pytest
@@ -9,6 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
+from PIL import Image
 
 from monitoring import services
 from monitoring.measures import wellbeing_changes, wellbeing_improved
@@ -24,7 +26,7 @@ from monitoring.models import (
     WellbeingRating,
 )
 from peksos.core.models import AuditEvent, OutboxMessage
-from tests.factories import CANARY, open_record
+from tests.factories import CANARY, gps_jpeg, open_record
 from tests.factories import record_detail as detail
 
 TODAY = timezone.localdate
@@ -207,14 +209,54 @@ def test_paper_consent_is_stored_encrypted_and_downloaded_as_attachment(
     assert b"CANARY-FORM-SIGNATURE" not in stored
     response = client.get(url("consent-file", record, consent.pk))
     assert response.status_code == 200
-    assert response.content == PDF
+    assert b"".join(response.streaming_content) == PDF
     assert response["Content-Type"] == "application/pdf"
     assert response["Content-Disposition"].startswith("attachment;")
     assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Content-Security-Policy"] == "default-src 'none'; sandbox"
     assert (
         AuditEvent.objects.for_object(record).filter(action="child_consent_form_downloaded").count()
         == 1
     )
+
+
+def test_a_consent_photo_loses_its_location_and_hostile_files_are_refused(
+    login, peksos_budi, record, settings, tmp_path
+):
+    """Issue #21: consent uploads go through peksos.core.uploads like every other upload."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path)},
+        },
+    }
+    client = login(peksos_budi)
+    data = {**ACTIONS["consent-add"], "method": "formulir", "witness": ""}
+    hostile = [
+        gps_jpeg("form.jpg", appended=b"<script>alert(1)</script>"),
+        SimpleUploadedFile(
+            "form.pdf", b"%PDF-1.7\n<< /OpenAction << /S /JavaScript /JS (x) >> >>\n%%EOF\n"
+        ),
+        SimpleUploadedFile("form.pdf", b"%PDF-1.7\ntrailer << /Encrypt 5 0 R >>\n%%EOF\n"),
+    ]
+    for upload in hostile:
+        response = client.post(url("consent-add", record), {**data, "form_file": upload})
+        assert (
+            response.status_code == 400 and "form_file" in response.context["consent_form"].errors
+        )
+    assert not Consent.objects.exists()
+    original = gps_jpeg("form.jpg")
+    assert (
+        client.post(url("consent-add", record), {**data, "form_file": original}).status_code == 302
+    )
+    response = client.get(url("consent-file", record, Consent.objects.get().pk))
+    served = b"".join(response.streaming_content)
+    assert served != original.file.getvalue()
+    assert not Image.open(io.BytesIO(served)).getexif()  # no GPS position left
+    assert response["Content-Type"] == "image/jpeg"
+    assert response["Content-Security-Policy"] == "default-src 'none'; sandbox"
+    assert response["Content-Disposition"].startswith("attachment;")
 
 
 @pytest.mark.parametrize(

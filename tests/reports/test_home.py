@@ -82,10 +82,12 @@ def test_ping_answers_without_touching_the_database(client, db, django_assert_nu
     assert client.post(reverse("ping")).status_code == 405
 
 
-def test_health_reports_a_broker_down_but_stays_up(client, db, broker_down):
+def test_health_is_503_with_a_configured_broker_down(client, db, broker_down):
+    """Issue #21: the README says 503 and a load balancer needs to know; /ping stays 200."""
     response = client.get(reverse("healthz"))
-    assert response.status_code == 200
+    assert response.status_code == 503
     assert response.json() == {"database": "ok", "broker": "down"}
+    assert client.get(reverse("ping")).status_code == 200
 
 
 def test_an_english_browser_still_gets_indonesian_until_the_switch(client, db):

@@ -361,3 +361,17 @@ def test_assigning_a_clean_upload_to_a_file_field_keeps_the_generated_name(
     row.save()
     assert row.file.name == clean.storage_name
     assert (private_media / clean.storage_name).read_bytes() == clean.content
+
+
+def test_a_note_with_files_sent_twice_is_saved_once(
+    login, sosdesk_citra_sdn1, case_a, private_media
+):
+    client = login(sosdesk_citra_sdn1)
+    for _ in range(2):
+        response = client.post(
+            note_url(case_a),
+            {"body": NOTE, "attachments": [pdf()], "idempotency_key": "dobel" * 4},
+        )
+        assert response.status_code == 302
+    assert CaseNote.objects.count() == 1 and CaseAttachment.objects.count() == 1
+    assert len([p for p in private_media.rglob("*") if p.is_file()]) == 1

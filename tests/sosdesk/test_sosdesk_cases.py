@@ -216,9 +216,11 @@ def test_list_filters(login, koordinator_ani, case_a, case_b, school_b):
 
 def test_bad_filters_and_cursors_are_no_500(login, koordinator_ani, case_a):
     client = login(koordinator_ani)
-    response = client.get(LIST, {"status": "xyz", "urgency": "\x00", "q": "x" * 500})
+    response = client.get(LIST, {"status": "xyz", "urgency": "\x1f", "q": "x" * 500})
     assert response.status_code == 200
     assert response.context["form"].errors
+    # NUL: 400 before the database (tests/core/test_nul_bytes.py)
+    assert client.get(LIST, {"urgency": "\x00"}).status_code == 400
     now = str(timezone.now())
     cursors = ["%%%", "W10", encode(["not a date", "X"]), encode([now, "A\x00B"])]
     cursors += [encode([now, "\ud800"]), encode([now, 10**40]), "W" * 3000]
@@ -603,6 +605,30 @@ def test_notes_and_messages_are_separate(login, peksos_budi, sosdesk_citra_sdn1,
     assert "NOTE-INTERNAL" in html and "MESSAGE-TO-REPORTER" in html
     actions = set(AuditEvent.objects.for_object(case_a).values_list("action", flat=True))
     assert {"case_note_added", "case_message_sent"} <= actions
+
+
+def test_the_same_message_or_note_sent_twice_is_saved_once(
+    login, peksos_budi, sosdesk_citra_sdn1, case_a
+):
+    page = login(peksos_budi).get(detail(case_a)).content.decode()
+    keys = re.findall(r'name="idempotency_key" value="([^"]+)"', page)
+    assert len(keys) >= 2 and len(set(keys)) == len(keys)  # each create form has its own key
+    client = login(peksos_budi)
+    message = {"body": "MESSAGE-ONCE", "idempotency_key": "k" * 32}
+    note = {"body": "NOTE-ONCE", "idempotency_key": "n" * 32}
+    for _ in range(2):
+        assert client.post(action("case-message", case_a), message).status_code == 302
+        assert client.post(action("case-note", case_a), note).status_code == 302
+    assert list(CaseMessage.objects.values_list("body", flat=True)) == ["MESSAGE-ONCE"]
+    assert list(CaseNote.objects.values_list("body", flat=True)) == ["NOTE-ONCE"]
+    sent = AuditEvent.objects.for_object(case_a).filter(action="case_message_sent")
+    assert sent.count() == 1
+    # The same key from another officer's form is not their message: a plain refusal.
+    other = login(sosdesk_citra_sdn1).post(action("case-message", case_a), message, follow=True)
+    assert "Silakan kirim formulir sekali lagi" in unescape(other.content.decode())
+    assert CaseMessage.objects.count() == 1
+    assert login(sosdesk_citra_sdn1).post(action("case-note", case_a), note).status_code == 400
+    assert CaseNote.objects.count() == 1
 
 
 # --- Referrals and the psychologist ---------------------------------------------------------------

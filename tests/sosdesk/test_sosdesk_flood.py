@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from peksos.core import outbox
 from sosdesk import flood
-from sosdesk.models import Case, Desk, PublicSubmission
+from sosdesk.models import Case, CaseMessage, Desk, PublicSubmission
 from sosdesk.views.public import RECEIPT_KEY
 from tests.factories import PUBLIC_RECEIPT as RECEIPT
 from tests.factories import idempotency_key as key
@@ -191,3 +191,77 @@ def test_the_desk_sees_which_reports_arrived_in_a_burst(
     assert "bi-lightning" in detail
     calm_page = officer.get(reverse("sosdesk:case-detail", args=[calm.code])).content.decode()
     assert "bi-lightning" not in calm_page
+
+
+# --- Reporter messages on the tracking page ---------------------------------------------------
+
+
+def test_a_flood_of_reporter_messages_is_saved_folded_and_marked(
+    client, school_a, desk, desk_team, login, sosdesk_citra_sdn1, django_capture_on_commit_callbacks
+):
+    """Issue #21: one tracking session sent 40 messages in 28 s, 80 e-mails to the desk. Every
+    message is still saved and shown; the desk gets MESSAGE_ALERT_LIMIT e-mails each and one
+    notice, and messages past MESSAGE_BURST_LIMIT are marked on the case page."""
+    from sosdesk.services import case_file
+
+    receipt = case_file(
+        school=school_a,
+        channel=Case.Channel.PUBLIC_FORM,
+        narrative="uji",
+        forms=["fisik"],
+        modalities=["fisik"],
+        scope="dalam",
+        affected=["murid"],
+        ongoing_danger="tidak",
+    )
+    outbox.relay_due()
+    mail.outbox.clear()
+    track = reverse("lapor:track-case")
+    client.post(reverse("lapor:track"), {"code": receipt.case.code, "pin": receipt.pin})
+    with django_capture_on_commit_callbacks(execute=True):
+        for n in range(40):
+            response = client.post(track, {"body": f"Pesan nomor {n}", "idempotency_key": key()})
+            assert response.status_code == 302 and response["Location"] == track
+    messages = list(CaseMessage.objects.filter(case=receipt.case).order_by("at", "id"))
+    assert [m.body for m in messages] == [f"Pesan nomor {n}" for n in range(40)]
+    assert [m.burst for m in messages] == [n >= flood.MESSAGE_BURST_LIMIT for n in range(40)]
+    per_person = flood.MESSAGE_ALERT_LIMIT + 1
+    assert len(mail.outbox) == per_person * len(desk_team)
+    assert sum("Banyak pesan" in m.subject for m in mail.outbox) == len(desk_team)
+    assert all("Pesan nomor" not in m.body for m in mail.outbox)
+    page = login(sosdesk_citra_sdn1).get(reverse("sosdesk:case-detail", args=[receipt.case.code]))
+    assert page.content.decode().count("masuk beruntun</span>") == 40 - flood.MESSAGE_BURST_LIMIT
+
+
+def test_reporter_message_alerts_start_again_after_the_hour(
+    client, school_a, desk, desk_team, django_capture_on_commit_callbacks
+):
+    from sosdesk.services import case_file
+
+    with time_machine.travel("2026-11-27 08:00 +07:00", tick=False) as traveller:
+        receipt = case_file(
+            school=school_a,
+            channel=Case.Channel.PUBLIC_FORM,
+            narrative="uji",
+            forms=["fisik"],
+            modalities=["fisik"],
+            scope="dalam",
+            affected=["murid"],
+            ongoing_danger="tidak",
+        )
+        outbox.relay_due()
+        mail.outbox.clear()
+        track = reverse("lapor:track-case")
+        client.post(reverse("lapor:track"), {"code": receipt.case.code, "pin": receipt.pin})
+        with django_capture_on_commit_callbacks(execute=True):
+            for n in range(6):
+                client.post(track, {"body": f"Pesan {n}", "idempotency_key": key()})
+        assert len(mail.outbox) == (flood.MESSAGE_ALERT_LIMIT + 1) * len(desk_team)
+        for _ in range(3):  # the tracking session stays open while it is used
+            traveller.shift(22 * 60)
+            client.get(track)
+        mail.outbox.clear()
+        with django_capture_on_commit_callbacks(execute=True):
+            client.post(track, {"body": "Sejam kemudian", "idempotency_key": key()})
+        assert len(mail.outbox) == len(desk_team)
+    assert not CaseMessage.objects.get(body="Sejam kemudian").burst
