@@ -1,6 +1,8 @@
 """The Indonesian catalogue is complete: no untranslated or fuzzy entry, placeholders kept."""
 
 import re
+import shutil
+import subprocess
 from pathlib import Path
 
 import polib
@@ -29,3 +31,46 @@ def test_translations_keep_their_placeholders():
         ):
             wrong.append(entry.msgid)
     assert wrong == []
+
+
+def test_catalogue_passes_msgfmt_check():
+    """`msgfmt -c` is what compilemessages runs: a header/plural fault here breaks the build."""
+    msgfmt = shutil.which("msgfmt")
+    assert msgfmt, "gettext's msgfmt is needed (apt-get install gettext)"
+    result = subprocess.run(
+        [msgfmt, "-c", "-o", "/dev/null", str(CATALOGUE)], capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+
+
+def test_plural_entries_have_one_form_as_nplurals_says():
+    po = catalogue()
+    assert "nplurals=1" in po.metadata["Plural-Forms"]
+    wrong = [e.msgid for e in po if e.msgid_plural and set(e.msgstr_plural) != {0}]
+    assert wrong == []
+
+
+# docs/glossary.md: the variants the catalogue must not use (whole words, in translations).
+NOT_IN_GLOSSARY = ["email", "file", "HP", "Tier", "seed", "digest", "register"]
+
+
+def test_translations_follow_the_glossary():
+    pattern = re.compile(r"(?<!%\()\b(" + "|".join(NOT_IN_GLOSSARY) + r")\b", re.IGNORECASE)
+    wrong = []
+    for entry in catalogue().translated_entries():
+        texts = [entry.msgstr] if not entry.msgid_plural else entry.msgstr_plural.values()
+        wrong += [(entry.msgid, m) for t in texts for m in pattern.findall(t)]
+    assert wrong == []
+
+
+def test_wrong_meanings_found_by_the_review_stay_fixed():
+    po = catalogue()
+    by_id = {(e.msgctxt, e.msgid): e.msgstr for e in po}
+    assert by_id[(None, "Number")] != "Jumlah"  # the participant's number on the paper sheet
+    assert by_id[("the report document", "Report")] == "Laporan"
+    assert (
+        "DARURAT"
+        not in by_id[(None, "[URGENT] Many reports at once at the SOS Desk of %(school)s")]
+    )
+    assert "baris" not in by_id[(None, "Lower is better. One line per informant.")]
+    assert by_id[(None, "- Select an option -")].startswith("- Pilih")
