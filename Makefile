@@ -7,7 +7,7 @@ MANAGE := $(PY) manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test setup venv messages translations lint format worker beat relay backup restore clean vnu bench
+.PHONY: run static test setup venv messages translations lint format worker beat relay backup restore clean vnu bench
 
 # Find a Python >= 3.12 (pyenv's .python-version first, then python3.13 / python3.12).
 PYTHON_BOOT := $(shell for p in python3 python3.13 python3.12; do \
@@ -36,8 +36,18 @@ setup: venv messages
 	$(MANAGE) migrate --noinput -v 0
 	$(MANAGE) seed_demo
 
-run: setup
-	PEKSOS_DEMO=1 PEKSOS_REQUIRE_2FA=$${PEKSOS_REQUIRE_2FA:-0} DJANGO_DEBUG=$${DJANGO_DEBUG:-1} \
+# Static files for a run without DEBUG (WhiteNoise serves the hashed, compressed copies in
+# var/static): collected again only when a file under static/ changes.
+STATIC_SOURCES := $(shell find static -type f 2>/dev/null)
+var/static/staticfiles.json: $(STATIC_SOURCES) | $(VENV)/.installed
+	DJANGO_DEBUG=0 $(MANAGE) collectstatic --noinput -v 0
+	touch $@
+
+static: var/static/staticfiles.json
+
+# Without DEBUG by default (Indonesian error pages, no URL list on a 404); DJANGO_DEBUG=1 opts in.
+run: setup static
+	PEKSOS_DEMO=1 PEKSOS_REQUIRE_2FA=$${PEKSOS_REQUIRE_2FA:-0} DJANGO_DEBUG=$${DJANGO_DEBUG:-0} \
 		$(MANAGE) runserver $(HOST):$(PORT)
 
 lint: venv

@@ -1,0 +1,23 @@
+"""`make run` is the newcomer's first impression: no DEBUG unless asked, static files ready."""
+
+import re
+from pathlib import Path
+
+MAKEFILE = (Path(__file__).resolve().parents[2] / "Makefile").read_text()
+
+
+def target(name: str) -> str:
+    match = re.search(rf"^{name}:.*?(?=^\S|\Z)", MAKEFILE, re.MULTILINE | re.DOTALL)
+    assert match, f"no '{name}' target in the Makefile"
+    return match.group(0)
+
+
+def test_run_serves_without_debug_unless_asked():
+    run = target("run")
+    assert "DJANGO_DEBUG=$${DJANGO_DEBUG:-0}" in run
+    assert "DJANGO_DEBUG=1" not in run
+
+
+def test_run_collects_static_files_for_whitenoise_first():
+    assert re.match(r"run:.*\bstatic\b", target("run"))
+    assert "collectstatic --noinput" in target(r"var/static/staticfiles\.json")
