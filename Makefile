@@ -46,7 +46,11 @@ var/static/staticfiles.json: $(STATIC_SOURCES) | $(VENV)/.installed
 static: var/static/staticfiles.json
 
 # Without DEBUG by default (Indonesian error pages, no URL list on a 404); DJANGO_DEBUG=1 opts in.
-run: setup static
+# With a whole demo year (demo/year/, marked DATA CONTOH; made once); DEMO_YEAR=0 leaves it out.
+DEMO_YEAR ?= 1
+run: venv messages static
+	$(MANAGE) migrate --noinput -v 0
+	PEKSOS_DEMO=1 $(MANAGE) seed_demo $(if $(filter 1,$(DEMO_YEAR)),--year)
 	PEKSOS_DEMO=1 PEKSOS_REQUIRE_2FA=$${PEKSOS_REQUIRE_2FA:-0} DJANGO_DEBUG=$${DJANGO_DEBUG:-0} \
 		$(MANAGE) runserver $(HOST):$(PORT)
 

@@ -21,3 +21,9 @@ def test_run_serves_without_debug_unless_asked():
 def test_run_collects_static_files_for_whitenoise_first():
     assert re.match(r"run:.*\bstatic\b", target("run"))
     assert "collectstatic --noinput" in target(r"var/static/staticfiles\.json")
+
+
+def test_run_seeds_the_demo_year_unless_left_out():
+    run = target("run")
+    assert "PEKSOS_DEMO=1 $(MANAGE) seed_demo $(if $(filter 1,$(DEMO_YEAR)),--year)" in run
+    assert re.search(r"^DEMO_YEAR \?= 1$", MAKEFILE, re.MULTILINE)
