@@ -46,13 +46,21 @@ var/static/staticfiles.json: $(STATIC_SOURCES) | $(VENV)/.installed
 static: var/static/staticfiles.json
 
 # Without DEBUG by default (Indonesian error pages, no URL list on a 404); DJANGO_DEBUG=1 opts in.
+# The web server, a Celery worker and beat in one command (bin/supervise.py: one Ctrl-C stops
+# all), on kombu's filesystem broker under var/broker: the outbox relay, reminders, escalations
+# and reports run as in production, nothing runs eagerly. CELERY_BROKER_URL=redis://... also works.
+EMBEDDED_WORKER := --without-mingle --without-gossip --without-heartbeat
 # With a whole demo year (demo/year/, marked DATA CONTOH; made once); DEMO_YEAR=0 leaves it out.
 DEMO_YEAR ?= 1
 run: venv messages static
 	$(MANAGE) migrate --noinput -v 0
 	PEKSOS_DEMO=1 $(MANAGE) seed_demo $(if $(filter 1,$(DEMO_YEAR)),--year)
 	PEKSOS_DEMO=1 PEKSOS_REQUIRE_2FA=$${PEKSOS_REQUIRE_2FA:-0} DJANGO_DEBUG=$${DJANGO_DEBUG:-0} \
-		$(MANAGE) runserver $(HOST):$(PORT)
+	CELERY_BROKER_URL=$${CELERY_BROKER_URL:-filesystem://} \
+		$(PY) bin/supervise.py \
+		"web=$(MANAGE) runserver $(HOST):$(PORT)" \
+		"worker=$(VENV)/bin/celery -A peksos worker -l info --concurrency 1 $(EMBEDDED_WORKER)" \
+		"beat=$(VENV)/bin/celery -A peksos beat -l info --schedule var/celerybeat-schedule"
 
 lint: venv
 	$(VENV)/bin/ruff check .

@@ -27,3 +27,12 @@ def test_run_seeds_the_demo_year_unless_left_out():
     run = target("run")
     assert "PEKSOS_DEMO=1 $(MANAGE) seed_demo $(if $(filter 1,$(DEMO_YEAR)),--year)" in run
     assert re.search(r"^DEMO_YEAR \?= 1$", MAKEFILE, re.MULTILINE)
+
+
+def test_run_starts_web_worker_and_beat_on_a_broker_without_a_server():
+    run = target("run")
+    assert "CELERY_BROKER_URL=$${CELERY_BROKER_URL:-filesystem://}" in run
+    assert "bin/supervise.py" in run
+    for process in ('"web=$(MANAGE) runserver', '"worker=$(VENV)/bin/celery -A peksos worker'):
+        assert process in run
+    assert '"beat=$(VENV)/bin/celery -A peksos beat' in run
