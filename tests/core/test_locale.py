@@ -74,3 +74,18 @@ def test_wrong_meanings_found_by_the_review_stay_fixed():
     )
     assert "baris" not in by_id[(None, "Lower is better. One line per informant.")]
     assert by_id[(None, "- Select an option -")].startswith("- Pilih")
+
+
+# Pages a child may read (the public report form, its receipt and tracking pages).
+CHILD_FACING = ("templates/sosdesk/public", "templates/sosdesk/base_public", "sosdesk/views/public")
+NOT_FOR_CHILDREN = re.compile(r"\b(daring|layanan mitra|tangkapan layar|Anda)\b")
+
+
+def test_child_facing_pages_speak_plainly_to_the_child():
+    wrong = [
+        (entry.msgid, NOT_FOR_CHILDREN.findall(entry.msgstr))
+        for entry in catalogue().translated_entries()
+        if any(path.startswith(CHILD_FACING) for path, _line in entry.occurrences)
+        and NOT_FOR_CHILDREN.search(entry.msgstr)
+    ]
+    assert wrong == []
