@@ -46,7 +46,7 @@ def seed_year(write=print) -> bool:
     if marker() is not None:
         write("Tahun contoh sudah ada; tidak ada yang diubah.")
         return False
-    from . import cases, children, forum, people, priority_inputs, visits
+    from . import cases, children, forum, people, priority_inputs, report, visits
 
     today = timezone.localdate()
     with transaction.atomic():
@@ -61,6 +61,7 @@ def seed_year(write=print) -> bool:
         # The services wrote e-mails about made-up cases and visits to made-up addresses:
         # dropped before they leave (the outbox delivers only after the commit).
         OutboxMessage.objects.filter(created_at__gte=year.now).delete()
+    report.make(year)  # its render message is kept: see demo/year/report.py
     write(
         "Tahun contoh (DATA CONTOH): "
         + ", ".join(f"{n} {what}" for what, n in year.counts.items())

@@ -16,6 +16,7 @@ from forum.models import Question
 from monitoring.models import ChildRecord, Consent, SdqScore
 from peksos.accounts.models import User
 from peksos.core.models import AuditEvent, OutboxMessage
+from reports.models import Report
 from schools.models import PriorityBand, School
 from sosdesk.models import Case, DeskMember
 from visits.models import DateChange, StaffCapacity, StaffLeave, Visit
@@ -99,6 +100,10 @@ def test_a_whole_year_in_every_state_made_once(settings):
     # the schools spread over the three priority bands
     for band in (PriorityBand.HIGH, PriorityBand.MEDIUM, PriorityBand.LOW):
         assert School.objects.filter(priority_band=band).count() >= 50, band
+
+    # one city report asked for (rendered by the worker, or right after the seed's commit)
+    assert Report.objects.filter(kind=Report.Kind.CITY, idempotency_key__isnull=False).count() == 1
+    assert OutboxMessage.objects.filter(kind="reports.tasks.render_report").count() == 1
 
     # no e-mail about made-up cases leaves the demo
     assert not OutboxMessage.objects.filter(kind="peksos.core.tasks.send_email").exists()
