@@ -11,6 +11,8 @@ from schools.models import School
 from visits import services
 from visits.models import Visit, VisitMember
 
+from . import knowledge
+
 # (state, how many, first and last day counted from today)
 PLAN = [
     ("done", 24, -160, -5),
@@ -42,7 +44,7 @@ def make(year) -> None:
     total = sum(n for _s, n, _a, _b in PLAN)
     schools = list(School.objects.filter(level__in=["SD", "MI", "SMP", "MTs"]).order_by("npsn"))
     chosen = rng.sample(schools, total)
-    visits_made, held = 0, 0
+    visits_made, held = 0, []
     for state, count, first, last in PLAN:
         for _ in range(count):
             school = chosen[visits_made]
@@ -66,8 +68,7 @@ def make(year) -> None:
                 services.visit_accept(visit=visit, by=school_side)
             if state == "done":
                 services.visit_done(visit=visit, by=members[0])
-                _activity(year, visit, members, held=True)
-                held += 1
+                held.append(_activity(year, visit, members, held=True))
             elif state == "agreed":
                 _activity(year, visit, members, held=False)
             elif state == "countered":
@@ -77,7 +78,8 @@ def make(year) -> None:
                     visit=visit, reason="Sekolah diliburkan karena banjir.", by=koordinator
                 )
     year.counts["kunjungan"] = visits_made
-    year.counts["kegiatan terlaksana"] = held
+    year.counts["kegiatan terlaksana"] = len(held)
+    year.counts["kegiatan dengan tes"] = knowledge.make(year, held, koordinator)
 
 
 def _counter(visit, day, by) -> None:
@@ -96,7 +98,7 @@ def _counter(visit, day, by) -> None:
     raise Refusal(["no free day for the demo counter-proposal"])
 
 
-def _activity(year, visit, members, *, held: bool) -> None:
+def _activity(year, visit, members, *, held: bool) -> Activity:
     rng = year.rng
     subs, audiences = PROGRAMME[visit.kind]
     activity = Activity.objects.create(
@@ -110,7 +112,7 @@ def _activity(year, visit, members, *, held: bool) -> None:
     )
     activity.facilitators.set(members)
     if not held:
-        return
+        return activity
     activity.state = Activity.State.HELD
     activity.duration_minutes = rng.choice([90, 120, 150])
     activity.recorded_at = year.now - timedelta(days=(year.today - visit.date).days)
@@ -133,3 +135,4 @@ def _activity(year, visit, members, *, held: bool) -> None:
         )
         for n in range(rng.randint(5, 12))
     )
+    return activity

@@ -9,9 +9,10 @@ import pytest
 from django.apps import apps
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db.models import Avg
 from django.utils import timezone
 
-from activities.models import Activity, AttendanceCount, Feedback
+from activities.models import Activity, AttendanceCount, Feedback, KnowledgeAttempt
 from forum.models import Question
 from monitoring.models import ChildRecord, Consent, SdqScore
 from peksos.accounts.models import User
@@ -73,6 +74,12 @@ def test_a_whole_year_in_every_state_made_once(settings):
     assert set(held.values_list("kind", flat=True)) == set(Activity.Kind.values)
     assert AttendanceCount.objects.filter(activity__in=held, count__gt=0).count() >= 24
     assert Feedback.objects.filter(activity__in=held).count() >= 24
+    for phase in ("awal", "akhir"):
+        assert KnowledgeAttempt.objects.filter(activity__in=held, phase=phase).count() >= 100
+    assert (
+        KnowledgeAttempt.objects.filter(phase="akhir").aggregate(m=Avg("score"))["m"]
+        > KnowledgeAttempt.objects.filter(phase="awal").aggregate(m=Avg("score"))["m"]
+    )
 
     # staff with capacities and a leave; TPPK members at the demo schools
     assert StaffCapacity.objects.count() >= 20
