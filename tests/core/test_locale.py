@@ -51,7 +51,7 @@ def test_plural_entries_have_one_form_as_nplurals_says():
 
 
 # docs/glossary.md: the variants the catalogue must not use (whole words, in translations).
-NOT_IN_GLOSSARY = ["email", "file", "HP", "Tier", "seed", "digest", "register"]
+NOT_IN_GLOSSARY = ["email", "file", "HP", "Tier", "seed", "digest", "register", "batas waktu"]
 
 
 def test_translations_follow_the_glossary():
@@ -89,3 +89,14 @@ def test_child_facing_pages_speak_plainly_to_the_child():
         and NOT_FOR_CHILDREN.search(entry.msgstr)
     ]
     assert wrong == []
+
+
+def test_child_facing_pages_say_what_tppk_is():
+    unexplained = [
+        entry.msgid
+        for entry in catalogue().translated_entries()
+        if any(path.startswith(CHILD_FACING) for path, _line in entry.occurrences)
+        and "TPPK" in entry.msgstr
+        and "mencegah dan menangani kekerasan" not in entry.msgstr
+    ]
+    assert unexplained == []
