@@ -7,7 +7,7 @@ MANAGE := $(PY) manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-fast setup venv messages translations lint format worker beat relay backup restore clean vnu bench
+.PHONY: run static test test-fast setup venv messages translations lint format worker beat relay backup restore clean vnu bench
 
 # Find a Python >= 3.12 (pyenv's .python-version first, then python3.13 / python3.12).
 PYTHON_BOOT := $(shell for p in python3 python3.13 python3.12; do \
@@ -36,9 +36,31 @@ setup: venv messages
 	$(MANAGE) migrate --noinput -v 0
 	$(MANAGE) seed_demo
 
-run: setup
-	PEKSOS_DEMO=1 PEKSOS_REQUIRE_2FA=$${PEKSOS_REQUIRE_2FA:-0} DJANGO_DEBUG=$${DJANGO_DEBUG:-1} \
-		$(MANAGE) runserver $(HOST):$(PORT)
+# Static files for a run without DEBUG (WhiteNoise serves the hashed, compressed copies in
+# var/static): collected again only when a file under static/ changes.
+STATIC_SOURCES := $(shell find static -type f 2>/dev/null)
+var/static/staticfiles.json: $(STATIC_SOURCES) | $(VENV)/.installed
+	DJANGO_DEBUG=0 $(MANAGE) collectstatic --noinput -v 0
+	touch $@
+
+static: var/static/staticfiles.json
+
+# Without DEBUG by default (Indonesian error pages, no URL list on a 404); DJANGO_DEBUG=1 opts in.
+# The web server, a Celery worker and beat in one command (bin/supervise.py: one Ctrl-C stops
+# all), on kombu's filesystem broker under var/broker: the outbox relay, reminders, escalations
+# and reports run as in production, nothing runs eagerly. CELERY_BROKER_URL=redis://... also works.
+EMBEDDED_WORKER := --without-mingle --without-gossip --without-heartbeat
+# With a whole demo year (demo/year/, marked DATA CONTOH; made once); DEMO_YEAR=0 leaves it out.
+DEMO_YEAR ?= 1
+run: venv messages static
+	$(MANAGE) migrate --noinput -v 0
+	PEKSOS_DEMO=1 $(MANAGE) seed_demo $(if $(filter 1,$(DEMO_YEAR)),--year)
+	PEKSOS_DEMO=1 PEKSOS_REQUIRE_2FA=$${PEKSOS_REQUIRE_2FA:-0} DJANGO_DEBUG=$${DJANGO_DEBUG:-0} \
+	CELERY_BROKER_URL=$${CELERY_BROKER_URL:-filesystem://} \
+		$(PY) bin/supervise.py \
+		"web=$(MANAGE) runserver $(HOST):$(PORT)" \
+		"worker=$(VENV)/bin/celery -A peksos worker -l info --concurrency 1 $(EMBEDDED_WORKER)" \
+		"beat=$(VENV)/bin/celery -A peksos beat -l info --schedule var/celerybeat-schedule"
 
 lint: venv
 	$(VENV)/bin/ruff check .

@@ -367,6 +367,19 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "max_retries": 0,  # never retry a publish inside a request: the outbox retries
     "interval_start": 0,
 }
+# `make run`'s broker needs no server: kombu's filesystem transport, messages as files under
+# var/broker (CELERY_BROKER_URL=filesystem://). One folder serves as both ends of the queue.
+if (CELERY_BROKER_URL or "").startswith("filesystem://"):
+    BROKER_DIR = Path(env("CELERY_BROKER_DIR") or BASE_DIR / "var" / "broker")
+    for _folder in ("queue", "processed", "control"):
+        (BROKER_DIR / _folder).mkdir(parents=True, exist_ok=True)
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(BROKER_DIR / "queue"),
+        "data_folder_out": str(BROKER_DIR / "queue"),
+        "processed_folder": str(BROKER_DIR / "processed"),
+        "store_processed": False,
+        "control_folder": str(BROKER_DIR / "control"),
+    }
 CELERY_TASK_PUBLISH_RETRY = False  # a vanished Redis never hangs a request: the outbox retries
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from django.contrib.humanize.templatetags.humanize import intcomma
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -87,7 +88,7 @@ def factors(school: School, weights: PriorityWeights, today: date) -> list[Facto
         Factor(
             "students",
             _("Number of pupils"),
-            unknown if school.students is None else str(school.students),
+            unknown if school.students is None else intcomma(school.students),
             None if school.students is None else min(school.students / PUPILS_FULL, 1.0),
             weights.students,
         ),

@@ -112,6 +112,7 @@ def render_html(report: Report, sections: list[Section], scope: Scope) -> str:
         "generated_at": timezone.localtime(scope.now),
         "threshold": THRESHOLD,
         "stylesheet": static_uri("reports/report.css"),
+        "demo": settings.DEMO,  # "DATA CONTOH" on every page of a demo's PDF
     }
     return render_to_string("reports/pdf/report.html", context)
 

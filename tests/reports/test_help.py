@@ -90,3 +90,47 @@ def test_the_navigation_links_to_help(login, ortu_fajar):
     page = login(ortu_fajar).get(reverse("home")).content.decode()
     assert f'href="{HELP}"' in page
     assert ">Bantuan</a>" in page
+
+
+# Not words of the catalogue: the menu button's icon.
+LABELS_NOT_IN_THE_CATALOGUE = {"☰"}
+
+
+def test_every_ui_label_a_help_page_names_exists_in_the_app():
+    """A help page names buttons, fields and states in <em> (a path as "A › B"): each must be
+    a text of the Indonesian catalogue, so a renamed button cannot leave the help behind."""
+    import html
+    from pathlib import Path
+
+    import polib
+
+    root = Path(__file__).resolve().parents[2]
+    po = polib.pofile(str(root / "locale/id/LC_MESSAGES/django.po"))
+    texts = {
+        t.strip().lower()
+        for e in po.translated_entries()
+        for t in ([e.msgstr] if not e.msgid_plural else e.msgstr_plural.values())
+    }
+
+    def label(raw: str) -> str:
+        text = html.unescape(re.sub(r"<[^>]+>", "", raw))
+        return re.sub(r"\s+", " ", text).strip().strip('.,:;"“”').lower()
+
+    unknown = [
+        (path.name, label(part))
+        for path in sorted((root / "templates/home/help").glob("*.html"))
+        for em in re.findall(r"<em>(.*?)</em>", path.read_text(encoding="utf-8"), re.S)
+        for part in re.split(r"\s*›\s*", em)
+        if label(part) and label(part) not in texts | LABELS_NOT_IN_THE_CATALOGUE
+    ]
+    assert unknown == []
+
+
+def test_help_pages_give_the_emergency_numbers_in_full():
+    from pathlib import Path
+
+    folder = Path(__file__).resolve().parents[2] / "templates/home/help"
+    for path in folder.glob("*.html"):
+        text = path.read_text(encoding="utf-8")
+        if "darurat" in text:
+            assert all(number in text for number in ("110", "112", "SAPA 129")), path.name

@@ -175,3 +175,17 @@ def test_markup_that_escaped_the_templates_still_fetches_nothing(settings):
     assert "file:///etc/passwd" in fetcher.refused
     assert "http://127.0.0.1:9/a.png" in fetcher.refused
     assert "http://127.0.0.1:9/b.png" in fetcher.refused
+
+
+def test_a_demos_report_says_data_contoh_on_every_page(report_data, frozen_now, media, settings):
+    settings.DEMO = True
+    _report, text, _raw = build(city_report(), [])
+    pages = [page for page in text.split("\f") if page.strip()]
+    assert len(pages) > 1
+    assert all("DATA CONTOH" in page for page in pages)
+
+
+def test_a_real_report_does_not_say_data_contoh(report_data, frozen_now, media, settings):
+    settings.DEMO = False
+    _report, text, _raw = build(city_report(), [])
+    assert "DATA CONTOH" not in text

@@ -133,6 +133,16 @@ def test_detail_shows_the_priority_breakdown(login, koordinator_ani, school_a):
     assert [f.known for f in breakdown.factors] == [True, False, False, True, False]
 
 
+def test_detail_writes_pupils_with_indonesian_thousands_separators(
+    login, koordinator_ani, school_a
+):
+    School.objects.filter(pk=school_a.pk).update(students=1234)
+    response = login(koordinator_ani).get(reverse("schools:school-detail", args=[school_a.npsn]))
+    html = response.content.decode()
+    assert "1.234" in html
+    assert ">1234<" not in html
+
+
 def test_other_school_officer_gets_404(login, sosdesk_dedi_sdn2, school_a):
     client = login(sosdesk_dedi_sdn2)
     assert client.get(reverse("schools:school-detail", args=[school_a.npsn])).status_code == 404

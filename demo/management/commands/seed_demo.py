@@ -1,5 +1,6 @@
 """`make run`'s seed: the real Kota Metro register, one demo user per role, and an SOS Desk
-for every school (so the public report form works for any school).
+for every school (so the public report form works for any school). With `--year` (and
+PEKSOS_DEMO=1) a whole demo year follows: demo/year/.
 
 It lives on the top floor because it writes to every app. Safe to run again: schools are
 matched by NPSN, users by username, desks by school; a demo user that already exists keeps
@@ -9,11 +10,13 @@ its password (it was printed once, when it was made).
 import secrets
 from datetime import date, time, timedelta
 
-from django.core.management.base import BaseCommand
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
 from activities.models import Activity, AttendanceCount
+from demo.year import seed_year
 from peksos.accounts.models import Role, User
 from schools import priority
 from schools.models import School, SchoolMembership
@@ -42,8 +45,18 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--no-users", action="store_true", help="load the register only")
+        parser.add_argument(
+            "--year",
+            action="store_true",
+            help="then a whole demo year (needs PEKSOS_DEMO=1; demo/year/)",
+        )
 
-    def handle(self, *args, no_users: bool, **options):
+    def handle(self, *args, no_users: bool, year: bool, **options):
+        if year and not settings.DEMO:
+            raise CommandError(
+                "seed_demo --year writes made-up cases and children: "
+                "it runs only with PEKSOS_DEMO=1."
+            )
         result = load_kota_metro()
         priority.recompute()
         self.stdout.write(
@@ -55,6 +68,8 @@ class Command(BaseCommand):
             self._demo_users()
             self._desks()
             self._activities()
+        if year:
+            seed_year(self.stdout.write)
 
     def _desks(self) -> None:
         """A desk (with its public code) for every school; the demo school's TPPK in full."""
