@@ -148,6 +148,9 @@ FORM_KWARGS = {
     "monitoring.forms.RecordOpenForm": lambda ctx: {
         "schools": School.objects.filter(pk=ctx["school"].pk)
     },
+    "visits.forms.VisitCreateForm": lambda ctx: {
+        "schools": School.objects.filter(pk=ctx["school"].pk)
+    },
     "monitoring.forms.GoalScoreForm": lambda ctx: {"goals": Goal.objects.all()},
     "sosdesk.forms.DeskMemberForm": lambda ctx: {"school": ctx["school"]},
     "reports.forms.ReportRequestForm": lambda ctx: {"user": ctx["koordinator"]},

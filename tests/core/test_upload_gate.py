@@ -40,6 +40,7 @@ SERVED_BY = {
     "forum.PostImage.file": "forum.views.images.post_image",
     "monitoring.Consent.form_file": "monitoring.views.consent_form_file",
     "sosdesk.CaseAttachment.file": "sosdesk.views.cases.case_attachment",
+    "visits.VisitAgreement.letter": "visits.views.recorded.agreement_letter",
 }
 # Files the server makes itself (not uploads): served by their own views.
 GENERATED = {"reports.Report.file": "the PDF report rendered by reports.pdf"}

@@ -294,7 +294,7 @@ def test_school_counter_form_page(login, visit_a, kepsek_indah):
     "query",
     [
         "?staff=abc&kecamatan=zz&state=bogus&sekolah=%3Cscript%3E",
-        "?setelah=!!!&sebelum=%00",
+        "?setelah=!!!&sebelum=xyz",
         "?setelah=WyIyMDI2LTEzLTQwIiwgMV0",  # ["2026-13-40", 1]
         "?setelah=WzEsIDJd",  # [1, 2]
         "?tahun=99999999999999999999&staff=99999999999999999999",
