@@ -109,10 +109,11 @@ def test_participant_fills_pre_post_and_feedback_on_a_phone(
 def test_the_door_prize_draw_on_the_projector(
     page: Page, live_server, settings, school_a, peksos_budi, problems, shots
 ):
-    from activities.models import Attendee, Draw
+    from activities.models import Activity, Attendee, Draw
 
     settings.REQUIRE_2FA = False
-    activity = make_activity(school_a, Visit.Kind.ONE_DAY)
+    # The draw opens once the activity is recorded as held.
+    activity = make_activity(school_a, Visit.Kind.ONE_DAY, state=Activity.State.HELD)
     for name in ("Ibu Sari", "Bapak Joko", "Ibu Wati"):
         Attendee.objects.create(activity=activity, name=name, group="orang_tua")
     shared.log_in(page, live_server, "peksos_budi")

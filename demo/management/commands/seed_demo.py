@@ -18,11 +18,13 @@ from django.utils import timezone
 from activities.models import Activity, AttendanceCount
 from demo.year import seed_year
 from peksos.accounts.models import Role, User
+from peksos.core.models import OutboxMessage
 from schools import priority
 from schools.models import School, SchoolMembership
 from schools.seed import load_kota_metro
 from sosdesk.models import Desk, DeskMember
 from sosdesk.services import desk_update
+from visits import services as visit_services
 from visits.models import Visit, VisitMember
 
 DEMO_SCHOOL_NPSN = "10807637"  # UPTD SD NEGERI 1 METRO PUSAT
@@ -117,6 +119,8 @@ class Command(BaseCommand):
         team = list(
             User.objects.filter(username__in=["peksos_budi", "psikolog_gita", "pendamping_hadi"])
         )
+        principal = User.objects.get(username="kepsek_indah")
+        started = timezone.now()
         today = timezone.localdate()
         plans = [
             (Visit.Kind.CAMPAIGN, -30, ["penyuluhan", "sosialisasi_uu"], ["siswa_sd", "guru"]),
@@ -136,22 +140,17 @@ class Command(BaseCommand):
         for kind, offset, subs, audiences in plans:
             day = today + timedelta(days=offset)
             day -= timedelta(days=max(0, day.weekday() - 4))  # a weekday
-            # A visit whose activity is held is done (never "agreed" with a held activity).
-            held = offset < 0
-            visit = Visit(
-                school=school,
-                kind=kind,
-                state=Visit.State.DONE if held else Visit.State.AGREED,
-                done_at=timezone.now() if held else None,
-                done_by=next((u for u in team if u.role == Role.PEKSOS), None) if held else None,
-            )
+            visit = Visit(school=school, kind=kind, state=Visit.State.PROPOSED)
             visit.set_date(day)
             visit.save()
-            if held:
-                School.objects.filter(pk=school.pk).update(last_visit_on=day)
-                priority.recompute(School.objects.filter(pk=school.pk))
             for user in team:
                 VisitMember.objects.create(visit=visit, user=user, role=user.role)
+            # The principal agrees each date; a visit whose activity is held is done, through
+            # the same services as in the app (the school's last visit and priority follow).
+            visit = visit_services.visit_accept(visit=visit, by=principal)
+            if offset < 0:
+                peksos = next(u for u in team if u.role == Role.PEKSOS)
+                visit = visit_services.visit_done(visit=visit, by=peksos)
             activity = Activity.objects.create(
                 visit=visit,
                 kind=kind,
@@ -175,6 +174,9 @@ class Command(BaseCommand):
                         ("guru", "P", 9),
                     ]
                 )
+        # The services' e-mails to the demo team are dropped before they leave (the outbox
+        # delivers only after the commit), as the demo year does.
+        OutboxMessage.objects.filter(created_at__gte=started).delete()
         self.stdout.write(f"Kegiatan contoh: {len(plans)} kegiatan di {school.name}.")
 
     @transaction.atomic
