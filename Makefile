@@ -7,7 +7,7 @@ MANAGE := $(PY) manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run static test test-fast setup venv messages translations lint format worker beat relay backup restore clean vnu bench
+.PHONY: run static test test-fast test-embedded setup venv messages translations lint format worker beat relay backup restore clean vnu bench
 
 # Find a Python >= 3.12 (pyenv's .python-version first, then python3.13 / python3.12).
 PYTHON_BOOT := $(shell for p in python3 python3.13 python3.12; do \
@@ -85,6 +85,12 @@ test-fast: venv messages  ## the same without the browser tests
 	$(VENV)/bin/ruff check .
 	$(MANAGE) makemigrations --check --dry-run -v 0
 	$(PYTEST) -m "not browser" $(PYTEST_ARGS)
+
+# The embedded default's own checks, for CI (which runs the suite on PostgreSQL): form and path
+# fuzzing, NUL bytes, the upload gate and several users at once, on SQLite.
+test-embedded: venv messages
+	env -u DATABASE_URL $(PYTEST) tests/core/test_fuzz_forms.py tests/core/test_nul_bytes.py \
+		tests/core/test_upload_gate.py tests/core/test_sqlite_concurrency.py
 
 # The W3C Nu HTML checker for the browser crawl (32 MB, so fetched, not committed), pinned.
 VNU_VERSION := 26.9.27
