@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from peksos.accounts.models import Role, User
 from peksos.core.forms import DATE_WIDGET, CleanTextField, IdempotencyKeyField
 from peksos.core.uploads import IMAGE_MAX_BYTES, validate_image
-from schools.models import Kecamatan
+from schools.models import Kecamatan, School
 from visits.forms import StaffChoiceField, VisitDateField
 from visits.models import Visit
 
@@ -345,3 +345,31 @@ class ActivityFilterForm(forms.Form):
         if state := data.get("state"):
             activities = activities.filter(state=state)
         return activities
+
+
+class CoverageFilterForm(forms.Form):
+    """Filters of the plan-coverage board; an invalid value is ignored and shown."""
+
+    kecamatan = forms.ModelChoiceField(
+        label=_("Kecamatan"),
+        queryset=Kecamatan.objects.order_by("name"),
+        to_field_name="code",
+        required=False,
+        empty_label=_("all"),
+    )
+    jenjang = forms.ChoiceField(
+        label=_("Level (jenjang)"),
+        choices=[("", _("all")), *School.Level.choices],
+        required=False,
+    )
+
+    def filter(self, schools: QuerySet[School]) -> QuerySet[School]:
+        data = {}
+        if self.is_bound:
+            self.is_valid()  # the valid fields still filter; the errors are shown
+            data = self.cleaned_data
+        if kecamatan := data.get("kecamatan"):
+            schools = schools.filter(kecamatan=kecamatan)
+        if level := data.get("jenjang"):
+            schools = schools.filter(level=level)
+        return schools

@@ -15,6 +15,9 @@ Activities (docs/design.md §4, row "activities"):
 - An SOS Desk officer sees the activities of their own school as counts only: no attendee
   names, no photos of children.
 - Teachers and parents have no staff activity pages (403).
+- Plan coverage (which school got which activity type this school year) is for the
+  Koordinator (every school) and the PEKSOS (the schools they serve), like visit compliance;
+  other roles get 403.
 - A photo of children without the parents' consent is seen by programme staff only.
 
 The participant side:
@@ -58,6 +61,11 @@ PROGRAMME_STAFF = frozenset({Role.KOORDINATOR}) | STAFF_ROLES
 def may_use_activities(user: User) -> bool:
     """Whether the user has the staff pages of activities (the navigation shows them)."""
     return _active(user) and user.role in ACTIVITY_ROLES
+
+
+def can_see_coverage(user: User) -> bool:
+    """The plan-coverage board; its schools are `schools_served_by(user)`."""
+    return _active(user) and user.role in {Role.KOORDINATOR, Role.PEKSOS}
 
 
 def require_activity_role(user: User) -> None:

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import activities, attendance, draw, feedback, knowledge, participant, photos
+from .views import activities, attendance, coverage, draw, feedback, knowledge, participant, photos
 
 app_name = "activities"
 
@@ -10,6 +10,7 @@ urlpatterns = [
     # --- planning and recording activities, attendance, photos (helper "sessions") ---
     path("", activities.activity_list, name="activity-list"),
     path("kalender/", activities.activity_calendar, name="activity-calendar"),
+    path("cakupan/", coverage.coverage_board, name="coverage-board"),
     path("kunjungan/<int:visit_pk>/baru/", activities.activity_create, name="activity-create"),
     path("<int:pk>/", activities.activity_detail, name="activity-detail"),
     path("<int:pk>/ubah/", activities.activity_edit, name="activity-edit"),

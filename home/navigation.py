@@ -4,7 +4,7 @@ who may use an app changes its menu entry with it."""
 
 from django.http import HttpRequest
 
-from activities.permissions import may_use_activities
+from activities.permissions import can_see_coverage, may_use_activities
 from forum.permissions import may_use_forum
 from monitoring.permissions import answers_observations, may_use_monitoring
 from people.permissions import may_use_people
@@ -36,6 +36,7 @@ def navigation(request: HttpRequest) -> dict:
             "visits_compliance": can_see_compliance(user),
             "visits_feed": has_calendar_feed(user),
             "activities": may_use_activities(user),
+            "activities_coverage": can_see_coverage(user),  # a tab of visits and activities
             "forum": may_use_forum(user),
             "cases": may_use_sosdesk(user),
             "monitoring": may_use_monitoring(user),

@@ -164,6 +164,8 @@ ROWS: dict[str, tuple[str, str]] = {
     "visits:visit-suggest": ("L a 4 a 4 4 4 3 4 4 4", "L a 4 a 4 4 4 3 4 4 4"),
     # --- activity (sessions, knowledge tests, feedback, draws): rows of the pages that exist ---
     "activities:activity-list": ("L a a a a a a a a 3 3", "5 5 5 5 5 5 5 5 5 5 5"),
+    # Plan coverage: the Koordinator (all schools) and the PEKSOS (their own schools) only.
+    "activities:coverage-board": ("L a a a 3 3 3 3 3 3 3", "5 5 5 5 5 5 5 5 5 5 5"),
     "activities:activity-calendar": ("L a a a a a a a a 3 3", "5 5 5 5 5 5 5 5 5 5 5"),
     "activities:question-sets": ("L a a a a a 3 3 3 3 3", "5 5 5 5 5 5 5 5 5 5 5"),
     "activities:question-set-create": ("L a a a a 3 3 3 3 3 3", "L a a a a 3 3 3 3 3 3"),
