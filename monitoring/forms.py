@@ -28,6 +28,7 @@ from .models import (
     WellbeingRating,
     initials_of,
 )
+from .permissions import linkable_guardians, observers_of
 
 NO_NAME_HINT = _("Write the child's code, never their name.")
 # A consent form is a scan or a photo of one signed page or a few.
@@ -377,15 +378,6 @@ class WellbeingForm(forms.Form):
 
 # --- Observations asked of teachers and parents --------------------------------------------
 
-OBSERVER_ROLES = (Role.GURU, Role.ORANG_TUA)
-
-
-def observers_of(record: ChildRecord) -> QuerySet[User]:
-    """The teachers and parents of the record's school who may be asked for an observation."""
-    return User.objects.filter(
-        role__in=OBSERVER_ROLES, is_active=True, school_memberships__school=record.school_id
-    ).order_by("role", "first_name", "username")
-
 
 class ObserverChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: User) -> str:
@@ -396,7 +388,9 @@ class ObservationRequestForm(forms.Form):
     addressee = ObserverChoiceField(
         label=_("Ask"),
         queryset=User.objects.none(),
-        help_text=_("A teacher or parent of the child's school with a PEKSOS account."),
+        help_text=_(
+            "A teacher of the child's school, or a parent linked to this record (Linked guardians)."
+        ),
     )
     child_label = forms.CharField(
         label=_("The child, as they know them"),
@@ -463,3 +457,62 @@ class ObservationAnswerForm(forms.Form):
         required=False,
         help_text=_("Only the PEKSOS team reads it."),
     )
+
+
+# --- Guardians linked to a record ---------------------------------------------------------------
+
+LINK_REASON_MAX = 1000
+
+
+class GuardianChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: User) -> str:
+        return f"{obj.get_full_name() or obj.username} ({obj.username})"
+
+
+def _reason(label, required_message) -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        max_length=LINK_REASON_MAX,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=NO_NAME_HINT,
+        error_messages={"required": required_message},
+    )
+
+
+class GuardianLinkForm(forms.Form):
+    """Tie a parent's account of the child's school to the record. Only parents of the
+    school not linked yet are offered, and only they are accepted."""
+
+    guardian = GuardianChoiceField(
+        label=_("Parent or guardian"),
+        queryset=User.objects.none(),
+        help_text=_("A parent account of the child's school."),
+        error_messages={
+            "required": _("Choose the parent or guardian."),
+            "invalid_choice": _("Choose a parent of the child's school not linked yet."),
+        },
+    )
+    reason = _reason(
+        _("Why this account is the child's parent or guardian"),
+        _("Give the reason for the link."),
+    )
+
+    def __init__(self, *args, record: ChildRecord, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["guardian"].queryset = linkable_guardians(record)
+
+    def clean_reason(self) -> str:
+        reason = self.cleaned_data["reason"].strip()
+        if not reason:
+            raise ValidationError(_("Give the reason for the link."))
+        return reason
+
+
+class GuardianEndForm(forms.Form):
+    end_reason = _reason(_("Why the link ends"), _("Give the reason for ending the link."))
+
+    def clean_end_reason(self) -> str:
+        reason = self.cleaned_data["end_reason"].strip()
+        if not reason:
+            raise ValidationError(_("Give the reason for ending the link."))
+        return reason

@@ -669,3 +669,63 @@ class DestructionRecord(models.Model):
 
     def __str__(self) -> str:
         return f"destroyed {self.record_uuid}"
+
+
+# --- Guardians linked to a record ------------------------------------------------------------
+
+
+class GuardianLinkQuerySet(models.QuerySet):
+    def active(self) -> "GuardianLinkQuerySet":
+        return self.filter(ended_at__isnull=True)
+
+
+class GuardianLink(models.Model):
+    """A parent's or guardian's account (role `orang_tua`) tied to one child's record: the
+    only parents who may be asked for an observation of that child (issue #17). Made and
+    ended by the record's PEKSOS or a Koordinator, each time with a reason; an ended link is
+    kept (who, when, why), a new link is a new row."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    record = models.ForeignKey(ChildRecord, on_delete=models.CASCADE, related_name="guardian_links")
+    guardian = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("parent or guardian"),
+        on_delete=models.PROTECT,
+        related_name="guardian_links",
+    )
+    reason = models.TextField(_("reason for the link"))
+    linked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    linked_at = models.DateTimeField(_("linked"), default=timezone.now)
+    ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    end_reason = models.TextField(_("reason for ending"), blank=True)
+
+    objects = GuardianLinkQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("linked guardian")
+        verbose_name_plural = _("linked guardians")
+        ordering = ["-linked_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["record", "guardian"],
+                condition=Q(ended_at__isnull=True),
+                name="guardian_link_one_active",
+            ),
+            models.CheckConstraint(
+                condition=Q(ended_at__isnull=True, ended_by__isnull=True)
+                | Q(ended_at__isnull=False, ended_by__isnull=False),
+                name="guardian_link_ended_by_someone",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.record} guardian link {self.linked_at:%Y-%m-%d}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.ended_at is None

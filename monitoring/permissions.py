@@ -14,6 +14,10 @@ Children's data is specific personal data (UU PDP Pasal 4): access follows the c
 - Closing a record is asked for by the school's PEKSOS or a Koordinator (outcome and
   reason) and approved or turned down by a Koordinator who did not ask (four eyes). A closed
   record is read-only, except that a consent can still be withdrawn.
+- A parent's account (role `orang_tua`) is tied to a child's record only through a guardian
+  link, made and ended (each with a reason, each audited) by the record's school's PEKSOS or
+  a Koordinator. Only the teachers of the child's school and the parents linked to the
+  record may be asked for an observation: never another family of the school.
 - Teachers and parents see only the observation requests addressed to them (the list, the
   form), and of the record only the name the PEKSOS wrote for them (e.g. a first name); they
   answer until the request expires. Anyone else opening a request gets 404, or 403 if they
@@ -30,14 +34,14 @@ Children's data is specific personal data (UU PDP Pasal 4): access follows the c
 """
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from peksos.accounts.models import Role, User
 from schools.models import School
 from schools.permissions import schools_served_by
 
-from .models import ChildRecord, ObservationRequest
+from .models import ChildRecord, GuardianLink, ObservationRequest
 
 MONITORING_ROLES = frozenset({Role.KOORDINATOR, Role.PEKSOS, Role.PSIKOLOG})
 OBSERVER_ROLES = frozenset({Role.GURU, Role.ORANG_TUA})
@@ -125,3 +129,32 @@ def observations_for(user: User) -> QuerySet[ObservationRequest]:
     if not is_observer(user):
         return ObservationRequest.objects.none()
     return ObservationRequest.objects.filter(addressee=user)
+
+
+def observers_of(record: ChildRecord) -> QuerySet[User]:
+    """Who may be asked for an observation of this child: the active teachers of the
+    record's school and the parents with an active guardian link to this record. Never any
+    other parent of the school (issue #17: a wrong pick would ask another family)."""
+    linked = GuardianLink.objects.active().filter(record=record).values("guardian")
+    teachers = Q(role=Role.GURU, school_memberships__school=record.school_id)
+    guardians = Q(role=Role.ORANG_TUA, pk__in=linked)
+    return (
+        User.objects.filter(is_active=True)
+        .filter(teachers | guardians)
+        .distinct()
+        .order_by("role", "first_name", "username")
+    )
+
+
+def linkable_guardians(record: ChildRecord) -> QuerySet[User]:
+    """Parents' accounts that may be linked to the record: active, of the child's school, not
+    linked to it already."""
+    linked = GuardianLink.objects.active().filter(record=record).values("guardian")
+    return (
+        User.objects.filter(
+            role=Role.ORANG_TUA, is_active=True, school_memberships__school=record.school_id
+        )
+        .exclude(pk__in=linked)
+        .distinct()
+        .order_by("first_name", "last_name", "username")
+    )

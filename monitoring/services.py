@@ -34,6 +34,7 @@ from .models import (
     Consent,
     Goal,
     GoalScore,
+    GuardianLink,
     Intervention,
     ObservationRequest,
     ProgressNote,
@@ -41,7 +42,7 @@ from .models import (
     SupportPlan,
     WellbeingRating,
 )
-from .permissions import is_supervisor
+from .permissions import is_supervisor, observers_of
 
 
 def _require_open(record: ChildRecord) -> None:
@@ -542,7 +543,8 @@ def observation_request(
     by: User,
     request=None,
 ) -> ObservationRequest:
-    """Ask a teacher or parent of the record's school for an observation; they get an
+    """Ask a teacher of the record's school or a parent linked to the record
+    (`permissions.observers_of`) for an observation; they get an
     e-mail with the link (through the outbox) and see it under "Observations"."""
     if idempotency_key:
         existing = ObservationRequest.objects.filter(idempotency_key=idempotency_key).first()
@@ -550,10 +552,11 @@ def observation_request(
             return existing
     if (
         addressee.role not in OBSERVER_RATERS
-        or not addressee.is_active
-        or not addressee.school_memberships.filter(school=record.school_id).exists()
+        or not observers_of(record).filter(pk=addressee.pk).exists()
     ):
-        raise ValidationError(_("Choose a teacher or parent of the child's school."))
+        raise ValidationError(
+            _("Choose a teacher of the child's school or a parent linked to this record.")
+        )
     label = " ".join(child_label.split())
     if not label:
         raise ValidationError(_("Write how the teacher or parent knows the child."))
@@ -687,3 +690,48 @@ def remind_observations(*, now=None) -> int:
             )
             reminded += 1
     return reminded
+
+
+# --- Guardians linked to a record -------------------------------------------------------------
+
+
+def guardian_link(*, record: ChildRecord, guardian: User, reason: str, by: User, request=None):
+    """Tie a parent's account of the child's school to the record, with the reason. The audit
+    row names the record by its UUID, never the child or the parent's reason."""
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError(_("Give the reason for the link."))
+    if (
+        guardian.role != Role.ORANG_TUA
+        or not guardian.is_active
+        or not guardian.school_memberships.filter(school=record.school_id).exists()
+    ):
+        raise ValidationError(_("Choose a parent of the child's school not linked yet."))
+    with transaction.atomic():
+        _require_open(_locked(record))
+        if GuardianLink.objects.active().filter(record=record, guardian=guardian).exists():
+            raise ValidationError(_("This parent is already linked to the record."))
+        link = GuardianLink.objects.create(
+            record=record, guardian=guardian, reason=reason, linked_by=by
+        )
+        audit.record("child_guardian_linked", request=request, actor=by, obj=record)
+    return link
+
+
+def guardian_unlink(*, link: GuardianLink, reason: str, by: User, request=None) -> None:
+    """End a link, with the reason (also on a closed record: it only takes access away). The
+    parent's observation requests still waiting for an answer are cancelled with it."""
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError(_("Give the reason for ending the link."))
+    with transaction.atomic():
+        record = _locked(link.record)
+        row = GuardianLink.objects.select_for_update().get(pk=link.pk)
+        if not row.is_active:
+            raise ValidationError(_("This link has already ended."))
+        row.ended_at, row.ended_by, row.end_reason = timezone.now(), by, reason
+        row.save(update_fields=["ended_at", "ended_by", "end_reason"])
+        ObservationRequest.objects.filter(
+            record=record, addressee=row.guardian_id, status=ObservationRequest.Status.PENDING
+        ).update(status=ObservationRequest.Status.CANCELLED)
+        audit.record("child_guardian_unlinked", request=request, actor=by, obj=record)

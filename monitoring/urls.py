@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import guardian_views, views
 
 app_name = "monitoring"
 
@@ -17,6 +17,12 @@ urlpatterns = [
         "anak/<str:code>/pengamatan/<uuid:pk>/batal/",
         views.observation_cancel,
         name="observation-cancel",
+    ),
+    path("anak/<str:code>/wali/", guardian_views.guardian_link, name="guardian-link"),
+    path(
+        "anak/<str:code>/wali/<uuid:pk>/akhiri/",
+        guardian_views.guardian_end,
+        name="guardian-end",
     ),
     path("pengamatan/", views.observation_list, name="observation-list"),
     path("pengamatan/<uuid:pk>/", views.observation_fill, name="observation-fill"),

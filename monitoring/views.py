@@ -38,6 +38,8 @@ from .forms import (
     ConsentForm,
     GoalForm,
     GoalScoreForm,
+    GuardianEndForm,
+    GuardianLinkForm,
     InterventionForm,
     NoteForm,
     ObservationAnswerForm,
@@ -134,11 +136,28 @@ def _charts(record: ChildRecord, sdq: list, wellbeing: list) -> dict:
     }
 
 
+def _guardian_rows(record: ChildRecord, ending: tuple | None) -> list[tuple]:
+    """The record's active guardian links, each with its "end link" form (the bound one with
+    its errors for the link whose ending was refused)."""
+    links = record.guardian_links.active().select_related("guardian", "linked_by")
+    bound_pk, bound_form = ending or (None, None)
+    return [
+        (link, bound_form if link.pk == bound_pk else GuardianEndForm(prefix=f"end-{link.pk}"))
+        for link in links
+    ]
+
+
 def _render_detail(
-    request: HttpRequest, record: ChildRecord, *, status: int = 200, **bound_forms
+    request: HttpRequest,
+    record: ChildRecord,
+    *,
+    status: int = 200,
+    ending: tuple | None = None,
+    **bound_forms,
 ) -> HttpResponse:
     """The record's page (also re-rendered with a form's errors): one `child_record_viewed`
-    row each time. The name is not loaded: it is shown only through the reveal."""
+    row each time. The name is not loaded: it is shown only through the reveal. `ending` is
+    (link pk, bound GuardianEndForm) when ending a guardian link was refused."""
     user = request.user
     audit.record("child_record_viewed", request=request, obj=record)
     manage = can_manage(user, record) and record.is_open
@@ -169,6 +188,9 @@ def _render_detail(
             record.observations.defer("child_label").select_related("addressee", "rating")
         ),
         "can_approve_closure": record.closure_requested and can_approve_closure(user, record),
+        # Linked guardians: those who manage the record (ending a link stays possible after
+        # closure: it only takes access away).
+        "guardian_rows": _guardian_rows(record, ending) if can_manage(user, record) else None,
         "now": timezone.now(),
         **_charts(record, sdq, wellbeing),
     }
@@ -184,6 +206,7 @@ def _render_detail(
             refer_form=ReferForm(initial={"psikolog": record.psikolog_id}),
             close_form=CloseForm(),
             observation_form=ObservationRequestForm(record=record),
+            guardian_form=GuardianLinkForm(record=record),
         )
     if progress:
         today = {"initial": {"noted_on": timezone.localdate()}}

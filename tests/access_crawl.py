@@ -71,11 +71,14 @@ CANARIES: dict[str, set[str]] = {
     "CANARY-consent-file-7f3a": CHILD_READERS,
     # What the teacher or parent asked for an observation sees (ortu_rina of school B).
     "CANARY-observation-label-7f3a": CHILD_READERS | {"ortu_rina"},
+    # Why ortu_rina is linked to the child's record as a guardian: the record's managers.
+    "CANARY-guardian-reason-7f3a": CHILD_READERS,
     # A private forum question of a school-B parent: the asker and programme staff.
     "CANARY-private-title-7f3a": FORUM_STAFF | {"ortu_rina"},
     "CANARY-private-body-7f3a": FORUM_STAFF | {"ortu_rina"},
     # The real name of a parent asking under a pseudonym (ortu_sari of school B).
-    # Moderators see who asked; peksos_b also sees her as a parent of his school (monitoring).
+    # Moderators see who asked; peksos_b also sees her as a parent of his school (the record's
+    # "link a parent" form offers the school's parent accounts).
     "CANARY-pseudonym-owner-7f3a": {"koordinator", "peksos_a", "peksos_b"},
     # A PEKSOS's reason for leave: the Koordinator and the PEKSOS himself.
     "CANARY-leave-reason-7f3a": {"koordinator", "peksos_b"},
@@ -94,6 +97,7 @@ MUST_SHOW = [
     ("koordinator", "sosdesk:case-detail", "CANARY-case-narrative-7f3a"),
     ("sosdesk_b", "sosdesk:case-detail", "CANARY-reporter-contact-7f3a"),
     ("peksos_b", "monitoring:record-detail", "CANARY-child-note-7f3a"),
+    ("koordinator", "monitoring:record-detail", "CANARY-guardian-reason-7f3a"),
     ("koordinator", "forum:question-detail", "CANARY-private-title-7f3a"),
     ("peksos_b", "activities:activity-detail", "CANARY-attendee-name-7f3a"),
     ("peksos_b", "activities:draw-detail", "CANARY-attendee-name-7f3a"),
@@ -288,6 +292,9 @@ def build_world(users: dict) -> dict:
     # Forum and observations need school-B parents.
     rina = make_user("ortu_rina", Role.ORANG_TUA, b)
     sari = make_user("ortu_sari", Role.ORANG_TUA, b, first_name="CANARY-pseudonym-owner-7f3a")
+    guardian_link = mon.guardian_link(
+        record=record, guardian=rina, reason="CANARY-guardian-reason-7f3a", by=joko
+    )
     observation = mon.observation_request(
         record=record, addressee=rina, child_label="CANARY-observation-label-7f3a", by=joko
     )
@@ -392,6 +399,7 @@ def build_world(users: dict) -> dict:
         "record": record.code,
         "consent": consent.pk,
         "observation": observation.pk,
+        "guardian_link": guardian_link.pk,
         "visit": visit.pk,
         "agreed_visit": agreed_visit.pk,
         "run": run.pk,
@@ -618,6 +626,7 @@ FILL_PATTERN = {
     # FAQ entries are not built by build_world() yet: add a "faq" object there to check them.
     "monitoring:observation-cancel": {"pk": "observation"},
     "monitoring:observation-fill": {"pk": "observation"},
+    "monitoring:guardian-end": {"pk": "guardian_link"},
     "forum:faq-detail": {"uid": "faq"},
     "forum:faq-edit": {"uid": "faq"},
     "forum:faq-publish": {"uid": "faq"},

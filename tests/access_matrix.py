@@ -261,6 +261,10 @@ ROWS: dict[str, tuple[str, str]] = {
     "monitoring:record-close-reject": ("5 5 5 5 5 5 5 5 5 5 5", "L r 4 3 4 4 4 4 4 4 4"),
     "monitoring:observation-request": ("5 5 5 5 5 5 5 5 5 5 5", "L b 4 b 4 4 4 4 4 4 4"),
     "monitoring:observation-cancel": ("5 5 5 5 5 5 5 5 5 5 5", "L r 4 r 4 4 4 4 4 4 4"),
+    # Linking a parent to the record and ending the link: the record's managers only; an empty
+    # POST is a form error (400) for them (the reason is required).
+    "monitoring:guardian-link": ("5 5 5 5 5 5 5 5 5 5 5", "L b 4 b 4 4 4 4 4 4 4"),
+    "monitoring:guardian-end": ("5 5 5 5 5 5 5 5 5 5 5", "L b 4 b 4 4 4 4 4 4 4"),
     # Teachers and parents see the observations asked of them (ortu_rina of school B here).
     "monitoring:observation-list": ("L 4 4 4 4 4 4 4 4 a a", "5 5 5 5 5 5 5 5 5 5 5"),
     "monitoring:observation-fill": ("L 3 4 3 4 4 4 4 4 4 4", "L 3 4 3 4 4 4 4 4 4 4"),

@@ -63,6 +63,7 @@ def action_form(page: Page, name: str, code: str):
         "consent": "persetujuan",
         "note": "catatan",
         "observation": "pengamatan",
+        "guardian": "wali",
         "close": "tutup",
     }
     form = page.locator(f'form[action="/pemantauan/anak/{code}/{paths[name]}/"]')
@@ -112,7 +113,13 @@ def test_worker_asks_the_parent_who_answers_on_a_phone(
     form.locator("button[type=submit]").click()
     expect(page.locator("#h-notes ~ div").first).to_contain_text("calmer than last week")
 
-    # 4. Ask the parent for an observation.
+    # 4. Link the parent's account to the record (only linked parents may be asked), then
+    # ask the parent for an observation.
+    form = action_form(page, "guardian", record.code)
+    form.locator('[name="guardian"]').select_option(str(parent.pk))
+    form.locator('[name="reason"]').fill("Ayah kandung; dicek dengan wali kelas.")
+    form.locator("button[type=submit]").click()
+    expect(page.locator("#guardians")).to_contain_text("dicek dengan wali kelas")
     form = action_form(page, "observation", record.code)
     form.locator('[name="addressee"]').select_option(str(parent.pk))
     form.locator('[name="child_label"]').fill(FIRST_NAME)

@@ -99,6 +99,8 @@ NOT_SENSITIVE_READS = {
     "monitoring:record-close-reject": _POST_ONLY,
     "monitoring:observation-request": _POST_ONLY,
     "monitoring:observation-cancel": _POST_ONLY,
+    "monitoring:guardian-link": _POST_ONLY,
+    "monitoring:guardian-end": _POST_ONLY,
     "monitoring:record-refer": _POST_ONLY,
     "monitoring:consent-add": _POST_ONLY,
     "monitoring:consent-override": _POST_ONLY,

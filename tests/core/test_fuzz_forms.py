@@ -155,6 +155,7 @@ FORM_KWARGS = {
     "sosdesk.forms.DeskMemberForm": lambda ctx: {"school": ctx["school"]},
     "reports.forms.ReportRequestForm": lambda ctx: {"user": ctx["koordinator"]},
     "monitoring.forms.ObservationRequestForm": lambda ctx: {"record": child_record(ctx)},
+    "monitoring.forms.GuardianLinkForm": lambda ctx: {"record": child_record(ctx)},
     "activities.forms.ActivityForm": lambda ctx: {"visit": activity(ctx).visit},
     "activities.forms.RecordForm": lambda ctx: {"activity": activity(ctx)},
     "activities.participant_forms.PublicTestForm": lambda ctx: {"questions": questions(ctx)},

@@ -64,8 +64,18 @@ def ask(record, addressee, by, **extra) -> ObservationRequest:
     )
 
 
+def link(record, parent, by):
+    """The parent is this child's: only a linked parent may be asked (issue #17)."""
+    return services.guardian_link(record=record, guardian=parent, reason="Ayah kandung.", by=by)
+
+
 @pytest.fixture
-def asked(record, ortu_fajar, peksos_budi):
+def linked(record, ortu_fajar, peksos_budi):
+    return link(record, ortu_fajar, peksos_budi)
+
+
+@pytest.fixture
+def asked(record, ortu_fajar, peksos_budi, linked):
     return ask(record, ortu_fajar, peksos_budi)
 
 
@@ -73,7 +83,7 @@ def asked(record, ortu_fajar, peksos_budi):
 
 
 def test_peksos_asks_a_parent_who_is_told_by_email_without_the_name(
-    login, peksos_budi, ortu_fajar, record
+    login, peksos_budi, ortu_fajar, record, linked
 ):
     data = {"addressee": ortu_fajar.pk, "child_label": FIRST_NAME, "days": "10"}
     response = login(peksos_budi).post(ask_url(record), {**data, "idempotency_key": "o" * 24})
@@ -114,7 +124,7 @@ def test_the_label_is_encrypted_at_rest(asked):
         {"days": "dua"},
     ],
 )
-def test_bad_requests_keep_what_was_typed(login, peksos_budi, ortu_fajar, record, bad):
+def test_bad_requests_keep_what_was_typed(login, peksos_budi, ortu_fajar, record, linked, bad):
     data = {"addressee": ortu_fajar.pk, "child_label": "Nurul kecil", "days": "10", **bad}
     response = login(peksos_budi).post(ask_url(record), data)
     assert response.status_code == 400
@@ -329,20 +339,24 @@ def test_no_reminder_for_answered_or_expired(login, asked, record, guru_eka, pek
 def test_my_list_query_count_is_constant(
     login, ortu_fajar, peksos_budi, school_a, django_assert_num_queries
 ):
-    ask(open_record(school_a, peksos_budi, name="Ani Putri"), ortu_fajar, peksos_budi)
+    first = open_record(school_a, peksos_budi, name="Ani Putri")
+    link(first, ortu_fajar, peksos_budi)
+    ask(first, ortu_fajar, peksos_budi)
     client = login(ortu_fajar)
     client.get(MINE)  # the first request of a session writes it
     with CaptureQueriesContext(connection) as few:
         client.get(MINE)
     for n in range(6):
-        ask(open_record(school_a, peksos_budi, name=f"Anak Nomor {n}"), ortu_fajar, peksos_budi)
+        child = open_record(school_a, peksos_budi, name=f"Anak Nomor {n}")
+        link(child, ortu_fajar, peksos_budi)
+        ask(child, ortu_fajar, peksos_budi)
     with django_assert_num_queries(len(few.captured_queries)):
         response = client.get(MINE)
     assert len(response.context["page"].items) == 7
 
 
 def test_record_page_query_count_does_not_grow_with_observations(
-    login, record, ortu_fajar, guru_eka, peksos_budi, django_assert_num_queries
+    login, record, linked, ortu_fajar, guru_eka, peksos_budi, django_assert_num_queries
 ):
     services.observation_answer(
         observation=ask(record, ortu_fajar, peksos_budi),
@@ -373,7 +387,9 @@ def test_key_rotation_covers_observations(settings, school_a, ortu_fajar, peksos
 
     old, new = Fernet.generate_key().decode(), Fernet.generate_key().decode()
     settings.MONITORING_ENCRYPTION_KEYS = [old]
-    observation = ask(open_record(school_a, peksos_budi), ortu_fajar, peksos_budi)
+    child = open_record(school_a, peksos_budi)
+    link(child, ortu_fajar, peksos_budi)
+    observation = ask(child, ortu_fajar, peksos_budi)
     settings.MONITORING_ENCRYPTION_KEYS = [new, old]
     out = StringIO()
     call_command("rotate_monitoring_keys", "--check", stdout=out)
