@@ -20,6 +20,8 @@ from visits.permissions import (
     may_use_visits,
 )
 
+from .office import may_change_office_settings
+
 
 def navigation(request: HttpRequest) -> dict:
     user = getattr(request, "user", None)
@@ -43,5 +45,6 @@ def navigation(request: HttpRequest) -> dict:
             "observations": answers_observations(user),
             "reports": may_use_reports(user),
             "people": may_use_people(user),
+            "office_settings": may_change_office_settings(user),
         }
     }

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import set_language
 
+from home.office_views import office_logo, office_settings
 from home.views import help_page, home
 from peksos.core.views import healthz, ping
 from people.views.invitations import invitation_accept
@@ -9,6 +10,8 @@ from people.views.invitations import invitation_accept
 urlpatterns = [
     path("", home, name="home"),
     path("bantuan/", help_page, name="help"),
+    path("pengaturan/", office_settings, name="office-settings"),
+    path("pengaturan/logo/", office_logo, name="office-logo"),
     path("", include("peksos.accounts.urls")),
     path("bahasa/", set_language, name="set_language"),
     path("sekolah/", include("schools.urls")),

@@ -78,6 +78,10 @@ ROWS: dict[str, tuple[str, str]] = {
     "accounts:reauth": ("L a a a a a a a a a a", "L b b b b b b b b b b"),
     "accounts:password_change": ("L a a a a a a a a a a", "L a a a a a a a a a a"),
     "accounts:password_change_done": ("L a a a a a a a a a a", "L 5 5 5 5 5 5 5 5 5 5"),
+    # Office settings (/pengaturan/): the Koordinator's alone. An empty POST re-shows the form
+    # with its errors (b). The crawl's world has no logo yet: the Koordinator's 404 says so.
+    "office-settings": ("L a 3 3 3 3 3 3 3 3 3", "L b 3 3 3 3 3 3 3 3 3"),
+    "office-logo": ("L 4 3 3 3 3 3 3 3 3 3", "5 5 5 5 5 5 5 5 5 5 5"),
     "accounts:password_reset": ("a a a a a a a a a a a", "a a a a a a a a a a a"),
     "accounts:password_reset_done": ("a a a a a a a a a a a", "5 5 5 5 5 5 5 5 5 5 5"),
     "accounts:password_reset_confirm": ("a a a a a a a a a a a", "a a a a a a a a a a a"),

@@ -1,11 +1,16 @@
-"""Audit log and outbox: the two tables every feature writes in its own transaction."""
+"""Audit log and outbox: the two tables every feature writes in its own transaction; and the
+office's settings (one row) that reports and public pages read."""
 
+import base64
 import uuid
 
 from django.conf import settings
-from django.db import models
+from django.core.cache import cache
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from .uploads import private_storage
 
 
 class AuditLogIsAppendOnly(Exception):
@@ -136,3 +141,118 @@ class PartitionVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.domain} {self.partition} {self.token}"
+
+
+OFFICE_SETTINGS_CACHE_KEY = "core:office-settings:v1"
+
+
+class OfficeSettings(models.Model):
+    """The office's own details, one row (id 1): the letterhead of the PDF reports, who signs
+    them, and the emergency and helpline numbers of the public pages. The defaults are today's
+    texts for the Dinas Sosial of Kota Metro, so nothing changes until a Koordinator edits them.
+
+    Read through `OfficeSettings.current()` (kept in the default cache, dropped on save);
+    changed only through `home.office` (Koordinator, audited field by field)."""
+
+    SINGLETON_ID = 1
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=SINGLETON_ID, editable=False)
+    office_name = models.CharField(
+        _("office name"), max_length=120, default="Dinas Sosial Kota Metro"
+    )
+    address = models.CharField(_("address"), max_length=250, blank=True)
+    phone = models.CharField(_("office phone"), max_length=32, blank=True)
+    signer_name = models.CharField(_("name of who signs reports"), max_length=120, blank=True)
+    signer_title = models.CharField(
+        _("title of who signs reports"), max_length=120, default="Kepala Dinas Sosial Kota Metro"
+    )
+    police_number = models.CharField(_("police number"), max_length=16, default="110")
+    emergency_number = models.CharField(_("emergency number"), max_length=16, default="112")
+    helpline_number = models.CharField(_("SAPA helpline number"), max_length=16, default="129")
+    # The letterhead logo: validated and re-encoded by peksos.core.uploads.validate_image.
+    logo = models.FileField(
+        _("letterhead logo"), storage=private_storage, max_length=200, blank=True
+    )
+    logo_content_type = models.CharField(max_length=40, blank=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    # The fields a change is audited by (one audit row per changed field, never the values).
+    AUDITED_FIELDS = (
+        "office_name",
+        "address",
+        "phone",
+        "signer_name",
+        "signer_title",
+        "police_number",
+        "emergency_number",
+        "helpline_number",
+        "logo",
+    )
+
+    class Meta:
+        verbose_name = _("office settings")
+        verbose_name_plural = _("office settings")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(id=1), name="office_settings_single_row")
+        ]
+
+    def __str__(self) -> str:
+        return self.office_name
+
+    def save(self, *args, **kwargs):
+        self.pk = self.SINGLETON_ID
+        super().save(*args, **kwargs)
+        self.forget()
+
+    @staticmethod
+    def forget() -> None:
+        """Drop the cached row now and again when the transaction commits (a reader between
+        the two would otherwise cache the old row)."""
+        cache.delete(OFFICE_SETTINGS_CACHE_KEY)
+        transaction.on_commit(lambda: cache.delete(OFFICE_SETTINGS_CACHE_KEY))
+
+    @classmethod
+    def current(cls) -> "OfficeSettings":
+        """The office's settings for reading (templates, reports): the stored row, or the
+        defaults when nobody has saved any. Never saves; do not change the object returned."""
+        found = cache.get(OFFICE_SETTINGS_CACHE_KEY)
+        if found is None:
+            found = cls.objects.filter(pk=cls.SINGLETON_ID).first() or cls()
+            # Short: with the embedded default's per-process cache, another process sees a
+            # change within a minute (Redis, shared, is cleared at once by `forget`).
+            cache.set(OFFICE_SETTINGS_CACHE_KEY, found, timeout=60)
+        return found
+
+    @classmethod
+    def from_database(cls) -> "OfficeSettings":
+        """A fresh copy from the database (or the defaults, unsaved): for the settings form,
+        and for the reports' workers, which must not print a copy cached in another process."""
+        return cls.objects.filter(pk=cls.SINGLETON_ID).first() or cls()
+
+    def logo_data_uri(self) -> str:
+        """The logo as a `data:` URI (the only kind of image the PDF renderer fetches), or ""."""
+        if not self.logo or self.logo_content_type not in {"image/jpeg", "image/png", "image/webp"}:
+            return ""
+        try:
+            with self.logo.storage.open(self.logo.name, "rb") as handle:
+                data = handle.read()
+        except FileNotFoundError:
+            return ""
+        return f"data:{self.logo_content_type};base64,{base64.b64encode(data).decode('ascii')}"
+
+    def tel(self, field: str) -> str:
+        """A number as a `tel:` link target: digits and a leading + only."""
+        value = getattr(self, field)
+        return ("+" if value.startswith("+") else "") + "".join(c for c in value if c.isdigit())
+
+    @property
+    def police_tel(self) -> str:
+        return self.tel("police_number")
+
+    @property
+    def emergency_tel(self) -> str:
+        return self.tel("emergency_number")
+
+    @property
+    def helpline_tel(self) -> str:
+        return self.tel("helpline_number")

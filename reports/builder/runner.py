@@ -31,6 +31,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from peksos.core.models import OfficeSettings
+
 from ..models import Report, report_file_days
 from .activities import activities_section
 from .appendix import appendix_section
@@ -104,6 +106,7 @@ def render_html(report: Report, sections: list[Section], scope: Scope) -> str:
     """The report's HTML (to be called inside `translation.override("id")`)."""
     from ..pdf import static_uri
 
+    office = OfficeSettings.from_database()
     headlines = [h for s in sections for h in s.headlines]
     context = {
         "report": report,
@@ -113,6 +116,8 @@ def render_html(report: Report, sections: list[Section], scope: Scope) -> str:
         "threshold": THRESHOLD,
         "stylesheet": static_uri("reports/report.css"),
         "demo": settings.DEMO,  # "DATA CONTOH" on every page of a demo's PDF
+        "office": office,  # letterhead and signature (peksos.core.models.OfficeSettings)
+        "logo_uri": office.logo_data_uri(),
     }
     return render_to_string("reports/pdf/report.html", context)
 

@@ -37,6 +37,7 @@ NOT_STORED = {
 # Each stored upload and the view that serves it.
 SERVED_BY = {
     "activities.ActivityPhoto.file": "activities.views.photos.photo_file",
+    "core.OfficeSettings.logo": "home.office_views.office_logo",
     "forum.PostImage.file": "forum.views.images.post_image",
     "monitoring.Consent.form_file": "monitoring.views.consent_form_file",
     "sosdesk.CaseAttachment.file": "sosdesk.views.cases.case_attachment",
@@ -98,6 +99,7 @@ GATED = sorted(key for key in UPLOADS if key not in NOT_STORED)
 def test_every_upload_field_is_found():
     assert {
         "activities.forms.PhotoForm.file",
+        "home.office.OfficeSettingsForm.logo_upload",
         "forum.forms.QuestionForm.image",
         "forum.forms.AnswerForm.image",
         "monitoring.forms.ConsentForm.form_file",
