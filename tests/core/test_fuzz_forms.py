@@ -326,6 +326,7 @@ QUERY_PARAMETERS = [
     "bulan",
     "minggu",
     "kecamatan",
+    "jenjang",
     "kelurahan",
     "level",
     "status",
