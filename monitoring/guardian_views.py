@@ -11,7 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from . import services
+from . import observations
 from .forms import GuardianEndForm, GuardianLinkForm
 from .permissions import can_manage
 from .views import _act, _denied, _get_record, _render_detail
@@ -25,7 +25,7 @@ def guardian_link(request: HttpRequest, code: str) -> HttpResponse:
     if not form.is_valid():
         return _render_detail(request, record, status=400, guardian_form=form)
     step = partial(
-        services.guardian_link,
+        observations.guardian_link,
         record=record,
         guardian=form.cleaned_data["guardian"],
         reason=form.cleaned_data["reason"],
@@ -47,7 +47,7 @@ def guardian_end(request: HttpRequest, code: str, pk) -> HttpResponse:
     if not form.is_valid():
         return _render_detail(request, record, status=400, ending=(link.pk, form))
     step = partial(
-        services.guardian_unlink,
+        observations.guardian_unlink,
         link=link,
         reason=form.cleaned_data["end_reason"],
         by=request.user,

@@ -6,14 +6,12 @@ that protect the child whatever the caller (a referral needs consent, an overrid
 Koordinator), and refuse a step with a ValidationError the view turns into a message.
 """
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 from typing import NamedTuple
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
@@ -28,29 +26,25 @@ from . import crypto
 from .models import (
     GAS_MAX,
     GAS_MIN,
-    OBSERVATION_DAYS,
-    OBSERVATION_REMIND_AFTER_DAYS,
     ChildRecord,
     Consent,
     Goal,
     GoalScore,
-    GuardianLink,
     Intervention,
-    ObservationRequest,
     ProgressNote,
     SdqScore,
     SupportPlan,
     WellbeingRating,
 )
-from .permissions import is_supervisor, observers_of
+from .permissions import is_supervisor
 
 
-def _require_open(record: ChildRecord) -> None:
+def require_open(record: ChildRecord) -> None:
     if not record.is_open:
         raise ValidationError(_("This record is closed: it can no longer be changed."))
 
 
-def _locked(record: ChildRecord) -> ChildRecord:
+def lock_record(record: ChildRecord) -> ChildRecord:
     """The record's row, locked for this transaction (identity columns not loaded)."""
     return ChildRecord.objects.without_identity().select_for_update().get(pk=record.pk)
 
@@ -133,8 +127,8 @@ def record_close_request(
     if not note.strip():
         raise ValidationError(_("Give the reason for closing the record."))
     with transaction.atomic():
-        record = _locked(record)
-        _require_open(record)
+        record = lock_record(record)
+        require_open(record)
         record.outcome = outcome
         record.closing_note = note.strip()
         record.closure_requested_at = timezone.now()
@@ -154,7 +148,7 @@ def record_close_request(
 def _require_closure_request(record: ChildRecord, by: User) -> None:
     if not is_supervisor(by):
         raise PermissionDenied
-    _require_open(record)
+    require_open(record)
     if record.closure_requested_at is None:
         raise ValidationError(_("Nobody has asked to close this record."))
 
@@ -162,7 +156,7 @@ def _require_closure_request(record: ChildRecord, by: User) -> None:
 def record_close_approve(*, record: ChildRecord, by: User, request=None) -> ChildRecord:
     """A Koordinator closes the record as asked. Four eyes: not the person who asked."""
     with transaction.atomic():
-        record = _locked(record)
+        record = lock_record(record)
         _require_closure_request(record, by)
         if record.closure_requested_by_id == by.pk:
             raise ValidationError(
@@ -179,7 +173,7 @@ def record_close_approve(*, record: ChildRecord, by: User, request=None) -> Chil
 def record_close_reject(*, record: ChildRecord, by: User, request=None) -> ChildRecord:
     """A Koordinator turns the request down: the record stays open, the request is cleared."""
     with transaction.atomic():
-        record = _locked(record)
+        record = lock_record(record)
         _require_closure_request(record, by)
         record.outcome = ""
         record.closing_note = ""
@@ -233,7 +227,7 @@ def consent_record(
         recorded_by=by,
     )
     with transaction.atomic():
-        _require_open(_locked(record))
+        require_open(lock_record(record))
         if method == Consent.Method.PAPER:
             consent.form_content_type = form_content_type
             consent.form_file.save(
@@ -259,7 +253,7 @@ def consent_override(
     if not reason.strip() or not legal_basis.strip():
         raise ValidationError(_("An override needs a reason and its legal basis."))
     with transaction.atomic():
-        _require_open(_locked(record))
+        require_open(lock_record(record))
         consent = Consent.objects.create(
             record=record,
             purpose=purpose,
@@ -281,7 +275,7 @@ def consent_withdraw(*, consent: Consent, by: User, request=None) -> Consent:
     if consent.is_override and not is_supervisor(by):
         raise PermissionDenied
     with transaction.atomic():
-        record = _locked(consent.record)
+        record = lock_record(consent.record)
         consent = Consent.objects.select_for_update().get(pk=consent.pk)
         if not consent.is_active:
             raise ValidationError(_("This consent was already withdrawn."))
@@ -311,8 +305,8 @@ def record_refer(*, record: ChildRecord, psikolog: User, by: User, request=None)
     if psikolog.role != Role.PSIKOLOG or not psikolog.is_active:
         raise ValidationError(_("Choose an active psychologist."))
     with transaction.atomic():
-        record = _locked(record)
-        _require_open(record)
+        record = lock_record(record)
+        require_open(record)
         _require_referral_consent(record)
         record.psikolog = psikolog
         record.referred_at = timezone.now()
@@ -338,8 +332,8 @@ def record_refer(*, record: ChildRecord, psikolog: User, by: User, request=None)
 def plan_save(*, record: ChildRecord, tier: int, needs: str, by: User, request=None) -> SupportPlan:
     """Write or change the plan; a change asks for the Koordinator's approval again."""
     with transaction.atomic():
-        record = _locked(record)
-        _require_open(record)
+        record = lock_record(record)
+        require_open(record)
         if record.tier != tier:
             record.tier = tier
             record.save(update_fields=["tier"])
@@ -361,8 +355,8 @@ def plan_approve(*, record: ChildRecord, by: User, request=None) -> SupportPlan:
     if not is_supervisor(by):
         raise PermissionDenied
     with transaction.atomic():
-        record = _locked(record)
-        _require_open(record)
+        record = lock_record(record)
+        require_open(record)
         plan = SupportPlan.objects.select_for_update().filter(record=record).first()
         if plan is None:
             raise ValidationError(_("Write the support plan first."))
@@ -379,7 +373,7 @@ def goal_add(
     *, record: ChildRecord, description: str, target_date: date, by: User, request=None
 ) -> Goal:
     with transaction.atomic():
-        _require_open(_locked(record))
+        require_open(lock_record(record))
         goal = Goal.objects.create(
             record=record, description=description, target_date=target_date, created_by=by
         )
@@ -392,8 +386,8 @@ def goal_score(*, goal: Goal, score: int, scored_on: date, by: User, request=Non
     if not GAS_MIN <= score <= GAS_MAX:
         raise ValidationError(_("Goal attainment is scored from -2 to +2."))
     with transaction.atomic():
-        record = _locked(goal.record)
-        _require_open(record)
+        record = lock_record(goal.record)
+        require_open(record)
         row = GoalScore.objects.create(goal=goal, score=score, scored_on=scored_on, scored_by=by)
         audit.record("child_goal_scored", request=request, actor=by, obj=record)
     return row
@@ -411,8 +405,8 @@ def intervention_add(
 ) -> Intervention:
     """An intervention of the plan. A referral to a partner needs referral consent."""
     with transaction.atomic():
-        record = _locked(record)
-        _require_open(record)
+        record = lock_record(record)
+        require_open(record)
         if kind == Intervention.Kind.REFERRAL:
             _require_referral_consent(record)
         intervention = Intervention.objects.create(
@@ -439,8 +433,8 @@ def note_add(
 ) -> ProgressNote:
     """A progress note; it restarts the follow-up clock from the day it describes."""
     with transaction.atomic():
-        record = _locked(record)
-        _require_open(record)
+        record = lock_record(record)
+        require_open(record)
         note = ProgressNote.objects.create(
             record=record, noted_on=noted_on, source=source, text=text, author=by
         )
@@ -468,7 +462,7 @@ def sdq_add(
     """SDQ scores copied from a paper form; the total is computed (the four difficulty
     subscales). Range checks are the form's and the database's (CHECK constraints)."""
     with transaction.atomic():
-        _require_open(_locked(record))
+        require_open(lock_record(record))
         score = SdqScore(
             record=record,
             informant=informant,
@@ -491,7 +485,7 @@ def wellbeing_add(
     *, record: ChildRecord, rater: str, rated_on: date, score: int, by: User, request=None
 ) -> WellbeingRating:
     with transaction.atomic():
-        _require_open(_locked(record))
+        require_open(lock_record(record))
         rating = WellbeingRating(
             record=record, rater=rater, rated_on=rated_on, score=score, entered_by=by
         )
@@ -499,239 +493,3 @@ def wellbeing_add(
         rating.save()
         audit.record("child_wellbeing_added", request=request, actor=by, obj=record)
     return rating
-
-
-# --- Observations asked of teachers and parents --------------------------------------------
-
-OBSERVER_RATERS = {
-    Role.GURU: WellbeingRating.Rater.TEACHER,
-    Role.ORANG_TUA: WellbeingRating.Rater.PARENT,
-}
-
-
-def _link(request, path: str) -> str:
-    if request is not None:
-        return request.build_absolute_uri(path)
-    return getattr(settings, "PEKSOS_BASE_URL", "").rstrip("/") + path
-
-
-def _tell_addressee(observation: ObservationRequest, subject: str, request=None) -> None:
-    """An e-mail with a link and no detail: no name, no code, no school (a shared phone)."""
-    addressee = observation.addressee
-    if not addressee.email or not addressee.is_active:
-        return
-    url = _link(request, reverse("monitoring:observation-fill", args=[observation.pk]))
-    with override("id"):
-        outbox.enqueue_email(
-            to=[addressee.email],
-            subject=str(subject),
-            body=_(
-                "The PEKSOS team asks you for a short observation (a few taps, about two "
-                "minutes). Open it before %(date)s:\n%(url)s"
-            )
-            % {"date": timezone.localtime(observation.expires_at).strftime("%d-%m-%Y"), "url": url},
-        )
-
-
-def observation_request(
-    *,
-    record: ChildRecord,
-    addressee: User,
-    child_label: str,
-    days: int = OBSERVATION_DAYS,
-    idempotency_key: str | None = None,
-    by: User,
-    request=None,
-) -> ObservationRequest:
-    """Ask a teacher of the record's school or a parent linked to the record
-    (`permissions.observers_of`) for an observation; they get an
-    e-mail with the link (through the outbox) and see it under "Observations"."""
-    if idempotency_key:
-        existing = ObservationRequest.objects.filter(idempotency_key=idempotency_key).first()
-        if existing is not None:
-            return existing
-    if (
-        addressee.role not in OBSERVER_RATERS
-        or not observers_of(record).filter(pk=addressee.pk).exists()
-    ):
-        raise ValidationError(
-            _("Choose a teacher of the child's school or a parent linked to this record.")
-        )
-    label = " ".join(child_label.split())
-    if not label:
-        raise ValidationError(_("Write how the teacher or parent knows the child."))
-    now = timezone.now()
-    with transaction.atomic():
-        _require_open(_locked(record))
-        observation = ObservationRequest.objects.create(
-            record=record,
-            addressee=addressee,
-            rater=OBSERVER_RATERS[addressee.role],
-            child_label=label,
-            requested_at=now,
-            requested_by=by,
-            expires_at=now + timedelta(days=days),
-            idempotency_key=idempotency_key or None,
-        )
-        audit.record("child_observation_requested", request=request, actor=by, obj=record)
-        with override("id"):
-            subject = _("A short observation is asked of you")
-        _tell_addressee(observation, subject, request)
-    return observation
-
-
-def observation_cancel(*, observation: ObservationRequest, by: User, request=None) -> None:
-    with transaction.atomic():
-        record = _locked(observation.record)
-        row = ObservationRequest.objects.select_for_update().get(pk=observation.pk)
-        if row.status != ObservationRequest.Status.PENDING:
-            raise ValidationError(_("This observation is no longer waiting for an answer."))
-        row.status = ObservationRequest.Status.CANCELLED
-        row.save(update_fields=["status"])
-        audit.record("child_observation_cancelled", request=request, actor=by, obj=record)
-
-
-def observation_answer(
-    *,
-    observation: ObservationRequest,
-    cheerful: int,
-    gets_along: int,
-    calm: int,
-    wellbeing: int,
-    comment: str = "",
-    by: User,
-    request=None,
-) -> ObservationRequest:
-    """The teacher's or parent's answer: the wellbeing rating joins the record's ratings
-    (chart, improvement indicator); the requester is told by e-mail (code only)."""
-    if observation.addressee_id != by.pk:
-        raise PermissionDenied
-    with transaction.atomic():
-        record = _locked(observation.record)
-        row = (
-            ObservationRequest.objects.select_for_update()
-            .defer("child_label", "comment")
-            .get(pk=observation.pk)
-        )
-        if not row.is_pending() or not record.is_open:
-            raise ValidationError(
-                _("This observation can no longer be answered. Thank you all the same.")
-            )
-        rating = WellbeingRating(
-            record=record,
-            rater=row.rater,
-            rated_on=timezone.localdate(),
-            score=wellbeing,
-            entered_by=by,
-        )
-        rating.full_clean(exclude=["record", "entered_by"])
-        rating.save()
-        row.status = ObservationRequest.Status.ANSWERED
-        row.answered_at = timezone.now()
-        row.cheerful, row.gets_along, row.calm = cheerful, gets_along, calm
-        row.rating = rating
-        row.comment = comment.strip()
-        row.save(
-            update_fields=[
-                "status",
-                "answered_at",
-                "cheerful",
-                "gets_along",
-                "calm",
-                "rating",
-                "comment",
-            ]
-        )
-        audit.record("child_observation_answered", request=request, actor=by, obj=record)
-        requester = row.requested_by
-        if requester.email and requester.is_active:
-            url = _link(request, reverse("monitoring:record-detail", args=[record.code]))
-            with override("id"):
-                outbox.enqueue_email(
-                    to=[requester.email],
-                    subject=_("An observation was answered"),
-                    body=_("The observation you asked for record %(code)s was answered:\n%(url)s")
-                    % {"code": record.code, "url": url},
-                )
-    return row
-
-
-def remind_observations(*, now=None) -> int:
-    """Remind each addressee once of an observation still unanswered after
-    OBSERVATION_REMIND_AFTER_DAYS. Claimed with a conditional UPDATE: a task run twice
-    reminds nobody twice."""
-    now = now or timezone.now()
-    due = list(
-        ObservationRequest.objects.pending(now)
-        .filter(
-            reminded_at=None, requested_at__lte=now - timedelta(days=OBSERVATION_REMIND_AFTER_DAYS)
-        )
-        .values_list("pk", flat=True)[:1000]
-    )
-    reminded = 0
-    for pk in due:
-        with transaction.atomic():
-            if not ObservationRequest.objects.filter(pk=pk, reminded_at=None).update(
-                reminded_at=now
-            ):
-                continue
-            observation = (
-                ObservationRequest.objects.defer("child_label", "comment")
-                .select_related("addressee")
-                .get(pk=pk)
-            )
-            with override("id"):
-                subject = _("Reminder: a short observation is waiting for you")
-            _tell_addressee(observation, subject)
-            audit.record(
-                "child_observation_reminded",
-                object_type=ChildRecord._meta.label_lower,
-                object_id=str(observation.record_id),
-            )
-            reminded += 1
-    return reminded
-
-
-# --- Guardians linked to a record -------------------------------------------------------------
-
-
-def guardian_link(*, record: ChildRecord, guardian: User, reason: str, by: User, request=None):
-    """Tie a parent's account of the child's school to the record, with the reason. The audit
-    row names the record by its UUID, never the child or the parent's reason."""
-    reason = reason.strip()
-    if not reason:
-        raise ValidationError(_("Give the reason for the link."))
-    if (
-        guardian.role != Role.ORANG_TUA
-        or not guardian.is_active
-        or not guardian.school_memberships.filter(school=record.school_id).exists()
-    ):
-        raise ValidationError(_("Choose a parent of the child's school not linked yet."))
-    with transaction.atomic():
-        _require_open(_locked(record))
-        if GuardianLink.objects.active().filter(record=record, guardian=guardian).exists():
-            raise ValidationError(_("This parent is already linked to the record."))
-        link = GuardianLink.objects.create(
-            record=record, guardian=guardian, reason=reason, linked_by=by
-        )
-        audit.record("child_guardian_linked", request=request, actor=by, obj=record)
-    return link
-
-
-def guardian_unlink(*, link: GuardianLink, reason: str, by: User, request=None) -> None:
-    """End a link, with the reason (also on a closed record: it only takes access away). The
-    parent's observation requests still waiting for an answer are cancelled with it."""
-    reason = reason.strip()
-    if not reason:
-        raise ValidationError(_("Give the reason for ending the link."))
-    with transaction.atomic():
-        record = _locked(link.record)
-        row = GuardianLink.objects.select_for_update().get(pk=link.pk)
-        if not row.is_active:
-            raise ValidationError(_("This link has already ended."))
-        row.ended_at, row.ended_by, row.end_reason = timezone.now(), by, reason
-        row.save(update_fields=["ended_at", "ended_by", "end_reason"])
-        ObservationRequest.objects.filter(
-            record=record, addressee=row.guardian_id, status=ObservationRequest.Status.PENDING
-        ).update(status=ObservationRequest.Status.CANCELLED)
-        audit.record("child_guardian_unlinked", request=request, actor=by, obj=record)

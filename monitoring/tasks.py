@@ -2,13 +2,13 @@
 
 from celery import shared_task
 
-from . import retention, services
+from . import observations, retention
 
 
 @shared_task(name="monitoring.tasks.remind_observations")
 def remind_observations() -> int:
     """Remind teachers and parents, once, of an observation still unanswered."""
-    return services.remind_observations()
+    return observations.remind_observations()
 
 
 @shared_task(name="monitoring.tasks.destroy_expired_records")

@@ -30,7 +30,7 @@ from peksos.core.uploads import attachment_response
 from schools.permissions import schools_served_by
 from sosdesk.permissions import get_case_for_user
 
-from . import crypto, services
+from . import crypto, observations, services
 from .charts import line_chart
 from .forms import (
     CONSENT_FORM_TYPES,
@@ -592,7 +592,7 @@ def observation_request(request: HttpRequest, code: str) -> HttpResponse:
     if not form.is_valid():
         return _render_detail(request, record, status=400, observation_form=form)
     step = partial(
-        services.observation_request,
+        observations.observation_request,
         record=record,
         by=request.user,
         request=request,
@@ -610,7 +610,7 @@ def observation_cancel(request: HttpRequest, code: str, pk) -> HttpResponse:
         raise _denied(request, record.code, Http404())
     observation.record = record
     step = partial(
-        services.observation_cancel, observation=observation, by=request.user, request=request
+        observations.observation_cancel, observation=observation, by=request.user, request=request
     )
     return _act(request, record, step, _("Observation request cancelled."))
 
@@ -679,7 +679,7 @@ def observation_fill(request: HttpRequest, pk) -> HttpResponse:
     if request.method == "POST":
         if form.is_valid():
             try:
-                services.observation_answer(
+                observations.observation_answer(
                     observation=observation, by=request.user, request=request, **form.cleaned_data
                 )
             except ValidationError as exc:

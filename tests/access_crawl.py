@@ -197,6 +197,7 @@ def build_world(users: dict) -> dict:
     Returns the values the kwarg fillers use."""
     from forum import services as forum
     from forum.models import Category
+    from monitoring import observations
     from monitoring import services as mon
     from monitoring.models import Consent, ProgressNote
     from peksos.accounts.models import Role
@@ -292,10 +293,10 @@ def build_world(users: dict) -> dict:
     # Forum and observations need school-B parents.
     rina = make_user("ortu_rina", Role.ORANG_TUA, b)
     sari = make_user("ortu_sari", Role.ORANG_TUA, b, first_name="CANARY-pseudonym-owner-7f3a")
-    guardian_link = mon.guardian_link(
+    guardian_link = observations.guardian_link(
         record=record, guardian=rina, reason="CANARY-guardian-reason-7f3a", by=joko
     )
-    observation = mon.observation_request(
+    observation = observations.observation_request(
         record=record, addressee=rina, child_label="CANARY-observation-label-7f3a", by=joko
     )
 

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.html import escape
 
-from monitoring import services
+from monitoring import observations, services
 from monitoring.forms import ObservationRequestForm
 from monitoring.models import GuardianLink, ObservationRequest
 from monitoring.permissions import observers_of
@@ -54,7 +54,9 @@ def other_parent(school_a):
 
 @pytest.fixture
 def linked(record, ortu_fajar, peksos_budi):
-    return services.guardian_link(record=record, guardian=ortu_fajar, reason=REASON, by=peksos_budi)
+    return observations.guardian_link(
+        record=record, guardian=ortu_fajar, reason=REASON, by=peksos_budi
+    )
 
 
 def ask_data(addressee) -> dict:
@@ -81,7 +83,7 @@ def test_unlinked_parent_of_the_school_is_not_offered_and_is_refused(
     # The service refuses it too, whatever the caller.
     refusal = t("Choose a teacher of the child's school or a parent linked to this record.")
     with pytest.raises(ValidationError, match=re.escape(refusal)):
-        services.observation_request(
+        observations.observation_request(
             record=record, addressee=other_parent, child_label="Nurul", by=peksos_budi
         )
 
@@ -90,7 +92,7 @@ def test_a_parent_linked_to_another_child_is_not_offered_for_this_one(
     record, ortu_fajar, peksos_budi, school_a
 ):
     sibling = open_record(school_a, peksos_budi, name="Rina Wati")
-    services.guardian_link(record=sibling, guardian=ortu_fajar, reason=REASON, by=peksos_budi)
+    observations.guardian_link(record=sibling, guardian=ortu_fajar, reason=REASON, by=peksos_budi)
     assert ortu_fajar in observers_of(sibling)
     assert ortu_fajar not in observers_of(record)
 
@@ -169,7 +171,9 @@ def test_a_closed_record_takes_no_new_link(record, ortu_fajar, peksos_budi, koor
     services.record_close_approve(record=record, by=koordinator_ani)
     refusal = t("This record is closed: it can no longer be changed.")
     with pytest.raises(ValidationError, match=re.escape(refusal)):
-        services.guardian_link(record=record, guardian=ortu_fajar, reason=REASON, by=peksos_budi)
+        observations.guardian_link(
+            record=record, guardian=ortu_fajar, reason=REASON, by=peksos_budi
+        )
 
 
 # --- Ending a link -----
@@ -178,7 +182,7 @@ def test_a_closed_record_takes_no_new_link(record, ortu_fajar, peksos_budi, koor
 def test_ending_a_link_with_a_reason_cancels_the_waiting_requests(
     login, record, linked, ortu_fajar, peksos_budi
 ):
-    asked = services.observation_request(
+    asked = observations.observation_request(
         record=record, addressee=ortu_fajar, child_label="Nurul", by=peksos_budi
     )
     response = login(peksos_budi).post(end_url(linked), end_data(linked))
@@ -196,7 +200,7 @@ def test_ending_a_link_with_a_reason_cancels_the_waiting_requests(
     response = login(peksos_budi).post(end_url(linked), end_data(linked), follow=True)
     assert t("This link has already ended.") in [str(m) for m in response.context["messages"]]
     # The parent may be linked again later: a new row.
-    services.guardian_link(record=record, guardian=ortu_fajar, reason=REASON, by=peksos_budi)
+    observations.guardian_link(record=record, guardian=ortu_fajar, reason=REASON, by=peksos_budi)
     assert GuardianLink.objects.active().count() == 1 and GuardianLink.objects.count() == 2
 
 
@@ -269,7 +273,7 @@ def test_record_page_query_count_does_not_grow_with_links(
     login, record, peksos_budi, school_a, django_assert_num_queries
 ):
     client = login(peksos_budi)
-    services.guardian_link(
+    observations.guardian_link(
         record=record,
         guardian=make_user("ortu_satu", "orang_tua", school_a),
         reason=REASON,
@@ -280,7 +284,7 @@ def test_record_page_query_count_does_not_grow_with_links(
         client.get(detail(record))
     for n in ("dua", "tiga", "empat"):
         parent = make_user(f"ortu_{n}", "orang_tua", school_a)
-        services.guardian_link(record=record, guardian=parent, reason=REASON, by=peksos_budi)
+        observations.guardian_link(record=record, guardian=parent, reason=REASON, by=peksos_budi)
     with django_assert_num_queries(len(few.captured_queries)):
         response = client.get(detail(record))
     assert len(response.context["guardian_rows"]) == 4

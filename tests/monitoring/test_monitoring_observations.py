@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from monitoring import services
+from monitoring import observations, services
 from monitoring.models import ObservationRequest, WellbeingRating
 from monitoring.tasks import remind_observations
 from peksos.core.models import AuditEvent, OutboxMessage
@@ -59,14 +59,14 @@ def record(school_a, peksos_budi):
 
 
 def ask(record, addressee, by, **extra) -> ObservationRequest:
-    return services.observation_request(
+    return observations.observation_request(
         record=record, addressee=addressee, child_label=FIRST_NAME, by=by, **extra
     )
 
 
 def link(record, parent, by):
     """The parent is this child's: only a linked parent may be asked (issue #17)."""
-    return services.guardian_link(record=record, guardian=parent, reason="Ayah kandung.", by=by)
+    return observations.guardian_link(record=record, guardian=parent, reason="Ayah kandung.", by=by)
 
 
 @pytest.fixture
@@ -358,7 +358,7 @@ def test_my_list_query_count_is_constant(
 def test_record_page_query_count_does_not_grow_with_observations(
     login, record, linked, ortu_fajar, guru_eka, peksos_budi, django_assert_num_queries
 ):
-    services.observation_answer(
+    observations.observation_answer(
         observation=ask(record, ortu_fajar, peksos_budi),
         cheerful=3,
         gets_along=3,
@@ -372,7 +372,7 @@ def test_record_page_query_count_does_not_grow_with_observations(
         client.get(detail(record))
     for _ in range(4):
         observation = ask(record, guru_eka, peksos_budi)
-        services.observation_answer(
+        observations.observation_answer(
             observation=observation, cheerful=2, gets_along=2, calm=2, wellbeing=6, by=guru_eka
         )
     with django_assert_num_queries(len(few.captured_queries)):

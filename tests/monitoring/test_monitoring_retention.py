@@ -14,7 +14,7 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
-from monitoring import services
+from monitoring import observations, services
 from monitoring.models import (
     ChildRecord,
     Consent,
@@ -55,10 +55,10 @@ def closed_record(school, peksos, koordinator, observer, *, name=CANARY) -> Chil
     services.wellbeing_add(
         record=record, rater="guru", rated_on=timezone.localdate(), score=3, by=peksos
     )
-    observation = services.observation_request(
+    observation = observations.observation_request(
         record=record, addressee=observer, child_label=f"{name} label", by=peksos
     )
-    services.observation_answer(
+    observations.observation_answer(
         observation=observation, cheerful=3, gets_along=3, calm=3, wellbeing=7, by=observer
     )
     services.record_close_request(
