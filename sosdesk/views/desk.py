@@ -22,9 +22,10 @@ from peksos.accounts.models import Role
 from schools.models import School
 
 from .. import desk_rules, services
-from ..forms import DeskForm, DeskMemberForm, OfficerReportForm
+from ..forms import DeskForm, DeskMemberForm
 from ..models import Desk, DeskMember
 from ..permissions import can_file_for_school, can_manage_desk, desks_visible_to
+from ..report_forms import OfficerReportForm
 
 OFFICER_ROLES = (Role.PEKSOS, Role.SOSDESK)
 

@@ -29,8 +29,8 @@ from peksos.core.time import epoch_now
 from schools.models import School
 
 from .. import flood, services
-from ..forms import PublicReportForm, ReporterMessageForm, TrackingForm
 from ..models import Case, Desk, TrackingFailure
+from ..report_forms import PublicReportForm, ReporterMessageForm, TrackingForm
 
 logger = logging.getLogger(__name__)
 

@@ -226,7 +226,7 @@ def test_the_forms_are_found():
         "peksos.accounts.forms.LoginForm",
         "schools.filters.SchoolFilterForm",
         "visits.forms.PlanForm",
-        "sosdesk.forms.PublicReportForm",
+        "sosdesk.report_forms.PublicReportForm",
         "forum.forms.RegistrationForm",
         "monitoring.forms.RecordOpenForm",
         "reports.forms.ReportRequestForm",
