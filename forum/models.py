@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from peksos.accounts.models import Role
-from peksos.core.refusals import idempotency_key_column
+from peksos.core.idempotency import idempotency_key_column
 from peksos.core.uploads import private_storage
 
 from . import child_safety

@@ -21,8 +21,8 @@ from django.utils.translation import override
 
 from peksos.accounts.models import PROGRAMME_ROLES, Role, User
 from peksos.core import audit, outbox
+from peksos.core.idempotency import create_once
 from peksos.core.models import AuditEvent
-from peksos.core.refusals import create_once
 from peksos.core.uploads import CleanUpload
 from schools.models import School, SchoolMembership
 

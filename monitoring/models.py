@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from peksos.core.refusals import idempotency_key_column
+from peksos.core.idempotency import idempotency_key_column
 from schools.models import School
 from sosdesk.models import CODE_ALPHABET, Case
 

@@ -18,7 +18,7 @@ from django.utils.translation import override
 
 from peksos.accounts.models import Role, User
 from peksos.core import audit, outbox
-from peksos.core.refusals import create_once
+from peksos.core.idempotency import create_once
 from schools.models import School
 from sosdesk.models import Case
 

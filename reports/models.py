@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
-from peksos.core.refusals import idempotency_key_column
+from peksos.core.idempotency import idempotency_key_column
 from schools.models import Kecamatan, School
 
 # A running report whose worker has been silent this long is taken to be dead.

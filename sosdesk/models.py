@@ -16,8 +16,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from peksos.core.idempotency import idempotency_key_column
 from peksos.core.partials import MarksPartitions
-from peksos.core.refusals import idempotency_key_column
 from peksos.core.uploads import private_storage
 from schools.models import School
 

@@ -17,8 +17,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from peksos.core.idempotency import idempotency_key_column
 from peksos.core.partials import MarksPartitions
-from peksos.core.refusals import idempotency_key_column
 from schools.models import School
 from visits.models import Visit
 

@@ -16,7 +16,8 @@ from django.utils.translation import gettext as _
 
 from peksos.accounts.models import User
 from peksos.core import audit
-from peksos.core.refusals import Refusal, create_once
+from peksos.core.idempotency import create_once
+from peksos.core.refusals import Refusal
 from peksos.core.uploads import CleanUpload
 from visits.models import Visit
 

@@ -6,7 +6,7 @@
 - `with_empty_choice`: a select's choices after Django's own empty label ("- Pilih salah satu -"
   in Indonesian, from the project's catalogue), never a bare row of dashes.
 - `IdempotencyKeyField`: a random key put in a form when it is shown, so that the same form sent
-  twice acts once (`peksos.core.refusals.create_once`). A missing or malformed key gets a fresh
+  twice acts once (`peksos.core.idempotency.create_once`). A missing or malformed key gets a fresh
   one: nobody is refused because of a field they cannot see.
 """
 

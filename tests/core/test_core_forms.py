@@ -1,4 +1,4 @@
-"""The shared form pieces and `create_once` (peksos/core/forms.py, peksos/core/refusals.py)."""
+"""The shared form pieces and `create_once` (peksos/core/forms.py, peksos/core/idempotency.py)."""
 
 import pytest
 from django import forms
@@ -7,7 +7,8 @@ from django.db import IntegrityError
 
 from peksos.accounts.models import Role, User
 from peksos.core.forms import IDEMPOTENCY_KEY_RE, CleanTextField, IdempotencyKeyField
-from peksos.core.refusals import Refusal, create_once
+from peksos.core.idempotency import create_once
+from peksos.core.refusals import Refusal
 
 
 class NoteForm(forms.Form):
