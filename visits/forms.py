@@ -14,6 +14,7 @@ from schools.calendar import FIRST_YEAR, LAST_YEAR
 from schools.models import Kecamatan, School
 
 from .models import STAFF_ROLES, StaffCapacity, Visit, VisitAgreement, school_year_of
+from .planning import DEFAULT_KINDS_1, DEFAULT_KINDS_2
 
 WEEKDAYS = [
     (0, _("Monday")),
@@ -67,8 +68,20 @@ class PlanForm(forms.Form):
         required=False,
         empty_label=_("all schools of the city"),
     )
-    kind_semester_1 = forms.ChoiceField(label=_("Visits in semester 1"), choices=Visit.Kind)
-    kind_semester_2 = forms.ChoiceField(label=_("Visits in semester 2"), choices=Visit.Kind)
+    # Which activity kinds in which semester: one visit per school for each kind ticked.
+    kind_semester_1 = forms.MultipleChoiceField(
+        label=_("Activities in semester 1 (July–December)"),
+        choices=Visit.Kind,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    kind_semester_2 = forms.MultipleChoiceField(
+        label=_("Activities in semester 2 (January–June)"),
+        choices=Visit.Kind,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Each school gets one visit for each activity ticked, in its semester."),
+    )
     pendamping_always = forms.BooleanField(
         label=_("A pendamping sosial in every team"), required=False
     )
@@ -82,14 +95,26 @@ class PlanForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["year"].initial = school_year_of(timezone.localdate())
-        self.fields["kind_semester_1"].initial = Visit.Kind.CAMPAIGN
-        self.fields["kind_semester_2"].initial = Visit.Kind.TRAINING
+        self.fields["kind_semester_1"].initial = list(DEFAULT_KINDS_1)
+        self.fields["kind_semester_2"].initial = list(DEFAULT_KINDS_2)
 
     def clean_year(self) -> int:
         year = self.cleaned_data["year"]
         if date(year + 1, 6, 30) < timezone.localdate():
             raise forms.ValidationError(_("That school year is over."))
         return year
+
+    def clean(self):
+        data = super().clean()
+        both = "kind_semester_1" in data and "kind_semester_2" in data
+        if both and not data["kind_semester_1"] and not data["kind_semester_2"]:
+            raise forms.ValidationError(_("Tick at least one activity for the year."))
+        return data
+
+    def kinds(self, semester: int) -> tuple[str, ...]:
+        """The kinds ticked for a semester, in the order of the activity types."""
+        ticked = set(self.cleaned_data[f"kind_semester_{semester}"])
+        return tuple(str(k) for k in Visit.Kind if k in ticked)
 
     def schools(self) -> QuerySet[School]:
         schools = School.objects.active()

@@ -2,14 +2,16 @@
 
     plan(Problem(rules, schools, staff, closed_days, blocked, fixed)) -> Plan
 
-Every school gets one visit per semester (so at least two a school year), or is reported as
-unplaceable for that semester with a reason. `visits.planning` builds the Problem from
-the database and saves the Plan; `verify()` re-checks a plan against every hard rule from
-scratch, and `quality()` measures it (the benchmark and the tests use both).
+Every school gets one visit per activity kind chosen for a semester (`rules.kinds`; one per
+semester at least, so two a school year), or is reported as unplaceable for that semester and
+kind with a reason (`visits.plan_kinds`: the kinds, what kept visits cover). `visits.planning`
+builds the Problem from the database and saves the Plan; `verify()` re-checks a plan against
+every hard rule from scratch, and `quality()` measures it (the benchmark and the tests use both).
 
 Hard rules (never broken; a school that cannot meet them is reported, not placed badly):
-- one visit per semester (July-December, January-June), none before `rules.earliest`, and at
-  least `rules.min_gap_days` between any two visits of a school (locked ones included);
+- one visit per chosen kind per semester (July-December, January-June), none before
+  `rules.earliest`, and at least `rules.min_gap_days` between any two visits of a school
+  (locked ones included);
 - never on a weekend, on a day in `closed_days` (national holidays, city-wide blocked
   periods) or on one of the school's own blocked days (`blocked`);
 - each staff member's capacity: visits per day, visits per ISO week, weekdays off and days
@@ -50,6 +52,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from itertools import pairwise
 from statistics import mean, median, pstdev
+
+from . import plan_kinds
 
 PEKSOS, PSIKOLOG, PENDAMPING = "peksos", "psikolog", "pendamping"
 ROLES = (PEKSOS, PSIKOLOG, PENDAMPING)
@@ -96,6 +100,7 @@ class FixedVisit:
     school_id: int
     day: date
     staff: tuple[int, ...] = ()
+    kind: str = ""  # "" when not known: it covers the first open kind of its semester
 
 
 @dataclass(frozen=True)
@@ -103,7 +108,8 @@ class Rules:
     year: int  # the school year starting 1 July of this year
     earliest: date | None = None  # no visit before this day
     min_gap_days: int = 56
-    kinds: tuple[str, str] = ("kampanye", "pelatihan")  # the visit kind of each semester
+    # The kinds of each semester: one kind, or a tuple of kinds (one visit each).
+    kinds: tuple[str | tuple[str, ...], str | tuple[str, ...]] = ("kampanye", "pelatihan")
     psikolog_kinds: frozenset[str] = frozenset({"pelatihan"})
     pendamping_kinds: frozenset[str] = frozenset({"one_day"})
     pendamping_always: bool = False
@@ -115,12 +121,11 @@ class Rules:
             return date(self.year, 7, 1), date(self.year, 12, 31)
         return date(self.year + 1, 1, 1), date(self.year + 1, 6, 30)
 
-    def kind(self, semester: int) -> str:
-        return self.kinds[semester - 1]
+    def kinds_of(self, semester: int) -> tuple[str, ...]:
+        return plan_kinds.as_kinds(self.kinds[semester - 1])
 
-    def needs(self, semester: int) -> tuple[bool, bool]:
-        """(needs a psychologist, needs a pendamping) for the visits of a semester."""
-        kind = self.kind(semester)
+    def needs(self, kind: str) -> tuple[bool, bool]:
+        """(needs a psychologist, needs a pendamping) for a visit of this kind."""
         return kind in self.psikolog_kinds, self.pendamping_always or kind in self.pendamping_kinds
 
 
@@ -148,6 +153,7 @@ class Unplaced:
     school_id: int
     semester: int
     reason: str
+    kind: str = ""
 
 
 @dataclass
@@ -230,7 +236,6 @@ class _Semester:
             if i + 1 < len(days) and self.weeks[i + 1] != self.weeks[i]:
                 following = i + 1
             self.next_week[i] = following
-        self.week_count = len(set(self.weeks))
 
 
 class _Planner:
@@ -248,11 +253,10 @@ class _Planner:
             if days
         }
         self.dates: dict[int, list[int]] = defaultdict(list)  # school -> visit ordinals
-        self.covered: set[tuple[int, int]] = set()  # (school, semester)
+        self.needs = open_needs(problem)  # (school, semester, kind) to place
         for fv in problem.fixed:
             ordinal = fv.day.toordinal()
             self.dates[fv.school_id].append(ordinal)
-            self.covered.add((fv.school_id, semester_of(fv.day)))
             for sid in fv.staff:
                 if sid in self.staff:
                     self.staff[sid].use(ordinal, _monday(ordinal))
@@ -389,8 +393,9 @@ class _Planner:
             team.append(pendamping)
         return team, ""
 
-    def _window(self, school_id: int) -> tuple[int, int] | str:
-        """The day indexes [lo, hi) allowed by the calendar and the gap, or a reason."""
+    def _window(self, school_id: int, part: tuple[int, int]) -> tuple[int, int] | str:
+        """The day indexes [lo, hi) within `part` allowed by the calendar and the gap, or a
+        reason."""
         sem = self.sem
         if not sem.days:
             return NO_DAY
@@ -401,6 +406,7 @@ class _Planner:
             elif x > sem.sem_end:
                 upper = min(upper, x - self.gap)
         lo, hi = bisect_left(sem.ords, lower), bisect_right(sem.ords, upper)
+        lo, hi = max(lo, part[0]), min(hi, part[1])
         if lo >= hi:
             return GAP
         blocked = self.blocked.get(school_id)
@@ -443,8 +449,8 @@ class _Planner:
         self.quota_fronts[area] = i
         return i
 
-    def _find(self, school: SchoolIn) -> tuple[int, list[_Staff]] | str:
-        window = self._window(school.id)
+    def _find(self, school: SchoolIn, part: tuple[int, int]) -> tuple[int, list[_Staff]] | str:
+        window = self._window(school.id, part)
         if isinstance(window, str):
             return window
         lo, hi = window
@@ -456,6 +462,7 @@ class _Planner:
         ords, next_week = self.sem.ords, self.sem.next_week
         rank = {NO_PEKSOS: 0, NO_PSIKOLOG: 1, NO_PENDAMPING: 2}
         worst = NO_PEKSOS  # how far the best day got: the reason if no day has a team
+        gap_only = True  # every open day looked at was too close to another visit
         # First within the weekly quotas (spread over the semester), then without them.
         for spread in (True, False) if self.rules.spread else (False,):
             di = max(start, self._quota_front(school.area)) if spread else start
@@ -466,6 +473,7 @@ class _Planner:
                     skipped = True
                     continue
                 if ords[di] not in blocked and self._gap_ok(school.id, ords[di]):
+                    gap_only = False
                     team, why = self._team(school, leads, di)
                     if team is not None:
                         return di, team
@@ -474,7 +482,7 @@ class _Planner:
                 di += 1
             if not skipped:
                 break
-        return worst
+        return GAP if gap_only else worst
 
     def _place(self, school: SchoolIn, di: int, team: list[_Staff]) -> None:
         sem = self.sem
@@ -556,25 +564,30 @@ class _Planner:
 
     def run(self) -> Plan:
         for semester in (1, 2):
-            self._run_semester(semester)
+            self.sem = _Semester(self.problem, semester)
+            kinds = self.rules.kinds_of(semester)
+            for index, kind in enumerate(kinds):
+                self.whole = (0, len(self.sem.days))
+                self.part = plan_kinds.share(index, len(kinds), len(self.sem.days))
+                self._run_pass(semester, kind)
         return Plan(self.placements, self.unplaced)
 
-    def _run_semester(self, semester: int) -> None:
-        self.sem = _Semester(self.problem, semester)
-        self.kind = self.rules.kind(semester)
-        self.need_psikolog, self.need_pendamping = self.rules.needs(semester)
+    def _run_pass(self, semester: int, kind: str) -> None:
+        """Place the visits of one kind in one semester (first within its share of days)."""
+        self.kind = kind
+        self.need_psikolog, self.need_pendamping = self.rules.needs(kind)
         self.pools: dict[tuple, list] = {}
         self.fronts: dict[tuple, int] = {}
         self.busy: dict[tuple[int, str], set[int]] = {}
         self.handled: set[int] = set()
         for st in self.staff.values():
             st.first_free = 0
-        pending = [s for s in self.problem.schools if (s.id, semester) not in self.covered]
+        pending = [s for s in self.problem.schools if (s.id, semester, kind) in self.needs]
         # Spread: each area gets a weekly quota of about its share of the semester's visits.
         per_area: dict[str, int] = defaultdict(int)
         for s in pending:
             per_area[s.area] += 1
-        weeks = max(self.sem.week_count, 1)
+        weeks = max(len(set(self.sem.weeks[self.part[0] : self.part[1]])), 1)
         self.quota = {a: math.ceil(n * SPREAD_SLACK / weeks) for a, n in per_area.items()}
         self.quota_used: dict[tuple[str, int], int] = {}
         self.quota_fronts: dict[str, int] = {}
@@ -589,10 +602,12 @@ class _Planner:
             _, _, school = heapq.heappop(heap)
             if school.id in self.handled:
                 continue
-            found = self._find(school)
+            found = self._find(school, self.part)
+            if isinstance(found, str) and self.part != self.whole:
+                found = self._find(school, self.whole)
             if isinstance(found, str):
                 self.handled.add(school.id)
-                self.unplaced.append(Unplaced(school.id, semester, found))
+                self.unplaced.append(Unplaced(school.id, semester, found, kind))
                 continue
             di, team = found
             self._place(school, di, team)
@@ -600,8 +615,16 @@ class _Planner:
                 self._fill_day(school, di, team)
 
 
+def open_needs(problem: Problem) -> set[plan_kinds.Need]:
+    """The (school, semester, kind) the plan must place or report (visits.plan_kinds)."""
+    rules = problem.rules
+    kinds = {semester: rules.kinds_of(semester) for semester in (1, 2)}
+    kept = [(f.school_id, semester_of(f.day), f.kind) for f in problem.fixed]
+    return plan_kinds.open_needs(kinds, (s.id for s in problem.schools), kept)
+
+
 def plan(problem: Problem) -> Plan:
-    """Place one visit per school per semester, or report why it cannot be placed."""
+    """Place one visit per school per semester and kind, or report why it cannot be placed."""
     with gc_paused():
         return _Planner(problem).run()
 
@@ -625,7 +648,7 @@ def gc_paused() -> Iterator[None]:
 
 def verify(problem: Problem, result: Plan) -> list[str]:
     """Every hard rule, checked from scratch: a list of violations (empty when the plan is
-    valid). Also checks that every school is placed or reported in each semester."""
+    valid). Also checks that every school is placed or reported for each semester's kinds."""
     rules = problem.rules
     errors: list[str] = []
     schools = {s.id: s for s in problem.schools}
@@ -635,15 +658,12 @@ def verify(problem: Problem, result: Plan) -> list[str]:
     touched_days: set[tuple[int, int]] = set()
     touched_weeks: set[tuple[int, int]] = set()
     dates: dict[int, list[tuple[int, bool]]] = defaultdict(list)  # (ordinal, is_new)
-    per_semester: dict[tuple[int, int], int] = defaultdict(int)
     for fv in problem.fixed:
         o = fv.day.toordinal()
         dates[fv.school_id].append((o, False))
-        per_semester[(fv.school_id, semester_of(fv.day))] += 1
         for sid in fv.staff:
             day_use[(sid, o)] += 1
             week_use[(sid, _monday(o))] += 1
-    needs = {semester: rules.needs(semester) for semester in (1, 2)}
     own_of: dict[int, set[int]] = {}
     for p in result.placements:
         school = schools.get(p.school_id)
@@ -662,16 +682,11 @@ def verify(problem: Problem, result: Plan) -> list[str]:
             found.append("blocked for the school")
         if rules.earliest and d < rules.earliest:
             found.append(f"before {rules.earliest}")
-        if (
-            p.semester not in needs
-            or school_year_of(d) != rules.year
-            or (semester_of(d) != p.semester)
-        ):
+        in_year = school_year_of(d) == rules.year
+        if p.semester not in (1, 2) or not in_year or semester_of(d) != p.semester:
             found.append(f"outside semester {p.semester} of {rules.year}")
-        elif p.kind != rules.kind(p.semester):
-            found.append(f"kind {p.kind}")
         roles = [role for _, role in p.team]
-        need_psikolog, need_pendamping = needs.get(p.semester, (False, False))
+        need_psikolog, need_pendamping = rules.needs(p.kind)
         if PEKSOS not in roles:
             found.append("no PEKSOS")
         own = own_of.get(school.id)
@@ -703,7 +718,6 @@ def verify(problem: Problem, result: Plan) -> list[str]:
             touched_weeks.add((sid, monday))
         errors.extend(f"school {p.school_id} on {d}: {what}" for what in found)
         dates[school.id].append((o, True))
-        per_semester[(school.id, p.semester)] += 1
     for sid, o in touched_days:
         if day_use[(sid, o)] > staff[sid].per_day:
             errors.append(f"staff {sid}: {day_use[(sid, o)]} visits on {date.fromordinal(o)}")
@@ -715,21 +729,12 @@ def verify(problem: Problem, result: Plan) -> list[str]:
         for (a, new_a), (b, new_b) in pairwise(visits):
             if (new_a or new_b) and b - a < rules.min_gap_days:
                 errors.append(f"school {school_id}: visits {b - a} days apart")
-    reported = {(u.school_id, u.semester) for u in result.unplaced}
-    for school in problem.schools:
-        for semester in (1, 2):
-            n = per_semester[(school.id, semester)]
-            is_reported = (school.id, semester) in reported
-            if n == 0 and not is_reported:
-                errors.append(f"school {school.id}: no visit in semester {semester}, no reason")
-            if n > 0 and is_reported:
-                errors.append(f"school {school.id}: placed and reported in semester {semester}")
-    placed_twice = defaultdict(int)
-    for p in result.placements:
-        placed_twice[(p.school_id, p.semester)] += 1
-    for (school_id, semester), n in placed_twice.items():
-        if n > 1:
-            errors.append(f"school {school_id}: {n} new visits in semester {semester}")
+    errors += plan_kinds.kind_errors(
+        {semester: rules.kinds_of(semester) for semester in (1, 2)},
+        open_needs(problem),
+        [(p.school_id, p.semester, p.kind) for p in result.placements if p.school_id in schools],
+        {(u.school_id, u.semester, u.kind) for u in result.unplaced},
+    )
     return errors
 
 

@@ -38,11 +38,18 @@ BATCH = 2000
 CHUNK = 2000  # school ids per calendar query
 
 
+# The plan form's default (issue 18): the campaign in semester 1, the psychosocial training and
+# One Day for Children in semester 2.
+DEFAULT_KINDS_1 = (str(Visit.Kind.CAMPAIGN),)
+DEFAULT_KINDS_2 = (str(Visit.Kind.TRAINING), str(Visit.Kind.ONE_DAY))
+
+
 @dataclass(frozen=True)
 class PlanOptions:
     year: int
-    kind_semester_1: str = Visit.Kind.CAMPAIGN
-    kind_semester_2: str = Visit.Kind.TRAINING
+    # The activity kinds of each semester: one visit per school for each (visits.plan_kinds).
+    kinds_semester_1: tuple[str, ...] = DEFAULT_KINDS_1
+    kinds_semester_2: tuple[str, ...] = DEFAULT_KINDS_2
     pendamping_always: bool = False
     min_gap_weeks: int = 8
     lead_days: int = 7  # the school needs time to answer: no visit sooner than this
@@ -53,14 +60,24 @@ class PlanOptions:
             year=self.year,
             earliest=max(start, today + timedelta(days=self.lead_days)),
             min_gap_days=self.min_gap_weeks * 7,
-            kinds=(str(self.kind_semester_1), str(self.kind_semester_2)),
+            kinds=(
+                tuple(str(k) for k in self.kinds_semester_1),
+                tuple(str(k) for k in self.kinds_semester_2),
+            ),
             psikolog_kinds=frozenset(str(k) for k in Visit.PSIKOLOG_KINDS),
             pendamping_kinds=frozenset(str(k) for k in Visit.PENDAMPING_KINDS),
             pendamping_always=self.pendamping_always,
         )
 
     def as_json(self) -> dict:
-        return {k: str(v) if not isinstance(v, (int, bool)) else v for k, v in asdict(self).items()}
+        def plain(value):
+            if isinstance(value, (int, bool)):
+                return value
+            if isinstance(value, (tuple, list)):
+                return [str(v) for v in value]
+            return str(value)
+
+        return {k: plain(v) for k, v in asdict(self).items()}
 
 
 def replaceable(year: int, schools: QuerySet[School]) -> QuerySet[Visit]:
@@ -137,7 +154,7 @@ def build_problem(
         Visit.objects.in_school_year(options.year)
         .active()
         .exclude(pk__in=replaced)
-        .values_list("pk", "school_id", "date")
+        .values_list("pk", "school_id", "date", "kind")
     )
     team: dict[int, list[int]] = defaultdict(list)
     kept = list(kept)
@@ -146,7 +163,9 @@ def build_problem(
     ).exclude(visit__in=replaced)
     for visit_id, user_id in members.values_list("visit_id", "user_id"):
         team[visit_id].append(user_id)
-    fixed = [planner.FixedVisit(sid, day, tuple(team.get(pk, ()))) for pk, sid, day in kept]
+    fixed = [
+        planner.FixedVisit(sid, day, tuple(team.get(pk, ())), kind) for pk, sid, day, kind in kept
+    ]
     return planner.Problem(
         rules=options.rules(today),
         schools=school_in,
@@ -241,7 +260,7 @@ def save_plan(
 ) -> PlanRun:
     """Replace the old proposals with the plan's visits, in one transaction."""
     now = timezone.now()
-    needs_pendamping = {semester: problem.rules.needs(semester)[1] for semester in (1, 2)}
+    needs_pendamping = {str(kind): problem.rules.needs(kind)[1] for kind in Visit.Kind}
     by_id = by.pk if by else None
     with transaction.atomic():
         partials.changed("visits", schools.values_list("pk", flat=True))
@@ -256,7 +275,7 @@ def save_plan(
             kept=len(problem.fixed),
             removed=deleted.get(Visit._meta.label, 0),
             unplaced=[
-                {"school": u.school_id, "semester": u.semester, "reason": u.reason}
+                {"school": u.school_id, "semester": u.semester, "reason": u.reason, "kind": u.kind}
                 for u in result.unplaced
             ],
             duration_ms=duration_ms,
@@ -273,7 +292,7 @@ def save_plan(
                     p.semester,
                     proposed,
                     p.kind,
-                    needs_pendamping[p.semester],
+                    needs_pendamping.get(p.kind, False),
                     False,
                     run.pk,
                     "",

@@ -14,7 +14,7 @@ from schools.models import School
 
 from .. import planner, services
 from ..forms import PlanForm
-from ..models import PlanRun
+from ..models import PlanRun, Visit
 from ..permissions import can_plan
 from ..planning import PlanOptions
 
@@ -31,6 +31,18 @@ REASON_TEXT = {
 UNPLACED_SHOWN = 500
 
 
+def plan_kinds_shown(run: PlanRun) -> list[tuple[int, list[str]]]:
+    """The activity kinds of each semester the run was asked for (older runs: one kind)."""
+    labels = dict(Visit.Kind.choices)
+    shown = []
+    for semester in (1, 2):
+        chosen = run.options.get(f"kinds_semester_{semester}")
+        if chosen is None:
+            chosen = [run.options.get(f"kind_semester_{semester}", "")]
+        shown.append((semester, [str(labels[k]) for k in chosen if k in labels]))
+    return shown
+
+
 def _require_planner(user) -> None:
     if not can_plan(user):
         raise PermissionDenied
@@ -45,8 +57,8 @@ def plan_create(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         options = PlanOptions(
             year=data["year"],
-            kind_semester_1=data["kind_semester_1"],
-            kind_semester_2=data["kind_semester_2"],
+            kinds_semester_1=form.kinds(1),
+            kinds_semester_2=form.kinds(2),
             pendamping_always=data["pendamping_always"],
             min_gap_weeks=data["min_gap_weeks"],
         )
@@ -66,13 +78,20 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     run = get_object_or_404(PlanRun.objects.select_related("created_by"), pk=pk)
     rows = run.unplaced[:UNPLACED_SHOWN]
     schools = School.objects.select_related("kecamatan").in_bulk([r["school"] for r in rows])
+    kinds = dict(Visit.Kind.choices)
     unplaced = [
         {
             "school": schools.get(r["school"]),
             "semester": r["semester"],
+            "kind": kinds.get(r.get("kind", ""), ""),
             "reason": REASON_TEXT.get(r["reason"], r["reason"]),
         }
         for r in rows
     ]
-    context = {"run": run, "unplaced": unplaced, "more": len(run.unplaced) - len(rows)}
+    context = {
+        "run": run,
+        "unplaced": unplaced,
+        "more": len(run.unplaced) - len(rows),
+        "kinds": plan_kinds_shown(run),
+    }
     return render(request, "visits/plan_detail.html", context)
