@@ -7,4 +7,9 @@ class MonitoringConfig(AppConfig):
     verbose_name = _("Monitoring of children")
 
     def ready(self) -> None:
+        from visits import sections
+
         from . import checks  # noqa: F401 (registers the system checks)
+        from .follow_up import visit_section
+
+        sections.register("monitoring/visit_follow_up_section.html", visit_section)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import guardian_views, views
+from . import follow_up_views, guardian_views, views
 
 app_name = "monitoring"
 
@@ -19,6 +19,11 @@ urlpatterns = [
         name="observation-cancel",
     ),
     path("anak/<str:code>/wali/", guardian_views.guardian_link, name="guardian-link"),
+    path(
+        "anak/<str:code>/kunjungan/",
+        follow_up_views.record_follow_up_visit,
+        name="record-follow-up-visit",
+    ),
     path(
         "anak/<str:code>/wali/<uuid:pk>/akhiri/",
         guardian_views.guardian_end,

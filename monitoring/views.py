@@ -30,7 +30,7 @@ from peksos.core.uploads import attachment_response
 from schools.permissions import schools_served_by
 from sosdesk.permissions import get_case_for_user
 
-from . import crypto, observations, services
+from . import crypto, follow_up, observations, services
 from .charts import line_chart
 from .forms import (
     CONSENT_FORM_TYPES,
@@ -193,6 +193,7 @@ def _render_detail(
         "guardian_rows": _guardian_rows(record, ending) if can_manage(user, record) else None,
         "now": timezone.now(),
         **_charts(record, sdq, wellbeing),
+        **follow_up.record_context(record, user),
     }
     if manage:
         context.update(

@@ -269,6 +269,8 @@ ROWS: dict[str, tuple[str, str]] = {
     # POST is a form error (400) for them (the reason is required).
     "monitoring:guardian-link": ("5 5 5 5 5 5 5 5 5 5 5", "L b 4 b 4 4 4 4 4 4 4"),
     "monitoring:guardian-end": ("5 5 5 5 5 5 5 5 5 5 5", "L b 4 b 4 4 4 4 4 4 4"),
+    # The record's "follow-up visit": a redirect to the visit form prefilled (issue 18).
+    "monitoring:record-follow-up-visit": ("L r 4 r 4 4 4 4 4 4 4", "5 5 5 5 5 5 5 5 5 5 5"),
     # Teachers and parents see the observations asked of them (ortu_rina of school B here).
     "monitoring:observation-list": ("L 4 4 4 4 4 4 4 4 a a", "5 5 5 5 5 5 5 5 5 5 5"),
     "monitoring:observation-fill": ("L 3 4 3 4 4 4 4 4 4 4", "L 3 4 3 4 4 4 4 4 4 4"),

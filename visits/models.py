@@ -232,9 +232,11 @@ class Visit(MarksPartitions, models.Model):
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="rescheduled_to"
     )
     cancel_reason = models.CharField(_("reason for cancelling"), max_length=300, blank=True)
-    # Where a visit made by hand comes from, as a plain reference ("kasus:AB12CD34" for a
-    # follow-up of an SOS Desk case): visits may not import the apps above (docs/design.md §1),
-    # so the case is named, never linked by a foreign key.
+    # Where a visit made by hand comes from, as a plain reference: "kasus:<code>" for a
+    # follow-up of an SOS Desk case, "anak:<code>" for a follow-up of a child's monitoring
+    # record (its code, never the child's name). Visits may not import the apps above
+    # (docs/design.md §1), so the origin is named, never linked by a foreign key; the app
+    # above lists the visits naming it and decides who may see the link.
     origin = models.CharField(_("origin"), max_length=100, blank=True, default="", db_default="")
     # A Koordinator may place a visit against the planning rules, with a reason (audited).
     override_reason = models.CharField(
@@ -279,11 +281,22 @@ class Visit(MarksPartitions, models.Model):
         self.school_year = school_year_of(day)
         self.semester = semester_of(day)
 
+    ORIGIN_CASE = "kasus:"
+    ORIGIN_CHILD = "anak:"
+
+    def origin_code(self, prefix: str) -> str:
+        """The code after `prefix` in the origin ("" when the origin is something else)."""
+        return self.origin[len(prefix) :] if self.origin.startswith(prefix) else ""
+
     @property
     def case_code(self) -> str:
         """The tracking code of the case this visit follows up, if any."""
-        prefix = "kasus:"
-        return self.origin[len(prefix) :] if self.origin.startswith(prefix) else ""
+        return self.origin_code(self.ORIGIN_CASE)
+
+    @property
+    def child_code(self) -> str:
+        """The code of the child's monitoring record this visit follows up, if any."""
+        return self.origin_code(self.ORIGIN_CHILD)
 
     @property
     def is_planned(self) -> bool:
