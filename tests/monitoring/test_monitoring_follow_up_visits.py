@@ -65,7 +65,7 @@ def add_visit(school, origin, *team, day=TUESDAY) -> Visit:
 def test_peksos_plans_a_follow_up_visit_from_the_record(login, record, school_a, peksos_budi):
     client = login(peksos_budi)
     page = text(client.get(detail(record)))
-    assert t("Follow-up visit") in page and follow_up(record) in page
+    assert t("Plan a follow-up visit") in page and follow_up(record) in page
     assert t("No visit to the school follows up this record yet.") in page
     response = client.get(follow_up(record))
     assert response.status_code == 302
