@@ -26,7 +26,7 @@
       maxOptions: null, // every option reachable by scrolling, not only the first 50
       allowEmptyOption: !select.required,
       placeholder: empty ? empty.textContent.trim() : texts.placeholder,
-      hidePlaceholder: false,
+      hidePlaceholder: true, // a chosen school shows alone, not beside "Type to search…"
       // Leave a typed search alone when focus moves on (Tom Select's default keeps it).
       selectOnTab: true,
       render: {
