@@ -15,9 +15,7 @@ ATTRIBUTION = "&copy; Peta Uji"
 
 def csp(response) -> dict[str, list[str]]:
     header = response["Content-Security-Policy"]
-    return {
-        part.split()[0]: part.split()[1:] for part in header.split(";") if part.strip()
-    }
+    return {part.split()[0]: part.split()[1:] for part in header.split(";") if part.strip()}
 
 
 def map_pages() -> list[str]:
@@ -97,7 +95,7 @@ def test_tile_csp_copies_the_site_wide_policy(settings):
     before = {name: list(values) for name, values in settings.SECURE_CSP.items()}
     policy = tile_csp()
     assert policy["img-src"][-1] == HOST
-    assert settings.SECURE_CSP == before  # the site-wide policy itself is untouched
+    assert before == settings.SECURE_CSP  # the site-wide policy itself is untouched
     settings.MAP_TILE_URL = ""
     assert tile_csp() is None
 
