@@ -35,11 +35,14 @@
       },
     };
     if (select.multiple) settings.plugins = ["remove_button"];
-    var box = new TomSelect(select, settings);
-    // Name the box's typing field like the select, so a screen reader announces the label.
+    // Tom Select points the select's <label> at its own typing field; the select, hidden but
+    // still submitted, keeps its name through aria-label (axe: select-name).
     var label = select.id && document.querySelector("label[for='" + select.id + "']");
-    if (label && box.control_input) {
-      box.control_input.setAttribute("aria-label", label.textContent.trim());
+    var name = label ? label.textContent.replace(/\*\s*$/, "").trim() : "";
+    var box = new TomSelect(select, settings);
+    if (name) {
+      select.setAttribute("aria-label", name);
+      if (box.control_input) box.control_input.setAttribute("aria-label", name);
     }
     if (select.hasAttribute("data-searchable-submit")) {
       box.on("change", function (value) {
