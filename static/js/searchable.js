@@ -24,7 +24,9 @@
     var settings = {
       create: false,
       maxOptions: null, // every option reachable by scrolling, not only the first 50
-      allowEmptyOption: !select.required,
+      // The empty choice ("choose…") is the placeholder, not an item shown beside the typing;
+      // an optional field is emptied with the clear button (or Backspace).
+      allowEmptyOption: false,
       placeholder: empty ? empty.textContent.trim() : texts.placeholder,
       hidePlaceholder: true, // a chosen school shows alone, not beside "Type to search…"
       // Leave a typed search alone when focus moves on (Tom Select's default keeps it).
@@ -34,14 +36,18 @@
         loading: function () { return message(texts.loading, "spinner"); },
       },
     };
-    if (select.multiple) settings.plugins = ["remove_button"];
-    // Tom Select points the select's <label> at its own typing field; the select, hidden but
-    // still submitted, keeps its name through aria-label (axe: select-name).
+    settings.plugins = {};
+    if (select.multiple) settings.plugins.remove_button = { title: texts.remove };
+    if (!select.required) settings.plugins.clear_button = { title: texts.clear };
+    // Tom Select points the select's <label> at its own typing field. The select, visually
+    // hidden but still submitted, leaves the accessibility tree (one combobox, not two) and
+    // keeps its name (axe: select-name); its tabindex is -1, so nothing hidden takes focus.
     var label = select.id && document.querySelector("label[for='" + select.id + "']");
     var name = label ? label.textContent.replace(/\*\s*$/, "").trim() : "";
     var box = new TomSelect(select, settings);
     if (name) {
       select.setAttribute("aria-label", name);
+      select.setAttribute("aria-hidden", "true");
       if (box.control_input) box.control_input.setAttribute("aria-label", name);
     }
     if (select.hasAttribute("data-searchable-submit")) {
