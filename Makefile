@@ -50,12 +50,14 @@ static: var/static/staticfiles.json
 # all), on kombu's filesystem broker under var/broker: the outbox relay, reminders, escalations
 # and reports run as in production, nothing runs eagerly. CELERY_BROKER_URL=redis://... also works.
 EMBEDDED_WORKER := --without-mingle --without-gossip --without-heartbeat
+# The maps show OpenStreetMap's tiles (MAP_TILE_URL= empty: none, e.g. offline).
 # With a whole demo year (demo/year/, marked DATA CONTOH; made once); DEMO_YEAR=0 leaves it out.
 DEMO_YEAR ?= 1
 run: venv messages static
 	$(MANAGE) migrate --noinput -v 0
 	PEKSOS_DEMO=1 $(MANAGE) seed_demo $(if $(filter 1,$(DEMO_YEAR)),--year)
 	PEKSOS_DEMO=1 PEKSOS_REQUIRE_2FA=$${PEKSOS_REQUIRE_2FA:-0} DJANGO_DEBUG=$${DJANGO_DEBUG:-0} \
+	MAP_TILE_URL=$${MAP_TILE_URL-osm} \
 	CELERY_BROKER_URL=$${CELERY_BROKER_URL:-filesystem://} \
 		$(PY) bin/supervise.py \
 		"web=$(MANAGE) runserver $(HOST):$(PORT)" \

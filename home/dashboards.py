@@ -210,7 +210,18 @@ def pendamping(user: User) -> Dashboard:
     return dashboard
 
 
+# The activities a teacher or parent may give feedback on, newest first: at most this many.
+FEEDBACK_SHOWN = 5
+
+
 def community(user: User) -> Dashboard:
     dashboard = Dashboard()
     dashboard.panels.append(forum_panel(moderator=False, user=user))
+    # What the home page promises ("give feedback on activities"): the open feedback forms
+    # of the user's schools' activities (the same public form the activity's QR code opens).
+    dashboard.feedback = list(
+        Activity.objects.filter(school__in=schools_served_by(user), participant_forms_open=True)
+        .select_related("school")
+        .order_by("-date", "-pk")[:FEEDBACK_SHOWN]
+    )
     return dashboard

@@ -61,6 +61,8 @@ class Dashboard:
     waiting: list[str] = field(default_factory=list)
     school_count: int | None = None
     preparing: bool = False  # the register-wide numbers are being computed (partials.NotReady)
+    # Teachers and parents: their schools' activities whose feedback form is open now.
+    feedback: list | None = None
 
 
 def url_or_blank(name: str, query: str = "", **kwargs) -> str:

@@ -7,7 +7,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from peksos.accounts.models import Role, User
-from peksos.core.forms import DATE_WIDGET, IdempotencyKeyField, with_empty_choice
+from peksos.core.forms import (
+    DATE_WIDGET,
+    IdempotencyKeyField,
+    searchable_select,
+    with_empty_choice,
+)
 from peksos.core.uploads import CleanUpload, validate_document
 from schools.models import School
 
@@ -78,7 +83,9 @@ def initials_similar(a: str, b: str) -> bool:
 
 
 class RecordOpenForm(forms.Form):
-    school = forms.ModelChoiceField(label=_("School"), queryset=School.objects.none())
+    school = forms.ModelChoiceField(
+        label=_("School"), queryset=School.objects.none(), widget=searchable_select()
+    )
     class_level = forms.ChoiceField(label=_("Class"), choices=with_empty_choice(CLASS_LEVELS))
     sex = forms.ChoiceField(
         label=_("Sex"), choices=ChildRecord.Sex.choices, widget=forms.RadioSelect

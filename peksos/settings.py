@@ -257,8 +257,19 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if HTTPS else None
 SECURE_HSTS_SECONDS = 60 * 60 * 24 * 365 if HTTPS else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 SECURE_HSTS_PRELOAD = HTTPS
+# The maps' base layer (schools/tiles.py). Empty: no tiles, the markers on a plain background.
+# "osm": OpenStreetMap's standard tiles, with their attribution. The pages that show a map
+# widen the CSP's img-src for this host only (schools.tiles.allow_tiles).
+OSM_TILE_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+OSM_TILE_ATTRIBUTION = (
+    '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'
+)
 MAP_TILE_URL = env("MAP_TILE_URL")
-MAP_TILE_ATTRIBUTION = env("MAP_TILE_ATTRIBUTION")
+if MAP_TILE_URL.lower() == "osm":
+    MAP_TILE_URL = OSM_TILE_URL
+MAP_TILE_ATTRIBUTION = env("MAP_TILE_ATTRIBUTION") or (
+    OSM_TILE_ATTRIBUTION if MAP_TILE_URL == OSM_TILE_URL else ""
+)
 SECURE_CSP = {
     "default-src": [CSP.SELF],
     "script-src": [CSP.SELF, CSP.NONCE],

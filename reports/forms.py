@@ -8,7 +8,7 @@ from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
 
 from peksos.accounts.models import User
-from peksos.core.forms import IdempotencyKeyField
+from peksos.core.forms import IdempotencyKeyField, searchable_select
 from schools.models import Kecamatan, School
 
 from .models import PeriodKind, Report, month_bounds
@@ -48,6 +48,7 @@ class ReportRequestForm(forms.Form):
         to_field_name="npsn",
         required=False,
         empty_label=_("choose…"),
+        widget=searchable_select(),
     )
     period = forms.ChoiceField(label=_("Period type"), choices=PeriodKind.choices)
     school_year = forms.TypedChoiceField(label=_("School year"), coerce=int)

@@ -3,7 +3,10 @@
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
+from django.db.models import Avg, Count
 from django.utils.translation import gettext_lazy as _
+
+from .models import School
 
 # A box around Kota Metro (73.2 km², about -5.17..-5.06 S, 105.26..105.37 E) with ~2 km margin;
 # the 118 coordinates of the register all lie well inside it.
@@ -26,3 +29,28 @@ def validate_in_kota_metro(latitude: Decimal, longitude: Decimal) -> None:
             code="outside_kota_metro",
             params={"south": SOUTH, "north": NORTH, "west": WEST, "east": EAST},
         )
+
+
+def kecamatan_centres() -> list[dict]:
+    """Each kecamatan's label point on the map: the mean of its schools' coordinates.
+
+    No public boundary data of Kota Metro's kecamatan is in the repository, so the map shows
+    labelled centres rather than areas. Geography, not a record: computed over the whole
+    register whoever looks (one query); a kecamatan with no located school has no label.
+    """
+    rows = (
+        School.objects.with_coordinates()
+        .values("kecamatan__code", "kecamatan__name")
+        .annotate(lat=Avg("latitude"), lng=Avg("longitude"), schools=Count("pk"))
+        .order_by("kecamatan__code")
+    )
+    return [
+        {
+            "code": row["kecamatan__code"],
+            "name": row["kecamatan__name"],
+            "latitude": round(float(row["lat"]), 5),
+            "longitude": round(float(row["lng"]), 5),
+        }
+        for row in rows
+        if row["kecamatan__code"]
+    ]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import calendar, imports, map, priority, register
+from .views import calendar, imports, map, placing, priority, register
 
 app_name = "schools"
 
@@ -9,6 +9,8 @@ urlpatterns = [
     path("ekspor.<str:fmt>", register.school_export, name="school-export"),
     path("peta/", map.school_map, name="school-map"),
     path("peta/data.json", map.school_map_data, name="school-map-data"),
+    path("peta/tempatkan/", placing.school_place, name="school-place"),
+    path("peta/tempatkan/<str:npsn>/", placing.school_place_save, name="school-place-save"),
     path("prioritas/", priority.priority_weights, name="priority-weights"),
     path("kalender/", calendar.city_calendar, name="calendar-city"),
     path("kalender/<int:pk>/hapus/", calendar.blocked_period_delete, name="blockedperiod-delete"),

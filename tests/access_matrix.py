@@ -97,6 +97,10 @@ ROWS: dict[str, tuple[str, str]] = {
     "schools:school-export": ("L a a a a a a a a 3 3", "5 5 5 5 5 5 5 5 5 5 5"),
     "schools:school-map": ("L a a a a a a a a 3 3", "5 5 5 5 5 5 5 5 5 5 5"),
     "schools:school-map-data": ("L a a a a a a a a 3 3", "5 5 5 5 5 5 5 5 5 5 5"),
+    # Placing schools without coordinates, one after another: the Koordinator's round only (an
+    # empty POST re-shows the school with the form's errors).
+    "schools:school-place": ("L a 3 3 3 3 3 3 3 3 3", "5 5 5 5 5 5 5 5 5 5 5"),
+    "schools:school-place-save": ("5 5 5 5 5 5 5 5 5 5 5", "L a 3 3 3 3 3 3 3 3 3"),
     "schools:priority-weights": ("L a a a a a 3 3 3 3 3", "L a 3 3 3 3 3 3 3 3 3"),
     "schools:calendar-city": ("L a a a a a a a a 3 3", "L a 3 3 3 3 3 3 3 3 3"),
     "schools:blockedperiod-delete": ("5 5 5 5 5 5 5 5 5 5 5", "L r 3 r 3 3 4 r 4 3 3"),

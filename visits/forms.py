@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from peksos.accounts.models import Role, User
-from peksos.core.forms import DATE_WIDGET, CleanTextField
+from peksos.core.forms import DATE_WIDGET, CleanTextField, searchable_select
 from peksos.core.uploads import CleanUpload, validate_document
 from schools.calendar import FIRST_YEAR, LAST_YEAR
 from schools.models import Kecamatan, School
@@ -240,7 +240,10 @@ class VisitCreateForm(MoveForm):
     field_order = ["school", "kind", "date", "needs_pendamping", "peksos", "psikolog"]
 
     school = forms.ModelChoiceField(
-        label=_("School"), queryset=School.objects.none(), to_field_name="npsn"
+        label=_("School"),
+        queryset=School.objects.none(),
+        to_field_name="npsn",
+        widget=searchable_select(),
     )
     needs_pendamping = forms.BooleanField(
         label=_("A pendamping sosial in the team"), required=False

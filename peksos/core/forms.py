@@ -48,3 +48,9 @@ class IdempotencyKeyField(forms.CharField):
     def clean(self, value):
         value = value.strip() if isinstance(value, str) else ""
         return value if IDEMPOTENCY_KEY_RE.fullmatch(value) else new_idempotency_key()
+
+
+def searchable_select(**attrs) -> forms.Select:
+    """A select for a long list (e.g. the 308 schools): static/js/searchable.js turns it into a
+    box where typing part of a name filters the options; without JavaScript it is a plain select."""
+    return forms.Select(attrs={"data-searchable": True, **attrs})

@@ -10,7 +10,6 @@ from urllib.parse import urlsplit
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import redirect, render
@@ -20,7 +19,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from peksos.accounts.models import Role, User
-from peksos.core import audit
 
 from .. import geo
 from ..filters import SchoolFilterForm
@@ -33,6 +31,8 @@ from ..permissions import (
     schools_served_by,
     schools_visible_to,
 )
+from ..placing import set_coordinates
+from ..tiles import allow_tiles
 from .register import require_register_access
 
 # Beside the map, a phone shows this many schools without coordinates, then "and N more".
@@ -44,6 +44,7 @@ EDIT_PARAM = "atur"
 
 @require_safe
 @login_required
+@allow_tiles
 def school_map(request: HttpRequest) -> HttpResponse:
     require_register_access(request.user)
     focus = None
@@ -62,7 +63,8 @@ def school_map(request: HttpRequest) -> HttpResponse:
 @require_safe
 @login_required
 def school_map_data(request: HttpRequest) -> JsonResponse:
-    """Visible schools with coordinates, after the filters, as a GeoJSON FeatureCollection."""
+    """Visible schools with coordinates, after the filters, as a GeoJSON FeatureCollection;
+    its foreign member `kecamatan` holds the kecamatan's label points (geo.kecamatan_centres)."""
     require_register_access(request.user)
     filters = SchoolFilterForm(request.GET or None)
     rows = (
@@ -103,7 +105,13 @@ def school_map_data(request: HttpRequest) -> JsonResponse:
         }
         for row in rows
     ]
-    return JsonResponse({"type": "FeatureCollection", "features": features})
+    return JsonResponse(
+        {
+            "type": "FeatureCollection",
+            "features": features,
+            "kecamatan": geo.kecamatan_centres(),
+        }
+    )
 
 
 @require_POST
@@ -120,11 +128,12 @@ def school_coordinates(request: HttpRequest, npsn: str) -> HttpResponse:
         query = QueryDict(urlsplit(next_url).query) if next_url else QueryDict()
         context = _map_context(request, query, focus=(school, form), next_url=next_url)
         return render(request, "schools/school_map.html", context)
-    with transaction.atomic():
-        school.latitude = form.cleaned_data["latitude"]
-        school.longitude = form.cleaned_data["longitude"]
-        school.save(update_fields=["latitude", "longitude", "updated_at"])
-        audit.record("school_coordinates_set", request=request, obj=school)
+    set_coordinates(
+        school=school,
+        latitude=form.cleaned_data["latitude"],
+        longitude=form.cleaned_data["longitude"],
+        request=request,
+    )
     messages.success(request, _("Coordinates of %(school)s saved.") % {"school": school.name})
     return redirect(next_url or reverse("schools:school-map"))
 
@@ -197,4 +206,5 @@ def _map_context(
         "bounds": f"{geo.SOUTH},{geo.WEST},{geo.NORTH},{geo.EAST}",
         "centre": f"{geo.CENTRE[0]},{geo.CENTRE[1]}",
         "bands": PriorityBand.choices,
+        "can_place": can_edit_school(request.user),
     }

@@ -29,6 +29,7 @@ from ..permissions import (
     may_use_schools,
     schools_visible_to,
 )
+from ..tiles import allow_tiles
 
 CONTACT_ROLES = (Role.KEPALA_SEKOLAH, Role.SOSDESK, Role.PEKSOS)
 
@@ -79,6 +80,7 @@ def school_export(request: HttpRequest, fmt: str) -> HttpResponse:
 
 @require_safe
 @login_required
+@allow_tiles
 def school_detail(request: HttpRequest, npsn: str) -> HttpResponse:
     require_register_access(request.user)
     school = get_school_for_user(request.user, npsn)

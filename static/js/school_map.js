@@ -24,7 +24,11 @@
   var metro = L.latLngBounds([box[0], box[1]], [box[2], box[3]]);
   var map = L.map(el, { scrollWheelZoom: false }).setView(centre, 13);
   if (data.tileUrl) {
-    L.tileLayer(data.tileUrl, { attribution: data.tileAttribution, maxZoom: 19 }).addTo(map);
+    // The page's Referrer-Policy is same-origin; tile servers (OpenStreetMap's policy) want to
+    // know the site that asks, so the tiles send the origin, never the page's path.
+    L.tileLayer(data.tileUrl, {
+      attribution: data.tileAttribution, maxZoom: 19, referrerPolicy: "strict-origin-when-cross-origin",
+    }).addTo(map);
   }
   // The area where coordinates are accepted: an outline that also orients when there are no tiles.
   L.rectangle(metro, {
@@ -55,7 +59,21 @@
     return box;
   }
 
+  // The kecamatan: a label at the middle of each one's schools (no boundaries are published in
+  // the repository). Not interactive: clicks go through to the map (picking a point).
+  function drawKecamatan(centres) {
+    (centres || []).forEach(function (k) {
+      var label = node("span", k.name);
+      L.marker([k.latitude, k.longitude], {
+        icon: L.divIcon({ className: "kecamatan-label", html: label, iconSize: [0, 0] }),
+        interactive: false,
+        keyboard: false,
+      }).addTo(map);
+    });
+  }
+
   function drawSchools(geojson) {
+    drawKecamatan(geojson.kecamatan);
     var layer = L.geoJSON(geojson, {
       pointToLayer: function (feature, latlng) {
         var colour = COLOURS[feature.properties.band] || COLOURS.unknown;
@@ -69,7 +87,9 @@
       },
     }).addTo(map);
     if (pin) return; // a school's point is being chosen: keep it in view
-    if (geojson.features.length) {
+    if (data.focus) {
+      map.setView(numbers(data.focus), 15); // the place page: the school's kecamatan
+    } else if (geojson.features.length) {
       map.fitBounds(layer.getBounds(), { padding: [24, 24], maxZoom: 16 });
     } else {
       say(data.labelEmpty);
@@ -158,7 +178,9 @@
   });
 
   // A form shown with errors (or opened to correct a school) is ready to pick at once.
-  var focused = document.querySelector("section.card form.coordinates-form");
+  var focused = document.querySelector(
+    "section.card form.coordinates-form, form.coordinates-form[data-pick-now]"
+  );
   if (focused) {
     activate(focused);
     // On a phone the form (and its errors) sits below the map: show it.

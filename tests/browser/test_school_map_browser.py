@@ -6,6 +6,7 @@ phone sizes go to test-results/<test>/.
 
 import re
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -144,3 +145,105 @@ def test_tiles_and_attribution_from_settings(
     expect(page.locator(MARKERS)).to_have_count(WITH_COORDINATES)
     expect(page.locator(".leaflet-tile-loaded").first).to_be_visible()
     expect(page.locator(".leaflet-control-attribution a", has_text="OpenStreetMap")).to_be_visible()
+
+
+# --- A tile host of its own (stubbed: no internet), kecamatan labels, placing schools -----
+
+STUB_TILES = "http://tiles.peksos.test/{z}/{x}/{y}.png"
+TILE_IMAGE = (
+    Path(__file__).resolve().parents[2] / "static/vendor/leaflet/images/layers.png"
+).read_bytes()
+KECAMATAN = ["Metro Pusat", "Metro Utara", "Metro Barat", "Metro Timur", "Metro Selatan"]
+
+
+@pytest.fixture
+def stub_tiles(page: Page, settings) -> list[str]:
+    """A tile server on another host, answered by the browser itself; returns the requests'
+    Referer headers (the tiles must send the site's origin, never a page's path)."""
+    settings.MAP_TILE_URL = STUB_TILES
+    settings.MAP_TILE_ATTRIBUTION = "&copy; Peta Uji"
+    referers: list[str] = []
+
+    def answer(route):
+        referers.append(route.request.headers.get("referer", ""))
+        route.fulfill(status=200, content_type="image/png", body=TILE_IMAGE)
+
+    page.route("http://tiles.peksos.test/**", answer)
+    return referers
+
+
+def test_tiles_from_another_host_pass_the_csp_and_kecamatan_are_labelled(
+    page: Page, live_server, koordinator, problems, shots, stub_tiles
+):
+    log_in(page, live_server, "koordinator_ani")
+    open_map(page, live_server)
+    expect(page.locator(MARKERS)).to_have_count(WITH_COORDINATES)
+    expect(page.locator(".leaflet-tile-loaded").first).to_be_visible()
+    expect(page.locator(".leaflet-control-attribution")).to_contain_text("Peta Uji")
+    # A CSP that refused the host would have failed the test through `problems`.
+    assert stub_tiles and all(r == f"{live_server.url}/" for r in stub_tiles)
+    labels = page.locator(".kecamatan-label")
+    expect(labels).to_have_count(5)
+    assert sorted(labels.all_inner_texts()) == sorted(k.upper() for k in KECAMATAN)
+    page.screenshot(path=str(shots / "map-tiles-desktop.png"), full_page=True)
+    page.set_viewport_size(PHONE)
+    page.reload()
+    expect(page.locator(".leaflet-tile-loaded").first).to_be_visible()
+    page.screenshot(path=str(shots / "map-tiles-phone.png"), full_page=False)
+
+
+def test_koordinator_searches_a_school_places_it_and_gets_the_next_on_a_phone(
+    page: Page, live_server, koordinator, problems, shots, stub_tiles
+):
+    log_in(page, live_server, "koordinator_ani")
+    page.set_viewport_size(PHONE)
+    open_map(page, live_server)
+    page.get_by_role("link", name="Tempatkan sekolah tanpa koordinat").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Tempatkan sekolah di peta")
+    expect(page.locator(".kecamatan-label")).to_have_count(5)
+
+    # Type part of a school's name in the searchable picker and choose it.
+    school = School.objects.get(name="MTSS ROUDHOTUT THOLIBIN")
+    assert school.latitude is None
+    page.locator(".ts-control input").fill("tholib")
+    option = page.locator(".ts-dropdown .option", has_text=school.name)
+    expect(option).to_be_visible()
+    page.screenshot(path=str(shots / "place-search-phone.png"), full_page=False)
+    option.click()
+    expect(page).to_have_url(re.compile(rf"sekolah={school.npsn}$"))
+    expect(page.locator("#place-title")).to_have_text(school.name)
+    expect(page.locator("#map-status")).to_contain_text(school.name)
+
+    # Click the map, save with the button under the map, and the next school comes.
+    page.locator("#school-map").scroll_into_view_if_needed()
+    box = page.locator("#school-map").bounding_box()
+    page.mouse.click(box["x"] + box["width"] * 0.5, box["y"] + box["height"] * 0.4)
+    expect(page.locator("#id_latitude")).not_to_have_value("")
+    page.screenshot(path=str(shots / "place-picked-phone.png"), full_page=True)
+    page.locator("#school-map ~ div button[type=submit]").click()
+    expect(page.locator(".alert-success")).to_contain_text(f"Koordinat {school.name} tersimpan")
+    expect(page.locator("#place-title")).not_to_have_text(school.name)
+    school.refresh_from_db()
+    assert school.latitude is not None and in_kota_metro(school.latitude, school.longitude)
+    assert AuditEvent.objects.filter(action="school_coordinates_set").count() == 1
+    overflow = page.evaluate(
+        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+    assert overflow <= 0
+    page.set_viewport_size(DESKTOP)
+    page.screenshot(path=str(shots / "place-next-desktop.png"), full_page=True)
+
+
+def test_placing_refuses_a_point_outside_kota_metro(
+    page: Page, live_server, koordinator, problems, shots
+):
+    log_in(page, live_server, "koordinator_ani")
+    page.goto(f"{live_server.url}/sekolah/peta/tempatkan/")
+    school_name = page.locator("#place-title").inner_text()
+    page.locator("#id_latitude").fill("-5,4295")
+    page.locator("#id_longitude").fill("105,2610")
+    page.locator("#place-form button[type=submit]").click()
+    expect(page.locator("#place-form .alert-danger")).to_contain_text("di luar Kota Metro")
+    expect(page.locator("#place-title")).to_have_text(school_name)
+    expect(page.locator("#id_latitude")).to_have_value("-5,4295")
+    page.screenshot(path=str(shots / "place-refused-desktop.png"), full_page=True)

@@ -93,3 +93,36 @@ def test_health_is_503_with_a_configured_broker_down(client, db, broker_down):
 def test_an_english_browser_still_gets_indonesian_until_the_switch(client, db):
     html = client.get("/masuk/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
     assert '<html lang="id">' in html
+
+
+# --- Teachers and parents: the feedback the page promises, and the public report form ------
+
+
+@pytest.mark.parametrize("persona", ["ortu_fajar", "guru_eka"])
+def test_community_home_links_open_feedback_forms_and_the_report_form(
+    request, login, persona, school_b
+):
+    from tests.factories import make_activity
+
+    user = request.getfixturevalue(persona)
+    school_a = user.school_memberships.get().school
+    open_here = make_activity(school_a)
+    closed_here = make_activity(school_a, open_forms=False)
+    elsewhere = make_activity(school_b)
+    html = login(user).get(reverse("home")).content.decode()
+    assert "Umpan balik kegiatan" in html
+    assert reverse("participant:feedback", args=[open_here.public_code]) in html
+    assert reverse("participant:feedback", args=[closed_here.public_code]) not in html
+    assert reverse("participant:feedback", args=[elsewhere.public_code]) not in html
+    assert f'href="{reverse("lapor:start")}"' in html
+
+
+def test_community_home_says_when_no_feedback_is_open(login, ortu_fajar):
+    html = login(ortu_fajar).get(reverse("home")).content.decode()
+    assert "tidak ada kegiatan di sekolah Anda yang menerima umpan balik" in html
+
+
+def test_login_page_links_to_the_public_report_form(client, db):
+    html = client.get(reverse("accounts:login")).content.decode()
+    assert f'href="{reverse("lapor:start")}"' in html
+    assert "Laporkan kekerasan (tanpa akun)" in html
