@@ -3,8 +3,8 @@ mode, started here on a free port), the streaming read replica and PgBouncer
 (`bin/scaleout-up`, started by `make test-scaleout` and .ci/run). Missing: skipped, or failed
 with REQUIRE_SERVICES=1."""
 
+import importlib.util
 import os
-import shutil
 import socket
 import subprocess
 import sys
@@ -30,13 +30,15 @@ def _free_port() -> int:
 @pytest.fixture(scope="session")
 def moto_endpoint(tmp_path_factory):
     """moto's S3 server in its own process for this session (each xdist worker has its own)."""
-    server = shutil.which("moto_server") or str(Path(sys.executable).parent / "moto_server")
-    if not Path(server).exists():
-        skip_or_fail("moto_server (pip install moto[server], requirements-dev.txt)")
+    if importlib.util.find_spec("moto") is None or importlib.util.find_spec("flask") is None:
+        skip_or_fail("moto's S3 server (pip install moto[server], requirements-dev.txt)")
     port = _free_port()
-    log = (tmp_path_factory.mktemp("moto") / "moto.log").open("wb")
+    log_path = tmp_path_factory.mktemp("moto") / "moto.log"
+    log = log_path.open("wb")
     process = subprocess.Popen(  # nosec B603: our own venv's server, fixed arguments
-        [server, "-H", "127.0.0.1", "-p", str(port)], stdout=log, stderr=subprocess.STDOUT
+        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     endpoint = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
@@ -47,7 +49,9 @@ def moto_endpoint(tmp_path_factory):
         except requests.RequestException:
             if process.poll() is not None or time.monotonic() > deadline:
                 process.kill()
-                skip_or_fail(f"moto_server did not start on {endpoint}")
+                skip_or_fail(
+                    f"moto_server did not start on {endpoint}: {log_path.read_text()[-500:]}"
+                )
             time.sleep(0.2)
     yield endpoint
     process.terminate()
