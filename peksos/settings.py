@@ -383,6 +383,9 @@ MAILERS = {
             "timeout": 10,
         }
         if env("EMAIL_BACKEND", "").endswith("smtp.EmailBackend")
+        # Each e-mail a file in EMAIL_FILE_PATH (bench/cluster.py counts them for duplicates).
+        else {"file_path": env("EMAIL_FILE_PATH")}
+        if env("EMAIL_BACKEND", "").endswith("filebased.EmailBackend")
         else {},
     }
 }
