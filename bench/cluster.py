@@ -90,8 +90,10 @@ class RoundRobin:
             asyncio.start_server(self._client, "127.0.0.1", self.port)
         )
         self.ready.set()
-        with server:
+        try:
             self.loop.run_forever()
+        finally:
+            server.close()
 
     async def _client(self, reader, writer) -> None:
         backend = next(self.backends)
@@ -312,6 +314,13 @@ def emails(folder: Path, run: str) -> tuple[int, int]:
     return len(subjects), len(set(subjects))
 
 
+def number(text: str) -> float:
+    try:
+        return float(text)
+    except (TypeError, ValueError):  # "N/A" for a page without requests
+        return 0.0
+
+
 def locust(host: str, users: int, seconds: int, folder: str) -> list[dict]:
     prefix = f"{folder}/locust"
     subprocess.run(  # nosec B603: our own venv's locust, fixed arguments
@@ -344,8 +353,8 @@ def locust(host: str, users: int, seconds: int, folder: str) -> list[dict]:
                 "page": row["Name"],
                 "requests": int(row["Request Count"]),
                 "failures": int(row["Failure Count"]),
-                "median_ms": round(float(row["Median Response Time"] or 0)),
-                "p95_ms": round(float(row["95%"] or 0)),
+                "median_ms": round(number(row["Median Response Time"])),
+                "p95_ms": round(number(row["95%"])),
             }
             for row in csv.DictReader(handle)
         ]
@@ -489,7 +498,7 @@ def main() -> None:
             states = json.loads(shell(env, OUTBOX))
             reports = json.loads(shell(env, REPORTS.format(since=since)))
             busy = sum(n for s, n in states.items() if s != "done")
-            running = [r for r in reports if r[1] in ("queued", "running")]
+            running = [r for r in reports if r[1] in ("antre", "berjalan")]
             return (states, reports) if not busy and not running else None
 
         found = wait_for(settled, 240, step=3)
@@ -514,7 +523,7 @@ def main() -> None:
             o["Key"]
             for o in s3.list_objects_v2(Bucket=BUCKET, Prefix="reports/").get("Contents", [])
         ]
-        done_reports = [r for r in reports if r[1] == "done"]
+        done_reports = [r for r in reports if r[1] == "selesai"]
 
         # The same figures on both web processes, before and after a write.
         openers = [logged_in(f"http://127.0.0.1:{p}") for p in ports]
