@@ -15,11 +15,12 @@ from django.urls import reverse
 
 from home import dashboards
 from peksos.accounts.models import Role
-from peksos.core import dbrouter
+from peksos.core import audit, dbrouter
 from peksos.core.dbrouter import read_alias, replica_reads
+from reports import builder
 from reports.permissions import reports_visible_to
 from schools.models import School
-from tests.factories import make_user
+from tests.factories import city_report, make_user
 
 pytestmark = [
     pytest.mark.services,
@@ -85,6 +86,8 @@ def test_a_write_sends_the_rest_of_the_block_and_the_request_to_the_primary(repl
     seen = {}
 
     def view(request):
+        if request.method == "GET":  # a page view's audit row is not the user's own save
+            audit.record("replica_check", object_type="schools.school")
         seen[request.method] = read_alias()
         with replica_reads(), CaptureQueriesContext(replica) as captured:
             School.objects.count()
@@ -166,3 +169,36 @@ def test_a_replica_that_is_down_is_left_for_the_primary(
         time.sleep(0.2)
         dbrouter.forget_status()
     assert dbrouter.replica_status()[0] == dbrouter.OK
+
+
+def test_the_figures_pages_of_the_whole_register_read_the_replica(
+    replica, replayed, kota_metro, login, koordinator_ani
+):
+    client = login(koordinator_ani)
+    replayed()
+    for url, table in (
+        (reverse("visits:compliance-board"), '"visits_visit"'),
+        (reverse("sosdesk:case-figures"), '"sosdesk_case"'),
+    ):
+        with CaptureQueriesContext(replica) as on_replica:
+            assert client.get(url).status_code == 200
+        assert table in " ".join(selects(on_replica)), url
+
+
+def test_the_report_builder_reads_its_sections_from_the_replica(
+    replica, replayed, kota_metro, monkeypatch, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    monkeypatch.setattr("reports.pdf.render_pdf", lambda html, **kw: b"%PDF-1.7\n%%EOF\n")
+    report = city_report()
+    replayed()
+    with (
+        CaptureQueriesContext(replica) as on_replica,
+        CaptureQueriesContext(connections["default"]) as on_primary,
+    ):
+        assert builder.run(report.pk)
+    replica_sql = " ".join(selects(on_replica))
+    assert '"schools_school"' in replica_sql and '"visits_visit"' in replica_sql
+    # The report's own row (claimed, its progress, its end) only ever on the primary.
+    assert '"reports_report"' not in replica_sql
+    assert '"reports_report"' in " ".join(selects(on_primary))
