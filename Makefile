@@ -7,7 +7,7 @@ MANAGE := $(PY) manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run static test test-fast test-embedded setup venv messages translations lint format worker beat relay backup restore clean vnu bench
+.PHONY: run static test test-fast test-embedded test-scaleout cluster setup venv messages translations lint format worker beat relay backup restore clean vnu bench
 
 # Find a Python >= 3.12 (pyenv's .python-version first, then python3.13 / python3.12).
 PYTHON_BOOT := $(shell for p in python3 python3.13 python3.12; do \
@@ -78,15 +78,32 @@ format: venv
 PYTEST_WORKERS ?= auto
 PYTEST := $(VENV)/bin/pytest -n $(PYTEST_WORKERS) --dist loadgroup
 
+# tests/scaleout needs its own services and database settings: `make test-scaleout`.
 test: venv messages
 	$(VENV)/bin/ruff check .
 	$(MANAGE) makemigrations --check --dry-run -v 0
-	$(PYTEST) $(PYTEST_ARGS)
+	$(PYTEST) --ignore=tests/scaleout $(PYTEST_ARGS)
 
 test-fast: venv messages  ## the same without the browser tests
 	$(VENV)/bin/ruff check .
 	$(MANAGE) makemigrations --check --dry-run -v 0
-	$(PYTEST) -m "not browser" $(PYTEST_ARGS)
+	$(PYTEST) -m "not browser" --ignore=tests/scaleout $(PYTEST_ARGS)
+
+# Past one machine (docs/deployment.md): a PostgreSQL primary, its streaming standby and
+# PgBouncer in transaction mode (bin/scaleout-up, idempotent), moto's S3 server (started by
+# the tests). The test database is made through PgBouncer and streamed to the standby: the
+# replica, object storage and pooler tests, and the database tests that matter run through it.
+SCALEOUT_TESTS := tests/scaleout tests/core/test_audit.py tests/core/test_outbox.py \
+	tests/core/test_partials.py tests/reports/test_report_tasks.py
+test-scaleout: venv messages
+	eval "$$(bin/scaleout-up env)" && $(VENV)/bin/pytest -n $(if $(filter auto,$(PYTEST_WORKERS)),2,$(PYTEST_WORKERS)) \
+		--dist loadgroup $(SCALEOUT_TESTS) $(PYTEST_ARGS)
+
+# Several web and worker processes on this machine (bench/cluster.py): 2 gunicorn behind a
+# round-robin proxy, 2 Celery workers, beat, PgBouncer, the replica, moto's S3; the locust mix.
+CLUSTER_SECONDS ?= 90
+cluster: venv messages
+	$(PY) bench/cluster.py --seconds $(CLUSTER_SECONDS)
 
 # The embedded default's own checks, for CI (which runs the suite on PostgreSQL): form and path
 # fuzzing, NUL bytes, the upload gate and several users at once, on SQLite.

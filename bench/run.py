@@ -261,6 +261,11 @@ def write_page(
                 f"| {p['page']} | {p['requests']} | {p['failures']} | {p['median_ms']} | "
                 f"{p['p95_ms']:.0f} |"
             )
+    # The section bench/cluster.py writes (several processes) is kept as it was.
+    old = path.read_text() if path.exists() else ""
+    start, end = "<!-- bench/cluster.py: start -->", "<!-- bench/cluster.py: end -->"
+    if start in old and end in old:
+        lines += ["", start + old.split(start, 1)[1].split(end, 1)[0] + end]
     path.write_text("\n".join(lines) + "\n")
 
 

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from activities.models import Activity
 from peksos.accounts.models import Role, User
 from peksos.core import partials
+from peksos.core.dbrouter import replica_reads
 from reports.permissions import reports_visible_to
 from schools.models import School
 from schools.permissions import schools_served_by
@@ -55,8 +56,14 @@ def refresh_register_aggregates(
     own: the compliance board of another school `year`, the figures of a period (`start`,
     `end`). Returns the register's last school id."""
     today = timezone.localdate()
+    # Background work over the whole register: the read replica when there is one.
+    with replica_reads(), partials.refreshing() if everything else nullcontext():
+        return _refresh(today, year, start, end)
+
+
+def _refresh(today: date, year: int | None, start: date | None, end: date | None) -> int | None:
     last_id = School.objects.last_id()
-    with partials.refreshing() if everything else nullcontext(), partials.uncapped():
+    with partials.uncapped():
         register_panels(today, last_id)  # the compliance by kecamatan with them
 
         board_year = year or school_year_start(today).year
@@ -107,7 +114,8 @@ def koordinator(user: User) -> Dashboard:
     today, now = timezone.localdate(), timezone.now()
     dashboard = Dashboard()
     try:
-        dashboard.panels += register_panels(today, School.objects.last_id())
+        with replica_reads():  # the whole register's figures (peksos/core/dbrouter.py)
+            dashboard.panels += register_panels(today, School.objects.last_id())
         dashboard.school_count = dashboard.panels[0].tiles[0].value
     except partials.NotReady:  # after a restart at national size: a worker fills them
         dashboard.preparing = True

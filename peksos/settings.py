@@ -120,6 +120,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "peksos.core.middleware.RequestIdMiddleware",
     "peksos.core.middleware.RejectNulBytesMiddleware",  # before anything reads the database
+    "peksos.core.dbrouter.PrimaryAfterWriteMiddleware",  # with a read replica only
     "django.contrib.sessions.middleware.SessionMiddleware",
     "peksos.core.middleware.IndonesianFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -158,13 +159,40 @@ TEMPLATES = [
 ]
 
 # --- Database -------------------------------------------------------------------------
-DATABASES = {
-    "default": dj_database_url.parse(
-        env("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'var' / 'peksos.sqlite3'}",
-        conn_max_age=int(env("DB_CONN_MAX_AGE", "60")),
+# Behind PgBouncer in transaction mode (DB_TRANSACTION_POOLING=1, docs/deployment.md): a
+# connection is closed after each request (the pooler keeps the server's), no server-side
+# cursors (a cursor would outlive the transaction's server connection) and no prepared
+# statements (psycopg's prepare_threshold None, Django's default, said here explicitly).
+TRANSACTION_POOLING = env_bool("DB_TRANSACTION_POOLING", False)
+
+
+def _database(url: str) -> dict:
+    database = dj_database_url.parse(
+        url,
+        conn_max_age=0 if TRANSACTION_POOLING else int(env("DB_CONN_MAX_AGE", "60")),
         conn_health_checks=True,
     )
+    if TRANSACTION_POOLING:
+        database["DISABLE_SERVER_SIDE_CURSORS"] = True
+        database.setdefault("OPTIONS", {})["prepare_threshold"] = None
+    return database
+
+
+DATABASES = {
+    "default": _database(env("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'var' / 'peksos.sqlite3'}")
 }
+# A streaming read replica (PostgreSQL) for the heavy, lag-tolerant reads that opt in
+# (peksos/core/dbrouter.py). Unset: every read on `default`, as on one machine.
+if env("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = _database(env("DATABASE_REPLICA_URL"))
+    DATABASES["replica"].setdefault("OPTIONS", {})["connect_timeout"] = 3
+    # Tests read the replica's copy of the test database the primary streams to it.
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["peksos.core.dbrouter.ReplicaRouter"]
+# Reads stay on the primary while the replica is further behind than this, and for this long
+# after a user's save; the replica's lag is asked at most every REPLICA_CHECK_SECONDS.
+REPLICA_MAX_LAG_SECONDS = float(env("REPLICA_MAX_LAG_SECONDS", "10"))
+REPLICA_CHECK_SECONDS = float(env("REPLICA_CHECK_SECONDS", "5"))
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     (BASE_DIR / "var").mkdir(exist_ok=True)
     # Several users at once on one file (issue #21): WAL lets readers run beside the writer;
@@ -324,6 +352,30 @@ STORAGES = {
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
+# Media on S3-compatible object storage (django-storages) when MEDIA_S3_BUCKET is set, instead
+# of MEDIA_ROOT on a disk several machines cannot share: one private bucket, report files under
+# reports/ (expired by the lifecycle rule `manage.py media_bucket` sets), the validated uploads
+# under private/ (peksos/core/objectstore.py). No object is public: the permission-checked
+# views stream them, or hand out a pre-signed URL of MEDIA_S3_URL_SECONDS after the same check.
+MEDIA_S3 = (
+    {
+        "bucket_name": env("MEDIA_S3_BUCKET"),
+        "endpoint_url": env("MEDIA_S3_ENDPOINT_URL") or None,
+        "region_name": env("MEDIA_S3_REGION") or None,
+        "access_key": env("MEDIA_S3_ACCESS_KEY") or None,  # unset: the instance's role
+        "secret_key": env("MEDIA_S3_SECRET_KEY") or None,
+        "addressing_style": env("MEDIA_S3_ADDRESSING_STYLE") or None,  # "path" for some
+        "default_acl": None,  # no ACL on objects: the bucket's own (private)
+        "querystring_auth": True,
+        "querystring_expire": int(env("MEDIA_S3_URL_SECONDS", "60")),
+        "file_overwrite": True,  # names are generated (uuid) or a report's own
+        "signature_version": "s3v4",
+    }
+    if env("MEDIA_S3_BUCKET")
+    else {}
+)
+if MEDIA_S3:
+    STORAGES["default"] = {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": MEDIA_S3}
 WHITENOISE_USE_FINDERS = DEBUG
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
@@ -342,6 +394,9 @@ MAILERS = {
             "timeout": 10,
         }
         if env("EMAIL_BACKEND", "").endswith("smtp.EmailBackend")
+        # Each e-mail a file in EMAIL_FILE_PATH (bench/cluster.py counts them for duplicates).
+        else {"file_path": env("EMAIL_FILE_PATH")}
+        if env("EMAIL_BACKEND", "").endswith("filebased.EmailBackend")
         else {},
     }
 }

@@ -8,10 +8,8 @@ retry after a killed worker, renders one PDF.
 
 import logging
 from datetime import timedelta
-from pathlib import Path
 
 from celery import shared_task
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -76,8 +74,7 @@ def purge_expired_files(now=None) -> int:
     """Delete the files of reports past their keeping date; the rows stay as history."""
     count = 0
     for report in Report.objects.expired(now).only("pk", "file"):
-        path = Path(settings.MEDIA_ROOT) / report.file.name
-        path.unlink(missing_ok=True)
+        report.file.storage.delete(report.file.name)  # a disk or the bucket; gone is fine
         count += Report.objects.filter(pk=report.pk, file=report.file.name).update(file="")
     return count
 

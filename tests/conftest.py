@@ -68,6 +68,25 @@ def django_db_setup(django_db_setup, django_db_blocker):
     """Load the real register once into the test database; each test rolls back over it."""
     with django_db_blocker.unblock():
         load_kota_metro()
+    yield
+    _release_pooled_connections()
+
+
+def _release_pooled_connections() -> None:
+    """Behind PgBouncer (make test-scaleout) the pooler keeps its server connections to the
+    test database after the tests close theirs, and pytest-django's DROP DATABASE would fail:
+    its admin console (PGBOUNCER_ADMIN_URL) closes them first."""
+    admin = os.environ.get("PGBOUNCER_ADMIN_URL")
+    if not admin:
+        return
+    import psycopg
+    from django.db import connections
+
+    name = connections["default"].settings_dict["NAME"]
+    connections.close_all()
+    with psycopg.connect(admin, autocommit=True) as console:  # simple queries only there
+        for command in (f"KILL {name}", f"RESUME {name}"):
+            console.pgconn.exec_(command.encode())
 
 
 @pytest.fixture

@@ -38,7 +38,8 @@ Rules (the same for every caller):
   only if it has no stream at all; one it cannot walk to the end is refused.
 
 Storage: `private_storage` (settings.PRIVATE_MEDIA_ROOT, by default under MEDIA_ROOT, which
-no URL serves: WhiteNoise serves STATIC_ROOT only and there is no /media/ route). Files get
+no URL serves: WhiteNoise serves STATIC_ROOT only and there is no /media/ route; or the
+private bucket's private/ prefix when MEDIA_S3 is set, peksos/core/objectstore.py). Files get
 generated names (`<prefix>/<yyyy>/<mm>/<uuid4>.<ext>`), mode 0600. They are served only by
 permission-checked views through `attachment_response`.
 
@@ -76,7 +77,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.core.files.storage import FileSystemStorage
+from django.core.files.storage import FileSystemStorage, Storage
 from django.http import FileResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -176,9 +177,9 @@ class CleanUpload:
         return ContentFile(self.content, name=self.storage_name)
 
 
-class PrivateStorage(FileSystemStorage):
-    """Files only permission-checked views may serve: no URL, owner-only permissions.
-    The location follows settings.PRIVATE_MEDIA_ROOT at call time (tests override it)."""
+class _PrivateDisk(FileSystemStorage):
+    """The validated uploads on a disk: owner-only permissions, under PRIVATE_MEDIA_ROOT
+    (read at call time: tests override it)."""
 
     def __init__(self):
         super().__init__(file_permissions_mode=0o600, directory_permissions_mode=0o700)
@@ -190,6 +191,47 @@ class PrivateStorage(FileSystemStorage):
     @property
     def location(self):
         return os.path.abspath(self.base_location)
+
+
+_private_disk = _PrivateDisk()
+
+
+class PrivateStorage(Storage):
+    """Files only permission-checked views may serve: no URL. On a disk (`_PrivateDisk`), or
+    in the private bucket under private/ when settings.MEDIA_S3 is set
+    (peksos/core/objectstore.py), decided at each call."""
+
+    def backend(self) -> Storage:
+        from . import objectstore
+
+        return objectstore.private_backend() if objectstore.enabled() else _private_disk
+
+    def _open(self, name, mode="rb"):
+        return self.backend()._open(name, mode)
+
+    def _save(self, name, content):
+        return self.backend()._save(name, content)
+
+    def get_available_name(self, name, max_length=None):
+        return self.backend().get_available_name(name, max_length=max_length)
+
+    def delete(self, name):
+        return self.backend().delete(name)
+
+    def exists(self, name):
+        return self.backend().exists(name)
+
+    def size(self, name):
+        return self.backend().size(name)
+
+    def listdir(self, path):
+        return self.backend().listdir(path)
+
+    def path(self, name):
+        return self.backend().path(name)
+
+    def get_modified_time(self, name):
+        return self.backend().get_modified_time(name)
 
     def url(self, name):
         raise ValueError("Private uploads have no URL; serve them with attachment_response().")
@@ -580,6 +622,13 @@ def attachment_response(
         handle = io.BytesIO(file_field_or_path)
     elif hasattr(file_field_or_path, "open") and hasattr(file_field_or_path, "name"):
         handle = file_field_or_path.storage.open(file_field_or_path.name, "rb")
+    elif not isinstance(_private_storage.backend(), FileSystemStorage):
+        name = str(file_field_or_path)
+        if name.startswith("/") or ".." in name.split("/"):
+            raise FileNotFoundError(name)
+        if not _private_storage.exists(name):
+            raise FileNotFoundError(name)
+        handle = _private_storage.open(name, "rb")
     else:
         root = Path(settings.PRIVATE_MEDIA_ROOT).resolve()
         target = (root / str(file_field_or_path)).resolve()

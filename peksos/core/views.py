@@ -8,6 +8,8 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
+from . import dbrouter
+
 log = logging.getLogger(__name__)
 
 
@@ -47,8 +49,15 @@ def healthz(request: HttpRequest) -> JsonResponse:
     """Database and broker status, nothing more (no versions, hosts or error texts)."""
     database = "ok" if _database_ok() else "down"
     broker = _broker_status()
+    body = {"database": database, "broker": broker}
+    if dbrouter.configured():
+        # The read replica: "ok", or "lagging"/"down" and its reads served by the primary.
+        # Not a reason for a 503: every page still works from the primary.
+        replica, _behind = dbrouter.replica_status()
+        body["replica"] = replica
+        body["replica_reads"] = "replica" if replica == dbrouter.OK else "primary"
     # 503 when the database or a configured broker is down (README, Dockerfile): a load
     # balancer or monitor must know that e-mails and reports are waiting in the outbox. Pages
     # still work then; liveness without these checks is `/ping`.
     healthy = database == "ok" and broker != "down"
-    return JsonResponse({"database": database, "broker": broker}, status=200 if healthy else 503)
+    return JsonResponse(body, status=200 if healthy else 503)

@@ -25,12 +25,15 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.db.models import F, QuerySet
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from peksos.core import objectstore
+from peksos.core.dbrouter import replica_reads
 from peksos.core.models import OfficeSettings
 
 from ..models import Report, report_file_days
@@ -151,8 +154,15 @@ def figures_json(sections: list[Section]) -> dict:
 
 def write_file(report: Report, pdf: bytes) -> str:
     """Write under a temporary name in the same directory, then move into place: the final
-    name only ever holds a whole PDF, and a failure (disk full) leaves nothing behind."""
+    name only ever holds a whole PDF, and a failure (disk full) leaves nothing behind. In
+    object storage (settings.MEDIA_S3) one PUT is that already: the object is whole or absent."""
     name = f"reports/{report.pk}.pdf"
+    storage = Report._meta.get_field("file").storage
+    if objectstore.enabled():
+        saved = storage.save(name, ContentFile(pdf, name=name))
+        if saved != name:  # file_overwrite keeps the report's own name
+            raise OSError(f"report file stored as {saved}")
+        return name
     final = Path(settings.MEDIA_ROOT) / name
     final.parent.mkdir(parents=True, exist_ok=True)
     fd, temporary = tempfile.mkstemp(prefix=f".{report.pk}.", suffix=".part", dir=final.parent)
@@ -247,7 +257,10 @@ def _build(report: Report, mine: QuerySet) -> bool:
         if not mine.update(current_section=str(step.title)[:100]):
             return False  # another run holds the report now
         try:
-            section = step.build(scope)
+            # Aggregates only, lag-tolerant: the read replica when there is one (the report's
+            # own row, claimed and updated between sections, stays on the primary).
+            with replica_reads():
+                section = step.build(scope)
         except Exception:
             log.exception("report %s: section %s failed", report.pk, step.key)
             _fail(

@@ -5,6 +5,8 @@ Koordinators see the whole city; PEKSOS and desk officers the schools they serve
 `?keluar=1` gives the version that may leave the office, with counts under 5 suppressed.
 """
 
+from contextlib import nullcontext
+
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -15,6 +17,7 @@ from django.views.decorators.http import require_safe
 
 from peksos.accounts.models import Role, User
 from peksos.core import audit, partials
+from peksos.core.dbrouter import replica_reads
 from schools.models import School
 from schools.permissions import serves_whole_register
 
@@ -49,7 +52,9 @@ def case_figures(request: HttpRequest) -> HttpResponse:
         last_id = None
     outside = bool(data.get("keluar"))
     try:
-        with transaction.atomic():
+        # The whole register's figures may come from the read replica (peksos/core/dbrouter.py);
+        # one school's or a desk's own stay on the primary, with the scoping of who sees them.
+        with replica_reads() if last_id is not None else nullcontext():
             result = figures.summary(
                 cases,
                 start=data.get("dari"),
@@ -57,6 +62,7 @@ def case_figures(request: HttpRequest) -> HttpResponse:
                 outside=outside,
                 last_id=last_id,
             )
+        with transaction.atomic():
             audit.record("case_figures_viewed", request=request, object_type="sosdesk.case")
     except partials.NotReady:  # after a restart at national size: a worker fills them
         period = {key: data[field].isoformat() for key, field in PERIOD if data.get(field)}
