@@ -51,6 +51,8 @@ from datetime import date, timedelta
 from itertools import pairwise
 from statistics import mean, median, pstdev
 
+from peksos.core import school_year
+
 PEKSOS, PSIKOLOG, PENDAMPING = "peksos", "psikolog", "pendamping"
 ROLES = (PEKSOS, PSIKOLOG, PENDAMPING)
 WEEKEND = frozenset({5, 6})
@@ -100,7 +102,8 @@ class FixedVisit:
 
 @dataclass(frozen=True)
 class Rules:
-    year: int  # the school year starting 1 July of this year
+    year: int  # the school year starting in `start_month` of this year
+    start_month: int = 7  # the office's setting (peksos.core.school_year), passed in
     earliest: date | None = None  # no visit before this day
     min_gap_days: int = 56
     kinds: tuple[str, str] = ("kampanye", "pelatihan")  # the visit kind of each semester
@@ -111,9 +114,7 @@ class Rules:
     spread: bool = True  # spread visits over the semester's weeks (a soft weekly quota)
 
     def semester_bounds(self, semester: int) -> tuple[date, date]:
-        if semester == 1:
-            return date(self.year, 7, 1), date(self.year, 12, 31)
-        return date(self.year + 1, 1, 1), date(self.year + 1, 6, 30)
+        return school_year.semester_bounds(self.year, semester, month=self.start_month)
 
     def kind(self, semester: int) -> str:
         return self.kinds[semester - 1]
@@ -156,12 +157,12 @@ class Plan:
     unplaced: list[Unplaced]
 
 
-def semester_of(day: date) -> int:
-    return 1 if day.month >= 7 else 2
+def semester_of(day: date, start_month: int = 7) -> int:
+    return school_year.semester_of(day, month=start_month)
 
 
-def school_year_of(day: date) -> int:
-    return day.year if day.month >= 7 else day.year - 1
+def school_year_of(day: date, start_month: int = 7) -> int:
+    return school_year.year_of(day, month=start_month)
 
 
 def _monday(ordinal: int) -> int:
@@ -252,7 +253,7 @@ class _Planner:
         for fv in problem.fixed:
             ordinal = fv.day.toordinal()
             self.dates[fv.school_id].append(ordinal)
-            self.covered.add((fv.school_id, semester_of(fv.day)))
+            self.covered.add((fv.school_id, semester_of(fv.day, self.rules.start_month)))
             for sid in fv.staff:
                 if sid in self.staff:
                     self.staff[sid].use(ordinal, _monday(ordinal))
@@ -639,7 +640,7 @@ def verify(problem: Problem, result: Plan) -> list[str]:
     for fv in problem.fixed:
         o = fv.day.toordinal()
         dates[fv.school_id].append((o, False))
-        per_semester[(fv.school_id, semester_of(fv.day))] += 1
+        per_semester[(fv.school_id, semester_of(fv.day, rules.start_month))] += 1
         for sid in fv.staff:
             day_use[(sid, o)] += 1
             week_use[(sid, _monday(o))] += 1
@@ -664,8 +665,8 @@ def verify(problem: Problem, result: Plan) -> list[str]:
             found.append(f"before {rules.earliest}")
         if (
             p.semester not in needs
-            or school_year_of(d) != rules.year
-            or (semester_of(d) != p.semester)
+            or school_year_of(d, rules.start_month) != rules.year
+            or (semester_of(d, rules.start_month) != p.semester)
         ):
             found.append(f"outside semester {p.semester} of {rules.year}")
         elif p.kind != rules.kind(p.semester):
