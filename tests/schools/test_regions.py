@@ -130,7 +130,7 @@ def test_a_workbook_is_read_too(login, koordinator_ani, kota_metro):
     [
         ("wilayah.csv", b"", "kosong"),
         ("wilayah.pdf", b"%PDF-1.4", ".csv"),
-        ("wilayah.csv", "nama\nBatanghari\n".encode(), "code"),
+        ("wilayah.csv", b"nama\nBatanghari\n", "code"),
     ],
 )
 def test_unreadable_files_are_refused_with_a_clear_message(
@@ -224,9 +224,12 @@ def test_wrong_method_and_unknown_region(login, koordinator_ani, kota_metro):
     client = login(koordinator_ani)
     assert client.post(LIST).status_code == 405
     assert client.get(reverse("regions:kecamatan-edit", args=["99.99.99"])).status_code == 404
-    assert client.get(reverse("regions:import-apply", args=[
-        "00000000-0000-0000-0000-000000000000"
-    ])).status_code == 405
+    assert (
+        client.get(
+            reverse("regions:import-apply", args=["00000000-0000-0000-0000-000000000000"])
+        ).status_code
+        == 405
+    )
 
 
 def test_only_the_koordinator(client, login, peksos_budi, kepsek_indah, kota_metro):
