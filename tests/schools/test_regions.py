@@ -243,3 +243,25 @@ def test_only_the_koordinator(client, login, peksos_budi, kepsek_indah, kota_met
         assert client.post(KEC_NEW, {"code": "18.06.01", "name": "X"}).status_code == 403
         client.logout()
     assert not Kecamatan.objects.filter(code="18.06.01").exists()
+
+
+def test_the_command_loads_kota_metro_on_a_new_installation_once(tmp_path):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    School.objects.all().delete()  # a new installation: no register, no regions
+    Kelurahan.objects.all().delete()
+    Kecamatan.objects.all().delete()
+    out = StringIO()
+    call_command("import_regions", "--kota-metro", stdout=out)  # a check only
+    assert not Kecamatan.objects.exists()
+    call_command("import_regions", "--kota-metro", "--apply", stdout=out)
+    assert Kecamatan.objects.count() == 5 and Kelurahan.objects.count() == 22
+    call_command("import_regions", "--kota-metro", "--apply", stdout=out)
+    assert RegionImport.objects.order_by("-created_at").first().created == 0  # run twice
+    messy = tmp_path / "wilayah.csv"
+    messy.write_text(MESSY, encoding="utf-8")
+    with pytest.raises(CommandError, match="wilayah.csv"):
+        call_command("import_regions", str(messy), "--apply", stdout=out)
+    assert Kecamatan.objects.count() == 5
