@@ -21,8 +21,9 @@ from django.db import models
 from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from peksos.core import school_year
 from schools.models import School
-from visits.models import Visit, semester_bounds
+from visits.models import Visit
 
 from .models import Activity
 
@@ -73,7 +74,7 @@ class GroupRow:
 
 
 def school_year_bounds(year: int) -> tuple[date, date]:
-    return semester_bounds(year, 1)[0], semester_bounds(year, 2)[1]
+    return school_year.bounds(year)
 
 
 def coverage_by_school(

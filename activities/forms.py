@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from peksos.accounts.models import Role, User
+from peksos.core import school_year
 from peksos.core.forms import DATE_WIDGET, CleanTextField, IdempotencyKeyField
 from peksos.core.uploads import IMAGE_MAX_BYTES, validate_image
 from schools.models import Kecamatan, School
@@ -36,7 +37,7 @@ class FacilitatorField(forms.ModelMultipleChoiceField):
 
 
 def school_year_bounds(year: int) -> tuple[date, date]:
-    return date(year, 7, 1), date(year + 1, 6, 30)
+    return school_year.bounds(year)
 
 
 class ActivityForm(forms.Form):

@@ -15,6 +15,7 @@ from django import forms
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import HttpRequest
+from django.utils.dates import MONTHS
 from django.utils.translation import gettext_lazy as _
 
 from peksos.accounts.models import Role, User
@@ -68,6 +69,16 @@ class OfficeSettingsForm(forms.ModelForm):
         max_length=16,
         help_text=_("Shown on the public report pages and the posters."),
     )
+    school_year_start_month = forms.TypedChoiceField(
+        label=_("First month of the school year"),
+        choices=list(MONTHS.items()),
+        coerce=int,
+        help_text=_(
+            "Plans, compliance, coverage and reports count the school year and its two "
+            "semesters from the 1st of this month. Change it only between school years: visits "
+            "already planned keep the year and semester they were given."
+        ),
+    )
     logo_upload = forms.FileField(
         label=_("Letterhead logo"),
         required=False,
@@ -86,6 +97,7 @@ class OfficeSettingsForm(forms.ModelForm):
             "police_number",
             "emergency_number",
             "helpline_number",
+            "school_year_start_month",
         ]
 
     def clean_phone(self):

@@ -22,7 +22,7 @@ from forum.models import Question
 from monitoring.models import FOLLOW_UP_DAYS, ChildRecord
 from monitoring.permissions import children_visible_to
 from peksos.accounts.models import User
-from peksos.core import partials
+from peksos.core import partials, school_year
 from reports import charts
 from schools.models import PriorityBand, School
 from visits.compliance import register_rows, schools_with_counts
@@ -74,7 +74,7 @@ def url_or_blank(name: str, query: str = "", **kwargs) -> str:
 
 
 def school_year_start(today: date) -> date:
-    return date(today.year if today.month >= 7 else today.year - 1, 7, 1)
+    return school_year.start_of(today)
 
 
 def warn_tone(n: int, tone: str = "danger") -> str:
@@ -227,7 +227,7 @@ def visits_panel(
     """`last_id` (the register's highest school id) for the whole register's visits: summed
     from cached parts (`register_sum`)."""
 
-    year = today.year if today.month >= 7 else today.year - 1
+    year = school_year.year_of(today)
     soon = today + timedelta(days=UPCOMING_DAYS)
     aggregates = {
         "done": Count("pk", filter=Q(state=Visit.State.DONE, school_year=year)),

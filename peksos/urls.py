@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("peksos.accounts.urls")),
     path("bahasa/", set_language, name="set_language"),
     path("sekolah/", include("schools.urls")),
+    path("wilayah/", include("schools.region_urls")),
     path("pengguna/", include("people.urls")),
     path("undangan/<str:token>/", invitation_accept, name="invitation-accept"),
     path("kunjungan/", include("visits.urls")),

@@ -4,10 +4,12 @@ from datetime import date, timedelta
 
 from django import forms
 from django.utils import timezone
+from django.utils.dates import MONTHS
 from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
 
 from peksos.accounts.models import User
+from peksos.core import school_year
 from peksos.core.forms import IdempotencyKeyField, searchable_select
 from schools.models import Kecamatan, School
 
@@ -19,16 +21,23 @@ MAX_SPAN = timedelta(days=3 * 366)
 
 
 def school_year_of(day: date) -> int:
-    return day.year if day.month >= 7 else day.year - 1
+    return school_year.year_of(day)
+
+
+def semester_choices() -> list[tuple[int, str]]:
+    """ "1 (July–December)" by the office's start month (peksos.core.school_year)."""
+    choices = []
+    for semester in (1, 2):
+        first, last = school_year.semester_bounds(2000, semester)
+        choices.append((semester, f"{semester} ({MONTHS[first.month]}–{MONTHS[last.month]})"))
+    return choices
 
 
 def period_bounds(kind: str, *, year: int, semester: int = 1, month: str = "") -> tuple:
     if kind == PeriodKind.SCHOOL_YEAR:
-        return date(year, 7, 1), date(year + 1, 6, 30)
+        return school_year.bounds(year)
     if kind == PeriodKind.SEMESTER:
-        if semester == 1:
-            return date(year, 7, 1), date(year, 12, 31)
-        return date(year + 1, 1, 1), date(year + 1, 6, 30)
+        return school_year.semester_bounds(year, semester)
     first_year, first_month = (int(part) for part in month.split("-"))
     return month_bounds(date(first_year, first_month, 1))
 
@@ -93,6 +102,7 @@ class ReportRequestForm(forms.Form):
         years = range(this_year, FIRST_YEAR - 1, -1)
         self.fields["school_year"].choices = [(y, f"{y}/{y + 1}") for y in years]
         self.fields["school_year"].initial = this_year
+        self.fields["semester"].choices = semester_choices()
         if len(self.fields["kind"].choices) == 1:
             self.fields["kind"].initial = self.fields["kind"].choices[0][0]
         if must_leave_office(user):

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
+from peksos.core import school_year
 from peksos.core.idempotency import idempotency_key_column
 from schools.models import Kecamatan, School
 
@@ -163,12 +164,12 @@ class Report(models.Model):
     def period_text(self) -> str:
         """The period in words, in the active language ("Semester 1, tahun ajaran 2025/2026")."""
         start, end = self.period_start, self.period_end
-        year = start.year if start.month >= 7 else start.year - 1
+        year = school_year.year_of(start)
         if self.period_kind == PeriodKind.SCHOOL_YEAR:
             return _("school year %(first)s/%(second)s") % {"first": year, "second": year + 1}
         if self.period_kind == PeriodKind.SEMESTER:
             return _("semester %(n)s, school year %(first)s/%(second)s") % {
-                "n": 1 if start.month >= 7 else 2,
+                "n": school_year.semester_of(start),
                 "first": year,
                 "second": year + 1,
             }

@@ -5,7 +5,8 @@ A day is not a visit day when it falls on a weekend, on a national public holida
 `holidays` package, which knows Indonesia's moving Islamic, Chinese and Balinese holidays and
 the government's collective leave), or inside a blocked period: one of the school's own
 (exams, school holidays, school events) or a city-wide one (`BlockedPeriod.school` empty).
-The school year runs from 1 July to 30 June (docs/domain.md §7).
+The school year runs from 1 July to 30 June (docs/domain.md §7) unless the office sets
+another first month (peksos.core.school_year).
 """
 
 from collections.abc import Iterable
@@ -17,7 +18,8 @@ from django.db.models import Q, QuerySet
 from django.utils import translation
 from django.utils.dates import WEEKDAYS
 
-from .filters import school_year_start
+from peksos.core import school_year
+
 from .models import BlockedPeriod, School
 
 # Many Indonesian schools teach Monday to Saturday, but PEKSOS are civil servants working
@@ -34,9 +36,8 @@ LAST_YEAR = 2100
 
 
 def school_year_bounds(day: date) -> tuple[date, date]:
-    """The school year containing `day`: (1 July, 30 June)."""
-    start = school_year_start(day)
-    return start, date(start.year + 1, 6, 30)
+    """The school year containing `day`: (first day, last day), by the office's start month."""
+    return school_year.bounds_containing(day)
 
 
 def school_year_label(start: date) -> str:
@@ -150,5 +151,5 @@ def school_year_from_param(value: str | None, today: date) -> tuple[date, date]:
     anything else, or a year out of range, gives the current school year."""
     value = (value or "").strip()
     if value.isascii() and value.isdigit() and FIRST_YEAR <= int(value) < LAST_YEAR:
-        return school_year_bounds(date(int(value), 7, 1))
+        return school_year.bounds(int(value))
     return school_year_bounds(today)

@@ -7,6 +7,8 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from peksos.core import school_year
+
 from .models import Kecamatan, Kelurahan, PriorityBand, School
 
 YES_NO = [("", _("all")), ("yes", _("yes")), ("no", _("no"))]
@@ -18,8 +20,8 @@ SORTS = {
 
 
 def school_year_start(today: date) -> date:
-    """The school year runs July-June: the 1 July on or before `today`."""
-    return date(today.year if today.month >= 7 else today.year - 1, 7, 1)
+    """The first day of the school year containing `today` (peksos.core.school_year)."""
+    return school_year.start_of(today)
 
 
 class SchoolFilterForm(forms.Form):

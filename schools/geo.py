@@ -1,4 +1,6 @@
-"""Kota Metro's area, for validating coordinates typed, clicked or imported."""
+"""Kota Metro's area, for validating coordinates typed, clicked or imported. A school of a
+region added later (outside Kota Metro's Kemendagri code 18.72) is only checked to lie in
+Indonesia."""
 
 from decimal import Decimal
 
@@ -13,6 +15,9 @@ from .models import School
 SOUTH, NORTH = Decimal("-5.19"), Decimal("-5.03")
 WEST, EAST = Decimal("105.23"), Decimal("105.40")
 CENTRE = (Decimal("-5.1135"), Decimal("105.3070"))
+KOTA_METRO_CODE = "18.72"  # Kemendagri: Lampung 18, Kota Metro 72
+# Indonesia from Sabang to Merauke, Rote to Miangas, with a margin.
+INDONESIA = (Decimal("-11.5"), Decimal("6.5"), Decimal("94.5"), Decimal("141.5"))
 
 
 def in_kota_metro(latitude: Decimal, longitude: Decimal) -> bool:
@@ -54,3 +59,24 @@ def kecamatan_centres() -> list[dict]:
         for row in rows
         if row["kecamatan__code"]
     ]
+
+
+def in_kota_metro_region(kecamatan_code: str) -> bool:
+    return kecamatan_code == KOTA_METRO_CODE or kecamatan_code.startswith(KOTA_METRO_CODE + ".")
+
+
+def validate_in_area(latitude: Decimal, longitude: Decimal, kecamatan_code: str) -> None:
+    """Kota Metro's box for its own kecamatan; Indonesia for a region added later."""
+    if in_kota_metro_region(kecamatan_code):
+        validate_in_kota_metro(latitude, longitude)
+        return
+    south, north, west, east = INDONESIA
+    if not (south <= latitude <= north and west <= longitude <= east):
+        raise ValidationError(
+            _(
+                "This point is outside Indonesia. Latitude must be between %(south)s and "
+                "%(north)s, longitude between %(west)s and %(east)s."
+            ),
+            code="outside_indonesia",
+            params={"south": south, "north": north, "west": west, "east": east},
+        )

@@ -45,7 +45,7 @@ from django.utils.translation import gettext_lazy
 from peksos.core import audit, partials
 
 from . import priority
-from .geo import validate_in_kota_metro
+from .geo import KOTA_METRO_CODE, validate_in_area
 from .models import ImportBatch, Kecamatan, Kelurahan, School
 
 log = logging.getLogger(__name__)
@@ -125,8 +125,8 @@ class Regions:
 
     @classmethod
     def load(cls) -> "Regions":
-        kecamatan = {_region_key(k.name): k for k in Kecamatan.objects.all()}
-        kelurahan = {(k.kecamatan_id, _region_key(k.name)): k for k in Kelurahan.objects.all()}
+        kecamatan = {region_key(k.name): k for k in Kecamatan.objects.all()}
+        kelurahan = {(k.kecamatan_id, region_key(k.name)): k for k in Kelurahan.objects.all()}
         return cls(kecamatan, kelurahan)
 
     def kelurahan_names(self, kecamatan: Kecamatan) -> str:
@@ -349,10 +349,21 @@ def header_key(name: str) -> str:
 
 def _columns(header: list[str]) -> tuple[dict[str, int], list[str]]:
     """Map canonical fields to column positions; unknown columns become a note."""
+    return map_columns(
+        header, HEADER_TO_FIELD, REQUIRED, example="npsn, nama, jenjang, status, kecamatan"
+    )
+
+
+def map_columns(
+    header: list[str], header_to_field: dict[str, str], required: tuple[str, ...], *, example: str
+) -> tuple[dict[str, int], list[str]]:
+    """{field: column position} from a header line and the notes for the user (unknown
+    columns, ignored); raises ImportFileError for a column given twice or a required one
+    missing. Other imports (the regions import) name their own columns with it."""
     columns: dict[str, int] = {}
     ignored: list[str] = []
     for position, name in enumerate(header):
-        field_name = HEADER_TO_FIELD.get(header_key(name))
+        field_name = header_to_field.get(header_key(name))
         if field_name is None:
             if name:
                 ignored.append(name)
@@ -363,14 +374,14 @@ def _columns(header: list[str]) -> tuple[dict[str, int], list[str]]:
                 % {"field": field_name}
             )
         columns[field_name] = position
-    missing = [name for name in REQUIRED if name not in columns]
+    missing = [name for name in required if name not in columns]
     if missing:
         raise ImportFileError(
             _(
                 "Required columns are missing: %(columns)s. The first line of the file must "
-                "name the columns, e.g. npsn, nama, jenjang, status, kecamatan."
+                "name the columns, e.g. %(example)s."
             )
-            % {"columns": ", ".join(missing)}
+            % {"columns": ", ".join(missing), "example": example}
         )
     notes = []
     if ignored:
@@ -386,7 +397,8 @@ def shown(value: str) -> str:
     return value if len(value) <= SHOWN_VALUE else value[: SHOWN_VALUE - 1] + "…"
 
 
-def _region_key(name: str) -> str:
+def region_key(name: str) -> str:
+    """A region's name as compared: "Kec. Metro Pusat" is "metro pusat"."""
     return REGION_PREFIX.sub("", " ".join(name.split())).casefold()
 
 
@@ -428,10 +440,13 @@ def _check_identity(values: dict[str, str], regions: Regions, messages: list[str
 
 
 def _check_region(values: dict[str, str], regions: Regions, messages: list[str]) -> dict:
-    kecamatan = regions.kecamatan.get(_region_key(values["kecamatan"]))
+    kecamatan = regions.kecamatan.get(region_key(values["kecamatan"]))
     if kecamatan is None:
         messages.append(
-            _("Unknown kecamatan “%(value)s”. Kota Metro has: %(choices)s.")
+            _(
+                "Unknown kecamatan “%(value)s”. The register has: %(choices)s. A new "
+                "kecamatan is added on the Regions page first."
+            )
             % {
                 "value": shown(values["kecamatan"]),
                 "choices": ", ".join(sorted(k.name for k in regions.kecamatan.values())),
@@ -440,7 +455,7 @@ def _check_region(values: dict[str, str], regions: Regions, messages: list[str])
         return {"kecamatan": None, "kecamatan_code": None, "kelurahan": "", "kelurahan_code": ""}
     kelurahan = None
     if values["kelurahan"]:
-        kelurahan = regions.kelurahan.get((kecamatan.pk, _region_key(values["kelurahan"])))
+        kelurahan = regions.kelurahan.get((kecamatan.pk, region_key(values["kelurahan"])))
         if kelurahan is None:
             messages.append(
                 _(
@@ -524,8 +539,9 @@ def _check_coordinates(values: dict[str, str], regions: Regions, messages: list[
             )
     if latitude is None or longitude is None:
         return empty
+    kecamatan = regions.kecamatan.get(region_key(values["kecamatan"]))
     try:
-        validate_in_kota_metro(latitude, longitude)
+        validate_in_area(latitude, longitude, kecamatan.code if kecamatan else KOTA_METRO_CODE)
     except ValidationError as exc:
         messages.extend(exc.messages)
         return empty

@@ -339,3 +339,36 @@ class SchoolMembership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} @ {self.school}"
+
+
+class RegionImport(models.Model):
+    """A checked file of kecamatan and kelurahan (code, name, parent): its normalised rows
+    and per-line errors, never the file. Applied synchronously, all rows or none
+    (`schools.region_import`)."""
+
+    class State(models.TextChoices):
+        INVALID = "invalid", _("has errors")
+        VALID = "valid", _("ready to apply")
+        APPLIED = "applied", _("applied")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    filename = models.CharField(_("file"), max_length=200)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("uploaded"), default=timezone.now)
+    state = models.CharField(_("state"), max_length=10, choices=State)
+    rows = models.JSONField(_("rows"), default=list)
+    errors = models.JSONField(_("errors"), default=list)
+    total = models.PositiveIntegerField(_("rows in file"), default=0)
+    created = models.PositiveIntegerField(_("regions added"), default=0)
+    updated = models.PositiveIntegerField(_("regions updated"), default=0)
+    applied_at = models.DateTimeField(_("applied"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("region import")
+        verbose_name_plural = _("region imports")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.filename

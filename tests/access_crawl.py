@@ -204,7 +204,7 @@ def build_world(users: dict) -> dict:
     from people.models import UserImport
     from reports import builder
     from reports.models import Report
-    from schools.models import BlockedPeriod, ImportBatch, School
+    from schools.models import BlockedPeriod, ImportBatch, Kelurahan, RegionImport, School
     from sosdesk import services as desk
     from sosdesk.models import Case
     from visits.models import CalendarFeedToken, PlanRun, StaffLeave, Visit, VisitMember
@@ -408,6 +408,9 @@ def build_world(users: dict) -> dict:
         "staff": joko.pk,
         "membership": joko.school_memberships.get(school=b).pk,
         "people_import": UserImport.objects.create(filename="orang.csv", state="invalid").pk,
+        "region_import": RegionImport.objects.create(filename="wilayah.csv", state="invalid").pk,
+        "kecamatan": b.kecamatan.code,
+        "kelurahan": Kelurahan.objects.filter(kecamatan=b.kecamatan).first().code,
         "feed_token": feed_token,
         "blocked": blocked.pk,
         "batch": batch.pk,
@@ -607,6 +610,10 @@ FILL_PATTERN = {
     "people:import-detail": {"pk": "people_import"},
     "people:import-apply": {"pk": "people_import"},
     "people:membership-end": {"user_id": "staff", "pk": "membership"},
+    "regions:kecamatan-edit": {"code": "kecamatan"},
+    "regions:kelurahan-edit": {"code": "kelurahan"},
+    "regions:import-detail": {"pk": "region_import"},
+    "regions:import-apply": {"pk": "region_import"},
     "invitation-accept": {"token": "=x"},
     "visits:leave-create": {"user_id": "staff"},
     "visits:leave-delete": {"pk": "leave"},

@@ -108,6 +108,15 @@ ROWS: dict[str, tuple[str, str]] = {
     "schools:import-detail": ("L a 3 3 3 3 3 3 3 3 3", "5 5 5 5 5 5 5 5 5 5 5"),
     "schools:import-apply": ("5 5 5 5 5 5 5 5 5 5 5", "L r 3 3 3 3 3 3 3 3 3"),
     "schools:import-progress": ("L a 3 3 3 3 3 3 3 3 3", "5 5 5 5 5 5 5 5 5 5 5"),
+    # Regions (/wilayah/): the Koordinator only; an empty form is refused (400).
+    "regions:region-list": ("L a 3 3 3 3 3 3 3 3 3", "5 5 5 5 5 5 5 5 5 5 5"),
+    "regions:kecamatan-create": ("L a 3 3 3 3 3 3 3 3 3", "L b 3 3 3 3 3 3 3 3 3"),
+    "regions:kecamatan-edit": ("L a 3 3 3 3 3 3 3 3 3", "L b 3 3 3 3 3 3 3 3 3"),
+    "regions:kelurahan-create": ("L a 3 3 3 3 3 3 3 3 3", "L b 3 3 3 3 3 3 3 3 3"),
+    "regions:kelurahan-edit": ("L a 3 3 3 3 3 3 3 3 3", "L b 3 3 3 3 3 3 3 3 3"),
+    "regions:import-create": ("L a 3 3 3 3 3 3 3 3 3", "L b 3 3 3 3 3 3 3 3 3"),
+    "regions:import-detail": ("L a 3 3 3 3 3 3 3 3 3", "5 5 5 5 5 5 5 5 5 5 5"),
+    "regions:import-apply": ("5 5 5 5 5 5 5 5 5 5 5", "L r 3 3 3 3 3 3 3 3 3"),
     "schools:school-detail": ("L a a a a a 4 a 4 3 3", "5 5 5 5 5 5 5 5 5 5 5"),
     "schools:school-edit": ("L a 3 3 3 3 4 3 4 3 3", "L a 3 3 3 3 4 3 4 3 3"),
     # Guru/ortu get 404 on POST but 403 on the lists: both refuse, harmless difference.

@@ -5,9 +5,11 @@ from datetime import date
 from django import forms
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.dates import MONTHS
 from django.utils.translation import gettext_lazy as _
 
 from peksos.accounts.models import Role, User
+from peksos.core import school_year
 from peksos.core.forms import DATE_WIDGET, CleanTextField, searchable_select
 from peksos.core.uploads import CleanUpload, validate_document
 from schools.calendar import FIRST_YEAR, LAST_YEAR
@@ -56,10 +58,10 @@ class VisitDateField(forms.DateField):
 
 class PlanForm(forms.Form):
     year = forms.IntegerField(
-        label=_("School year starting in July of"),
+        label=_("School year starting in the year"),
         min_value=FIRST_YEAR,
         max_value=LAST_YEAR - 1,
-        help_text=_("For example 2026 for the school year 2026/2027."),
+        help_text=_("For example 2026 for the school year 2026/2027."),  # month: __init__
     )
     kecamatan = forms.ModelChoiceField(
         label=_("Kecamatan"),
@@ -95,12 +97,15 @@ class PlanForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["year"].initial = school_year_of(timezone.localdate())
+        self.fields["year"].help_text = _(
+            "For example 2026 for the school year 2026/2027, which starts on 1 %(month)s 2026."
+        ) % {"month": MONTHS[school_year.start_month()]}
         self.fields["kind_semester_1"].initial = list(DEFAULT_KINDS_1)
         self.fields["kind_semester_2"].initial = list(DEFAULT_KINDS_2)
 
     def clean_year(self) -> int:
         year = self.cleaned_data["year"]
-        if date(year + 1, 6, 30) < timezone.localdate():
+        if school_year.bounds(year)[1] < timezone.localdate():
             raise forms.ValidationError(_("That school year is over."))
         return year
 

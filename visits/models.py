@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from peksos.accounts.models import Role
+from peksos.core import school_year
 from peksos.core.partials import MarksPartitions
 from peksos.core.uploads import private_storage
 from schools.models import School
@@ -31,19 +32,18 @@ DEFAULT_PER_WEEK = 8
 
 
 def school_year_of(day: date) -> int:
-    """The school year containing `day`, named by the year it starts (2026 is 2026/2027)."""
-    return day.year if day.month >= 7 else day.year - 1
+    """The school year containing `day`, named by the year it starts (2026 is 2026/2027);
+    it starts in the office's month (peksos.core.school_year)."""
+    return school_year.year_of(day)
 
 
 def semester_of(day: date) -> int:
-    """Semester 1 runs July-December, semester 2 January-June."""
-    return 1 if day.month >= 7 else 2
+    """Semester 1 is the school year's first six months, semester 2 the last six."""
+    return school_year.semester_of(day)
 
 
 def semester_bounds(year: int, semester: int) -> tuple[date, date]:
-    if semester == 1:
-        return date(year, 7, 1), date(year, 12, 31)
-    return date(year + 1, 1, 1), date(year + 1, 6, 30)
+    return school_year.semester_bounds(year, semester)
 
 
 class StaffCapacity(models.Model):

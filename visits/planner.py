@@ -53,6 +53,8 @@ from datetime import date, timedelta
 from itertools import pairwise
 from statistics import mean, median, pstdev
 
+from peksos.core import school_year
+
 from . import plan_kinds
 
 PEKSOS, PSIKOLOG, PENDAMPING = "peksos", "psikolog", "pendamping"
@@ -105,7 +107,8 @@ class FixedVisit:
 
 @dataclass(frozen=True)
 class Rules:
-    year: int  # the school year starting 1 July of this year
+    year: int  # the school year starting in `start_month` of this year
+    start_month: int = 7  # the office's setting (peksos.core.school_year), passed in
     earliest: date | None = None  # no visit before this day
     min_gap_days: int = 56
     # The kinds of each semester: one kind, or a tuple of kinds (one visit each).
@@ -117,9 +120,7 @@ class Rules:
     spread: bool = True  # spread visits over the semester's weeks (a soft weekly quota)
 
     def semester_bounds(self, semester: int) -> tuple[date, date]:
-        if semester == 1:
-            return date(self.year, 7, 1), date(self.year, 12, 31)
-        return date(self.year + 1, 1, 1), date(self.year + 1, 6, 30)
+        return school_year.semester_bounds(self.year, semester, month=self.start_month)
 
     def kinds_of(self, semester: int) -> tuple[str, ...]:
         return plan_kinds.as_kinds(self.kinds[semester - 1])
@@ -162,12 +163,12 @@ class Plan:
     unplaced: list[Unplaced]
 
 
-def semester_of(day: date) -> int:
-    return 1 if day.month >= 7 else 2
+def semester_of(day: date, start_month: int = 7) -> int:
+    return school_year.semester_of(day, month=start_month)
 
 
-def school_year_of(day: date) -> int:
-    return day.year if day.month >= 7 else day.year - 1
+def school_year_of(day: date, start_month: int = 7) -> int:
+    return school_year.year_of(day, month=start_month)
 
 
 def _monday(ordinal: int) -> int:
@@ -619,7 +620,7 @@ def open_needs(problem: Problem) -> set[plan_kinds.Need]:
     """The (school, semester, kind) the plan must place or report (visits.plan_kinds)."""
     rules = problem.rules
     kinds = {semester: rules.kinds_of(semester) for semester in (1, 2)}
-    kept = [(f.school_id, semester_of(f.day), f.kind) for f in problem.fixed]
+    kept = [(f.school_id, semester_of(f.day, rules.start_month), f.kind) for f in problem.fixed]
     return plan_kinds.open_needs(kinds, (s.id for s in problem.schools), kept)
 
 
@@ -682,8 +683,12 @@ def verify(problem: Problem, result: Plan) -> list[str]:
             found.append("blocked for the school")
         if rules.earliest and d < rules.earliest:
             found.append(f"before {rules.earliest}")
-        in_year = school_year_of(d) == rules.year
-        if p.semester not in (1, 2) or not in_year or semester_of(d) != p.semester:
+        in_year = school_year_of(d, rules.start_month) == rules.year
+        if (
+            p.semester not in (1, 2)
+            or not in_year
+            or semester_of(d, rules.start_month) != p.semester
+        ):
             found.append(f"outside semester {p.semester} of {rules.year}")
         roles = [role for _, role in p.team]
         need_psikolog, need_pendamping = rules.needs(p.kind)

@@ -18,7 +18,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from peksos.accounts.models import Role, User
-from peksos.core import partials
+from peksos.core import partials, school_year
 from schools.calendar import blocked_periods, blocked_periods_by_school, non_visit_days
 from schools.models import School, SchoolMembership
 
@@ -55,9 +55,11 @@ class PlanOptions:
     lead_days: int = 7  # the school needs time to answer: no visit sooner than this
 
     def rules(self, today: date) -> planner.Rules:
-        start = date(self.year, 7, 1)
+        month = school_year.start_month()
+        start = school_year.bounds(self.year, month=month)[0]
         return planner.Rules(
             year=self.year,
+            start_month=month,
             earliest=max(start, today + timedelta(days=self.lead_days)),
             min_gap_days=self.min_gap_weeks * 7,
             kinds=(
@@ -136,7 +138,7 @@ def build_problem(
     options: PlanOptions, schools: QuerySet[School], *, today: date | None = None
 ) -> planner.Problem:
     today = today or timezone.localdate()
-    start, end = date(options.year, 7, 1), date(options.year + 1, 6, 30)
+    start, end = school_year.bounds(options.year)
     own: dict[int, list[int]] = defaultdict(list)
     memberships = SchoolMembership.objects.filter(
         school__in=schools.values("pk"), user__role=Role.PEKSOS, user__is_active=True

@@ -13,6 +13,7 @@ from django.core.management.base import CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from peksos.core import school_year
 from peksos.core.models import OutboxMessage
 from visits.models import PlanRun
 
@@ -51,7 +52,7 @@ def seed_year(write=print) -> bool:
     today = timezone.localdate()
     with transaction.atomic():
         plan = PlanRun.objects.create(
-            school_year=today.year if today.month >= 7 else today.year - 1,
+            school_year=school_year.year_of(today),
             options={"demo_year": SEED},
         )
         rng = random.Random(SEED)  # noqa: S311 (made-up data, not a secret)

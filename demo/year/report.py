@@ -2,9 +2,8 @@
 its worker renders it, in the embedded eager mode it is rendered right after the seed's
 commit. Either way the reports page shows a finished PDF (marked DATA CONTOH) soon after."""
 
-from datetime import date
-
 from peksos.accounts.models import Role, User
+from peksos.core import school_year
 from reports.models import PeriodKind, Report
 from reports.services import report_request
 
@@ -13,14 +12,14 @@ KEY = "demo-year-city-report"
 
 def make(year) -> None:
     """Called after the year's transaction: the seed drops the e-mails it queued, not this."""
-    start = date(year.plan.school_year, 7, 1)
+    start, end = school_year.bounds(year.plan.school_year)
     koordinator = User.objects.filter(role=Role.KOORDINATOR).order_by("pk").first()
     report_request(
         fields={
             "kind": Report.Kind.CITY,
             "period_kind": PeriodKind.SCHOOL_YEAR,
             "period_start": start,
-            "period_end": date(start.year + 1, 6, 30),
+            "period_end": end,
             "idempotency_key": KEY,
         },
         by=koordinator,

@@ -6,8 +6,10 @@ import uuid
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.dates import MONTHS
 from django.utils.translation import gettext_lazy as _
 
 from .uploads import private_storage
@@ -169,6 +171,13 @@ class OfficeSettings(models.Model):
     police_number = models.CharField(_("police number"), max_length=16, default="110")
     emergency_number = models.CharField(_("emergency number"), max_length=16, default="112")
     helpline_number = models.CharField(_("SAPA helpline number"), max_length=16, default="129")
+    # Read through peksos.core.school_year, never directly.
+    school_year_start_month = models.PositiveSmallIntegerField(
+        _("first month of the school year"),
+        choices=list(MONTHS.items()),
+        default=7,
+        validators=[MinValueValidator(1), MaxValueValidator(12)],
+    )
     # The letterhead logo: validated and re-encoded by peksos.core.uploads.validate_image.
     logo = models.FileField(
         _("letterhead logo"), storage=private_storage, max_length=200, blank=True
@@ -186,6 +195,7 @@ class OfficeSettings(models.Model):
         "police_number",
         "emergency_number",
         "helpline_number",
+        "school_year_start_month",
         "logo",
     )
 

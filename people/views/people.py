@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from peksos.accounts.models import User
+from peksos.accounts.models import Role, User
 from peksos.accounts.reauth import needs_reauth
 from peksos.core import audit
 from peksos.core.dbrouter import read_alias
@@ -93,7 +93,7 @@ def _invitation_page(request: HttpRequest, person: User, token: str) -> HttpResp
 @login_required
 def person_create(request: HttpRequest) -> HttpResponse:
     require_people_manager(request.user)
-    form = PersonForm(request.POST or None)
+    form = PersonForm(request.POST or None, initial=_prefill(request))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         person, token = services.person_create(
@@ -109,6 +109,19 @@ def person_create(request: HttpRequest) -> HttpResponse:
         return _invitation_page(request, person, token)
     status = 400 if request.method == "POST" else 200
     return render(request, "people/person_form.html", {"form": form}, status=status)
+
+
+def _prefill(request: HttpRequest) -> dict:
+    """The school page's "invite the principal / an officer" links name the school and the
+    role (?npsn=...&peran=...); anything else in them is ignored."""
+    initial = {}
+    npsn = request.GET.get("npsn", "")
+    if npsn.isascii() and npsn.isdigit() and len(npsn) == 8:
+        initial["schools"] = npsn
+    role = request.GET.get("peran", "")
+    if role in Role.values:
+        initial["role"] = role
+    return initial
 
 
 @require_safe

@@ -25,6 +25,7 @@ def _form(**changes) -> dict:
         "police_number": "110",
         "emergency_number": "112",
         "helpline_number": "129",
+        "school_year_start_month": "7",
     }
     data.update(changes)
     return data

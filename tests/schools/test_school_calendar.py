@@ -12,6 +12,10 @@ from peksos.core.models import AuditEvent
 from schools import calendar
 from schools.models import BlockedPeriod
 
+# The school year's first month is an office setting (peksos.core.school_year): read from the
+# database, so every test here may use it.
+pytestmark = pytest.mark.django_db
+
 # 2026/2027: Saturday 15 and Sunday 16 August, Independence Day on Monday 17 August.
 MONDAY = date(2026, 8, 10)
 INDEPENDENCE_DAY = date(2026, 8, 17)
