@@ -2,11 +2,14 @@
 app's permissions), read from the top floor, the only one that may import every app. Changing
 who may use an app changes its menu entry with it."""
 
+from functools import cached_property
+
 from django.http import HttpRequest
 
 from activities.permissions import can_see_coverage, may_use_activities
 from forum.permissions import may_use_forum
 from monitoring.permissions import answers_observations, may_use_monitoring
+from peksos.notifications.services import unread_count
 from people.permissions import may_use_people
 from reports.permissions import may_use_reports
 from schools.permissions import may_use_schools
@@ -20,7 +23,30 @@ from visits.permissions import (
     may_use_visits,
 )
 
+from . import inbox
 from .office import may_change_office_settings
+
+
+class Counts:
+    """The bell's unread notifications and the inbox's waiting decisions: each one query,
+    run only when a template shows it, once per request (kept on the request)."""
+
+    def __init__(self, user):
+        self.user = user
+
+    @cached_property
+    def unread(self) -> int:
+        return unread_count(self.user)
+
+    @cached_property
+    def inbox(self) -> int:
+        return inbox.count_for(self.user)
+
+
+def counts_for(request: HttpRequest) -> Counts:
+    if not hasattr(request, "_peksos_counts"):
+        request._peksos_counts = Counts(request.user)
+    return request._peksos_counts
 
 
 def navigation(request: HttpRequest) -> dict:
@@ -28,7 +54,9 @@ def navigation(request: HttpRequest) -> dict:
     if user is None or not user.is_authenticated:
         return {"nav": {}}
     return {
+        "counts": counts_for(request),
         "nav": {
+            "inbox": inbox.has_inbox(user),
             "schools": may_use_schools(user),
             "visits": may_use_visits(user),
             "visits_agreement": answers_for_school(user),
@@ -46,5 +74,5 @@ def navigation(request: HttpRequest) -> dict:
             "reports": may_use_reports(user),
             "people": may_use_people(user),
             "office_settings": may_change_office_settings(user),
-        }
+        },
     }
