@@ -122,15 +122,22 @@ SOURCES = (
 )
 
 
-def count_for(user: User) -> int:
-    """How many decisions wait for the user: one query (a UNION ALL of the sources)."""
+def waiting_for(user: User):
+    """The waiting decisions of the user as one queryset (a UNION ALL of the sources, one
+    constant column), or None when the user decides nothing."""
     if not has_inbox(user):
-        return 0
+        return None
     parts = [qs for source in SOURCES if (qs := source(user)) is not None]
     if not parts:
-        return 0
+        return None
     rows = [qs.order_by().annotate(one=Value(1)).values("one") for qs in parts]
-    return rows[0].union(*rows[1:], all=True).count()
+    return rows[0].union(*rows[1:], all=True).order_by() if len(rows) > 1 else rows[0]
+
+
+def count_for(user: User) -> int:
+    """How many decisions wait for the user: one query."""
+    waiting = waiting_for(user)
+    return 0 if waiting is None else waiting.count()
 
 
 # --- the items of each source, for the page ---------------------------------------------------

@@ -50,7 +50,7 @@ def notify(
     if kind not in Kind.values:
         raise ValueError(f"unknown notification kind {kind!r}")
     unique = {user.pk: user for user in recipients if user.is_active}
-    users = sorted(unique.values(), key=lambda user: user.pk)
+    users = sorted(unique.values(), key=lambda user: (user.email, user.pk))  # stable order
     if not users:
         return []
     chosen = deliveries(users, kind)

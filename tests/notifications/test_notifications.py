@@ -263,7 +263,8 @@ def test_the_bell_shows_the_unread_count_on_every_page(login, peksos_budi):
 
 
 def test_the_bell_costs_one_query(login, peksos_budi):
-    """The help page with the bell and without a template that shows it: one query more."""
+    """The bell's count is one query of the page (with the inbox's count, for those who have
+    an inbox: tests/home/test_inbox.py)."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
