@@ -24,6 +24,8 @@ from peksos.core import audit, outbox
 from peksos.core.idempotency import create_once
 from peksos.core.models import AuditEvent
 from peksos.core.uploads import CleanUpload
+from peksos.notifications.models import Kind
+from peksos.notifications.services import notify
 from schools.models import School, SchoolMembership
 
 from . import child_safety, permissions
@@ -69,6 +71,11 @@ def _link(request: HttpRequest | None, path: str) -> str:
 def _email(user: User, subject: str, body: str) -> None:
     if user.email and user.is_active:
         outbox.enqueue_email(to=[user.email], subject=subject, body=body)
+
+
+def _notify(user: User, kind: str, subject: str, body: str, link: str) -> None:
+    """A notification in the app, e-mailed as the user chose (peksos.notifications)."""
+    notify([user], kind, subject, link, email_body=body)
 
 
 # --- Posting --------------------------------------------------------------------------------
@@ -209,16 +216,19 @@ def _notify_new_answer(answer: Answer, request: HttpRequest | None) -> None:
     question = answer.question
     if question.author_id == answer.author_id:
         return
-    url = _link(request, reverse("forum:question-detail", args=[question.uid]))
+    path = reverse("forum:question-detail", args=[question.uid])
+    url = _link(request, path)
     with override("id"):
-        _email(
+        _notify(
             question.author,
+            Kind.FORUM_ANSWER,
             _("There is a new answer to your question"),
             _(
                 "Someone answered your question in the PEKSOS forum. Open it to read the "
                 "answer:\n%(url)s"
             )
             % {"url": url},
+            path,
         )
 
 
@@ -327,12 +337,15 @@ def _post_url(post: Post, request: HttpRequest | None) -> str:
 
 
 def _tell_author(post: Post, subject: str, request: HttpRequest | None) -> None:
+    question = post if isinstance(post, Question) else post.question
     with override("id"):
-        _email(
+        _notify(
             post.author,
+            Kind.APPROVAL_DECIDED,
             str(subject),
             _("A moderator looked at your post in the PEKSOS forum. Open it to see more:\n%(url)s")
             % {"url": _post_url(post, request)},
+            reverse("forum:question-detail", args=[question.uid]),
         )
 
 

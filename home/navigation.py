@@ -2,11 +2,15 @@
 app's permissions), read from the top floor, the only one that may import every app. Changing
 who may use an app changes its menu entry with it."""
 
+from functools import cached_property
+
+from django.db import connection
 from django.http import HttpRequest
 
 from activities.permissions import can_see_coverage, may_use_activities
 from forum.permissions import may_use_forum
 from monitoring.permissions import answers_observations, may_use_monitoring
+from peksos.notifications.models import Notification
 from people.permissions import may_use_people
 from reports.permissions import may_use_reports
 from schools.permissions import may_use_schools
@@ -20,7 +24,45 @@ from visits.permissions import (
     may_use_visits,
 )
 
+from . import inbox
 from .office import may_change_office_settings
+
+
+class Counts:
+    """The bell's unread notifications and the inbox's waiting decisions, read together in one
+    query when a template first shows either, once per request (kept on the request)."""
+
+    def __init__(self, user):
+        self.user = user
+
+    @cached_property
+    def _both(self) -> tuple[int, int]:
+        unread = Notification.objects.filter(recipient=self.user).unread().order_by().values("id")
+        waiting = inbox.waiting_for(self.user)
+        parts = [unread] if waiting is None else [unread, waiting]
+        sql, params = [], []
+        for qs in parts:
+            text, values = qs.query.get_compiler(using=qs.db).as_sql()
+            sql.append(f"(SELECT COUNT(*) FROM ({text}) AS part)")  # noqa: S608 - ORM's own SQL
+            params += list(values)
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT " + ", ".join(sql), params)
+            row = cursor.fetchone()
+        return row[0], row[1] if waiting is not None else 0
+
+    @property
+    def unread(self) -> int:
+        return self._both[0]
+
+    @property
+    def inbox(self) -> int:
+        return self._both[1]
+
+
+def counts_for(request: HttpRequest) -> Counts:
+    if not hasattr(request, "_peksos_counts"):
+        request._peksos_counts = Counts(request.user)
+    return request._peksos_counts
 
 
 def navigation(request: HttpRequest) -> dict:
@@ -28,7 +70,9 @@ def navigation(request: HttpRequest) -> dict:
     if user is None or not user.is_authenticated:
         return {"nav": {}}
     return {
+        "counts": counts_for(request),
         "nav": {
+            "inbox": inbox.has_inbox(user),
             "schools": may_use_schools(user),
             "visits": may_use_visits(user),
             "visits_agreement": answers_for_school(user),
@@ -46,5 +90,5 @@ def navigation(request: HttpRequest) -> dict:
             "reports": may_use_reports(user),
             "people": may_use_people(user),
             "office_settings": may_change_office_settings(user),
-        }
+        },
     }

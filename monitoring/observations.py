@@ -15,6 +15,7 @@ from django.utils.translation import override
 from peksos.accounts.models import Role, User
 from peksos.core import audit, outbox
 
+from . import notices
 from .models import (
     OBSERVATION_DAYS,
     OBSERVATION_REMIND_AFTER_DAYS,
@@ -168,16 +169,8 @@ def observation_answer(
             ]
         )
         audit.record("child_observation_answered", request=request, actor=by, obj=record)
-        requester = row.requested_by
-        if requester.email and requester.is_active:
-            url = _link(request, reverse("monitoring:record-detail", args=[record.code]))
-            with override("id"):
-                outbox.enqueue_email(
-                    to=[requester.email],
-                    subject=_("An observation was answered"),
-                    body=_("The observation you asked for record %(code)s was answered:\n%(url)s")
-                    % {"code": record.code, "url": url},
-                )
+        url = _link(request, reverse("monitoring:record-detail", args=[record.code]))
+        notices.observation_answered(record, row.requested_by, url)
     return row
 
 

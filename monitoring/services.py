@@ -14,15 +14,14 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import override
 
 from peksos.accounts.models import Role, User
-from peksos.core import audit, outbox
+from peksos.core import audit
 from peksos.core.idempotency import create_once
 from schools.models import School
 from sosdesk.models import Case
 
-from . import crypto
+from . import crypto, notices
 from .models import (
     GAS_MAX,
     GAS_MIN,
@@ -142,6 +141,7 @@ def record_close_request(
             ]
         )
         audit.record("child_closure_requested", request=request, actor=by, obj=record)
+        notices.closure_waiting(record, by)
     return record
 
 
@@ -167,6 +167,7 @@ def record_close_approve(*, record: ChildRecord, by: User, request=None) -> Chil
         record.closed_by = by
         record.save(update_fields=["status", "closed_at", "closed_by"])
         audit.record("child_record_closed", request=request, actor=by, obj=record)
+        notices.closure_decided(record, record.closure_requested_by, closed=True)
     return record
 
 
@@ -175,6 +176,7 @@ def record_close_reject(*, record: ChildRecord, by: User, request=None) -> Child
     with transaction.atomic():
         record = lock_record(record)
         _require_closure_request(record, by)
+        asked_by = record.closure_requested_by
         record.outcome = ""
         record.closing_note = ""
         record.closure_requested_at = None
@@ -188,6 +190,7 @@ def record_close_reject(*, record: ChildRecord, by: User, request=None) -> Child
             ]
         )
         audit.record("child_closure_rejected", request=request, actor=by, obj=record)
+        notices.closure_decided(record, asked_by, closed=False)
     return record
 
 
@@ -312,17 +315,7 @@ def record_refer(*, record: ChildRecord, psikolog: User, by: User, request=None)
         record.referred_at = timezone.now()
         record.save(update_fields=["psikolog", "referred_at"])
         audit.record("child_referred", request=request, actor=by, obj=record)
-        if psikolog.email:
-            with override("id"):
-                outbox.enqueue_email(
-                    to=[psikolog.email],
-                    subject=_("A child was referred to you"),
-                    body=_(
-                        "A child (record %(code)s) was referred to you. Open PEKSOS to read "
-                        "the record."
-                    )
-                    % {"code": record.code},
-                )
+        notices.referred(record, psikolog)
     return record
 
 
@@ -348,6 +341,7 @@ def plan_save(*, record: ChildRecord, tier: int, needs: str, by: User, request=N
             },
         )
         audit.record("child_plan_saved", request=request, actor=by, obj=record)
+        notices.plan_waiting(record, by)
     return plan
 
 
@@ -366,6 +360,7 @@ def plan_approve(*, record: ChildRecord, by: User, request=None) -> SupportPlan:
         plan.approved_by = by
         plan.save(update_fields=["approved_at", "approved_by"])
         audit.record("child_plan_approved", request=request, actor=by, obj=record)
+        notices.plan_decided(record, plan.updated_by, by)
     return plan
 
 

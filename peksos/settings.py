@@ -102,6 +102,7 @@ INSTALLED_APPS = [
     # PEKSOS, floor by floor (docs/design.md §1): imports only point down this list.
     "peksos.core",
     "peksos.accounts",
+    "peksos.notifications",
     "schools",
     "people",
     "visits",
@@ -466,6 +467,11 @@ CELERY_BEAT_SCHEDULE = {
     "forum-remind-unanswered": {
         "task": "forum.tasks.remind_unanswered",
         "schedule": crontab(hour=7, minute=30),
+    },
+    # The daily e-mail of the notifications a user chose to receive once a day (16:30 WIB).
+    "notifications-daily-summary": {
+        "task": "peksos.notifications.tasks.send_daily_summaries",
+        "schedule": crontab(hour=16, minute=30),
     },
     "visit-reminders": {
         "task": "visits.tasks.send_visit_reminders",

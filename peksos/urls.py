@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import set_language
 
+from home.inbox_views import inbox_page
 from home.office_views import office_logo, office_settings
 from home.views import help_page, home
 from peksos.core.views import healthz, ping
@@ -13,6 +14,8 @@ urlpatterns = [
     path("pengaturan/", office_settings, name="office-settings"),
     path("pengaturan/logo/", office_logo, name="office-logo"),
     path("", include("peksos.accounts.urls")),
+    path("notifikasi/", include("peksos.notifications.urls")),
+    path("persetujuan/", inbox_page, name="inbox"),
     path("bahasa/", set_language, name="set_language"),
     path("sekolah/", include("schools.urls")),
     path("wilayah/", include("schools.region_urls")),

@@ -12,14 +12,17 @@ from datetime import timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from peksos.accounts.models import Role, User
-from peksos.core import audit, outbox
+from peksos.core import audit
 from peksos.core.idempotency import create_once
 from peksos.core.uploads import CleanUpload, private_storage
+from peksos.notifications.models import Kind
+from peksos.notifications.services import notify
 from schools import priority
 from schools.models import School
 
@@ -58,31 +61,29 @@ class Receipt:
     created: bool
 
 
-def desk_recipients(school: School) -> list[str]:
-    """E-mail addresses of the school's desk officers and assigned PEKSOS."""
+def desk_recipients(school: School) -> list[User]:
+    """The school's desk officers and assigned PEKSOS."""
     return list(
         User.objects.filter(
             is_active=True,
             role__in=[Role.SOSDESK, Role.PEKSOS],
             school_memberships__school=school,
-        )
-        .exclude(email="")
-        .values_list("email", flat=True)
+        ).distinct()
     )
 
 
-def koordinator_recipients() -> list[str]:
-    return list(
-        User.objects.filter(is_active=True, role=Role.KOORDINATOR)
-        .exclude(email="")
-        .values_list("email", flat=True)
-    )
+def koordinator_recipients() -> list[User]:
+    return list(User.objects.filter(is_active=True, role=Role.KOORDINATOR))
 
 
-def _notify(recipients: list[str], subject: str, body: str) -> None:
-    """One outbox e-mail per recipient (no names or details, in Indonesian)."""
-    for address in sorted(set(recipients)):
-        outbox.enqueue_email(to=[address], subject=subject, body=body)
+def _notify(recipients: list[User], kind: str, subject: str, body: str, link: str) -> None:
+    """A notification per recipient, e-mailed as each chose (no names or details, in
+    Indonesian): peksos.notifications."""
+    notify(recipients, kind, subject, link, email_body=body)
+
+
+def _case_link(case: Case) -> str:
+    return reverse("sosdesk:case-detail", args=[case.code])
 
 
 def _start_stage(case: Case, status: str, now) -> None:
@@ -201,6 +202,7 @@ def alert_flood(school: School) -> None:
     with override("id"):
         _notify(
             desk_recipients(school) + koordinator_recipients(),
+            Kind.NEW_CASE,
             _("[URGENT] Many reports at once at the SOS Desk of %(school)s")
             % {"school": school.name},
             _(
@@ -210,6 +212,7 @@ def alert_flood(school: School) -> None:
                 "urgent reports may be among them."
             )
             % {"school": school.name},
+            reverse("sosdesk:case-list"),
         )
 
 
@@ -235,7 +238,7 @@ def _alert_new_case(case: Case) -> None:
         recipients = desk_recipients(case.school)
         if urgent or case.is_sexual_violence:
             recipients += koordinator_recipients()
-        _notify(recipients, subject, body)
+        _notify(recipients, Kind.NEW_CASE, subject, body, _case_link(case))
 
 
 def case_triage(
@@ -331,13 +334,15 @@ def case_refer(
             case=case, at=now, actor=by, kind=CaseEvent.Kind.REFERRAL, detail=Partner(partner).label
         )
         audit.record("case_referred", request=request, actor=by, obj=case)
-        if referral.psikolog and referral.psikolog.email:
+        if referral.psikolog:
             with override("id"):
                 _notify(
-                    [referral.psikolog.email],
+                    [referral.psikolog],
+                    Kind.REFERRAL,
                     _("A case was referred to you"),
                     _("A case (code %(code)s) was referred to you. Open PEKSOS to read it.")
                     % {"code": case.code},
+                    _case_link(case),
                 )
     return referral
 
@@ -398,6 +403,18 @@ def case_police_exemption(*, case: Case, reason: str, by: User, request=None) ->
             detail=_("reason recorded") if by.role != Role.KOORDINATOR else _("reason approved"),
         )
         audit.record("case_police_exemption", request=request, actor=by, obj=case)
+        if by.role != Role.KOORDINATOR:
+            with override("id"):
+                message = _(
+                    "A reason not to report case %(code)s to the police waits for your approval."
+                ) % {"code": case.code}
+                _notify(
+                    koordinator_recipients(),
+                    Kind.APPROVAL_NEEDED,
+                    message,
+                    message,
+                    _case_link(case),
+                )
     return case
 
 
@@ -460,13 +477,16 @@ def case_message_from_reporter(
             if alert == MessageAlert.EACH:
                 _notify(
                     desk_recipients(case.school),
+                    Kind.REPORTER_MESSAGE,
                     _("A reporter wrote to the SOS Desk"),
                     _("The reporter of case %(code)s sent a message. Open PEKSOS to read it.")
                     % {"code": case.code},
+                    _case_link(case),
                 )
             elif alert == MessageAlert.FOLD:
                 _notify(
                     desk_recipients(case.school),
+                    Kind.REPORTER_MESSAGE,
                     _("Many messages from the reporter of case %(code)s") % {"code": case.code},
                     _(
                         "The reporter of case %(code)s sent many messages in the last hour. "
@@ -474,6 +494,7 @@ def case_message_from_reporter(
                         "PEKSOS to read them."
                     )
                     % {"code": case.code},
+                    _case_link(case),
                 )
         return message
 
@@ -558,12 +579,14 @@ def escalate_overdue(now=None) -> int:
             with override("id"):
                 _notify(
                     koordinator_recipients(),
+                    Kind.FOLLOW_UP_OVERDUE,
                     _("A case is past its deadline"),
                     _(
                         "Case %(code)s at %(school)s is past its deadline. Open the PEKSOS "
                         "overdue board."
                     )
                     % {"code": case.code, "school": case.school.name},
+                    _case_link(case),
                 )
         count += 1
     return count

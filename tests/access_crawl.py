@@ -425,6 +425,8 @@ def build_world(users: dict) -> dict:
         "pdf_html": pdf_html,
         **held,
         "emails": {u.email: key for key, u in users.items()} | {rina.email: "ortu_rina"},
+        # Notifications: one of joko's (the new case at his school told him).
+        "notification": joko.notifications.order_by("created_at", "id").first().uid,
     }
 
 
@@ -597,6 +599,7 @@ FILL_KWARG = {
     ("activities", "prize_pk"): "prize",
     ("activities", "draw_pk"): "draw",
     ("participant", "code"): "activity_code",
+    ("notifications", "uid"): "notification",
 }
 FILL_PATTERN = {
     "schools:school-export": {"fmt": "=csv"},

@@ -351,6 +351,19 @@ ROWS: dict[str, tuple[str, str]] = {
     # --- project level ---
     "ping": ("a a a a a a a a a a a", "5 5 5 5 5 5 5 5 5 5 5"),
     "help": ("L a a a a a a a a a a", "5 5 5 5 5 5 5 5 5 5 5"),
+    # --- the approvals inbox (home) and the notification centre (peksos.notifications) ---
+    # The inbox: the roles that decide something (Koordinator, PEKSOS, Psikolog); others 403.
+    "inbox": ("L a a a a 3 3 3 3 3 3", "5 5 5 5 5 5 5 5 5 5 5"),
+    # Every signed-in user has notifications; an empty preferences form is a 400.
+    "notifications:notification-list": ("L a a a a a a a a a a", "5 5 5 5 5 5 5 5 5 5 5"),
+    "notifications:notification-preferences": (
+        "L a a a a a a a a a a",
+        "L b b b b b b b b b b",
+    ),
+    "notifications:notification-read-all": ("5 5 5 5 5 5 5 5 5 5 5", "L r r r r r r r r r r"),
+    # One of peksos_joko's notifications: anyone else's is 404; opening goes to its link.
+    "notifications:notification-open": ("5 5 5 5 5 5 5 5 5 5 5", "L 4 4 r 4 4 4 4 4 4 4"),
+    "notifications:notification-read": ("5 5 5 5 5 5 5 5 5 5 5", "L 4 4 r 4 4 4 4 4 4 4"),
     "healthz": ("a a a a a a a a a a a", "5 5 5 5 5 5 5 5 5 5 5"),
     # Django admin: see GROUP_RULES; its login page and logout are the exceptions.
     "admin:login": ("a a a a a a a a a a a", "a a a a a a a a a a a"),

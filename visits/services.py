@@ -15,9 +15,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from peksos.accounts.models import Role, User
-from peksos.core import audit, outbox
+from peksos.core import audit
 from peksos.core.refusals import Refusal
 from peksos.core.uploads import CleanUpload
+from peksos.notifications.models import Kind
+from peksos.notifications.services import notify
 from schools import priority
 from schools.models import School, SchoolMembership
 
@@ -40,24 +42,22 @@ State = Visit.State
 # --- recipients and e-mails -------------------------------------------------------------------
 
 
-def _emails(users: QuerySet[User]) -> list[str]:
-    return sorted(
-        set(users.filter(is_active=True).exclude(email="").values_list("email", flat=True))
-    )
+def _people(users: QuerySet[User]) -> list[User]:
+    return list(users.filter(is_active=True).distinct().order_by("pk"))
 
 
-def school_recipients(school: School) -> list[str]:
+def school_recipients(school: School) -> list[User]:
     """The principal and SOS Desk officers of the school: they answer proposed dates."""
-    return _emails(
+    return _people(
         User.objects.filter(
             role__in=[Role.KEPALA_SEKOLAH, Role.SOSDESK], school_memberships__school=school
         )
     )
 
 
-def staff_recipients(visit: Visit) -> list[str]:
+def staff_recipients(visit: Visit) -> list[User]:
     """The visit's team and the PEKSOS serving the school."""
-    return _emails(
+    return _people(
         User.objects.filter(
             Q(visit_memberships__visit=visit)
             | Q(role=Role.PEKSOS, school_memberships__school_id=visit.school_id)
@@ -69,9 +69,9 @@ def _day(d: date) -> str:
     return formats.date_format(d, "l, j F Y")
 
 
-def _send(recipients: list[str], subject: str, body: str) -> None:
-    for address in recipients:
-        outbox.enqueue_email(to=[address], subject=subject, body=body)
+def _send(recipients: list[User], subject: str, body: str, link: str) -> None:
+    """A notification per person, e-mailed as each chose (peksos.notifications)."""
+    notify(recipients, Kind.VISIT, subject, link, email_body=body)
 
 
 def _visit_url(visit: Visit) -> str:
@@ -80,11 +80,11 @@ def _visit_url(visit: Visit) -> str:
 
 def _tell_school(visit: Visit, subject: str, body: str) -> None:
     with override("id"):
-        _send(school_recipients(visit.school), str(subject), str(body))
+        _send(school_recipients(visit.school), str(subject), str(body), _visit_url(visit))
 
 
 def _tell_staff(visit: Visit, subject: str, body: str) -> None:
-    _send(staff_recipients(visit), subject, body)
+    _send(staff_recipients(visit), subject, body, _visit_url(visit))
 
 
 # --- the plan -----------------------------------------------------------------------------
@@ -123,24 +123,27 @@ def _announce_plan(run: PlanRun) -> None:
             user__role__in=[Role.KEPALA_SEKOLAH, Role.SOSDESK],
             user__is_active=True,
         )
-        .exclude(user__email="")
-        .values_list("user__email", "school_id", "school__name")
+        .select_related("user", "school")
         .order_by("school__name")
     )
-    by_address: dict[str, list[str]] = {}
+    people: dict[int, User] = {}
+    by_person: dict[int, list[str]] = {}
     with override("id"):
-        for address, school_id, name in contacts:
-            for day in sorted(dates.get(school_id, ())):
-                by_address.setdefault(address, []).append(f"- {name}: {_day(day)}")
+        for contact in contacts:
+            people[contact.user_id] = contact.user
+            for day in sorted(dates.get(contact.school_id, ())):
+                by_person.setdefault(contact.user_id, []).append(
+                    f"- {contact.school.name}: {_day(day)}"
+                )
         subject = _("Proposed PEKSOS visits for the school year %(year)s") % {
             "year": f"{run.school_year}/{run.school_year + 1}"
         }
-        for address, lines in by_address.items():
+        for person, lines in by_person.items():
             body = _(
                 "The Dinas Sosial proposes these PEKSOS visits to your school:\n%(lines)s\n\n"
                 "Open PEKSOS (menu Kunjungan) to accept each date or to propose another one."
             ) % {"lines": "\n".join(lines)}
-            _send([address], subject, body)
+            _send([people[person]], subject, body, reverse("visits:visit-agreement"))
 
 
 # --- one visit ----------------------------------------------------------------------------
@@ -573,7 +576,7 @@ def remind_tomorrows_visits(today: date | None = None) -> int:
             if not claimed:
                 continue
             visit = Visit.objects.select_related("school__kecamatan").get(pk=pk)
-            team = _emails(User.objects.filter(visit_memberships__visit=visit))
+            team = _people(User.objects.filter(visit_memberships__visit=visit))
             with override("id"):
                 _send(
                     team,
@@ -585,6 +588,7 @@ def remind_tomorrows_visits(today: date | None = None) -> int:
                         "school": visit.school.name,
                         "kecamatan": visit.school.kecamatan.name,
                     },
+                    _visit_url(visit),
                 )
             sent += 1
     return sent

@@ -15,6 +15,7 @@ ROOT = Path(__file__).resolve().parents[2]
 FLOORS = {
     "peksos.core": 1,
     "peksos.accounts": 1,
+    "peksos.notifications": 1,
     "schools": 2,
     "people": 3,
     "visits": 3,

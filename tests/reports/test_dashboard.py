@@ -97,8 +97,8 @@ def test_koordinator_dashboard_costs_a_fixed_number_of_queries(
     client = login(koordinator_ani)
     client.get(HOME)
     cache.clear()  # every city-wide part computed again (they are cached per partition)
-    # 20: the office settings (the school year's first month) are read again too.
-    with django_assert_num_queries(20) as first:
+    # 21: the office settings (the school year's first month) read again, the bell and inbox counts.
+    with django_assert_num_queries(21) as first:
         client.get(HOME)
     now = timezone.now()
     for i in range(20):
@@ -108,7 +108,7 @@ def test_koordinator_dashboard_costs_a_fixed_number_of_queries(
     with django_assert_num_queries(len(first.captured_queries)):
         client.get(HOME)
     # Warm: the parts come from the cache; only the partition versions are read.
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(15):  # 14 + the bell and inbox counts
         client.get(HOME)
 
 
@@ -129,7 +129,7 @@ def test_peksos_dashboard_query_count(
 ):
     client = login(peksos_budi)
     client.get(HOME)
-    with django_assert_num_queries(8) as first:
+    with django_assert_num_queries(9) as first:  # 8 + the bell and inbox counts
         client.get(HOME)
     now = timezone.now()
     for i in range(10):
@@ -147,7 +147,7 @@ def test_sosdesk_officer_sees_their_school_only(
     assert tiles(a)["cases.open"].value == 2
     client = login(sosdesk_dedi_sdn2)
     client.get(HOME)
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(7):  # 6 + the bell
         b = client.get(HOME)
     assert tiles(b)["cases.open"].value == 1
     assert reverse("visits:visit-agreement") in b.content.decode()

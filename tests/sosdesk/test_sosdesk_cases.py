@@ -258,9 +258,9 @@ def test_keyset_pages(login, koordinator_ani, school_a):
 
 
 @pytest.mark.parametrize(
-    # session, user, (OTP device for programme staff,) the page
+    # session, user, (OTP device for programme staff,) the page, the bell (and inbox) counts
     "persona,queries",
-    [("koordinator_ani", 4), ("sosdesk_citra_sdn1", 3), ("psikolog_gita", 4)],
+    [("koordinator_ani", 5), ("sosdesk_citra_sdn1", 4), ("psikolog_gita", 5)],
 )
 def test_list_query_count_is_constant(
     login,

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from peksos.accounts.models import Role
+from peksos.core.actions import back_to
 from peksos.core.refusals import Refusal
 
 from .. import services
@@ -135,4 +136,4 @@ def visit_counter_accept(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, error)
     else:
         messages.success(request, _("The school's date is accepted: the visit is agreed."))
-    return redirect("visits:visit-detail", pk=visit.pk)
+    return back_to(request, "visits:visit-detail", pk=visit.pk)
