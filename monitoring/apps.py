@@ -8,3 +8,9 @@ class MonitoringConfig(AppConfig):
 
     def ready(self) -> None:
         from . import checks  # noqa: F401 (registers the system checks)
+        from sosdesk.procedure import sections
+
+        from .case_section import case_section_context
+
+        # The case's procedure page shows the children's records opened from the case.
+        sections.register("monitoring/case_section.html", case_section_context)

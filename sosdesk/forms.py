@@ -269,6 +269,8 @@ class StageDeadlinesForm(forms.ModelForm):
             "handling_days",
             "referred_days",
             "police_hours",
+            "examination_days",
+            "decision_days",
         ]
 
     def __init__(self, *args, **kwargs):
@@ -281,6 +283,8 @@ class StageDeadlinesForm(forms.ModelForm):
             "referred_days": 365,
             # UU TPKS Pasal 41: 3x24 hours is the legal limit, it may be shortened only.
             "police_hours": 72,
+            "examination_days": 365,
+            "decision_days": 365,
         }
         for name, maximum in limits.items():
             field = self.fields[name]
