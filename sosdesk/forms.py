@@ -292,6 +292,20 @@ class StageDeadlinesForm(forms.ModelForm):
             field.widget.attrs.update(min=1, max=maximum)
             field.validators += [MinValueValidator(1), MaxValueValidator(maximum)]
         self.fields["police_hours"].help_text = _("UU TPKS Pasal 41: at most 72 hours.")
+        # The procedure's deadlines (sosdesk/procedure/clocks.py): a form sent without them
+        # keeps the values in force.
+        for name in ("examination_days", "decision_days"):
+            self.fields[name].required = False
+
+    def _keep(self, name: str):
+        value = self.cleaned_data.get(name)
+        return getattr(self.instance, name) if value is None else value
+
+    def clean_examination_days(self):
+        return self._keep("examination_days")
+
+    def clean_decision_days(self):
+        return self._keep("decision_days")
 
 
 class CaseFilterForm(forms.Form):
