@@ -7,9 +7,9 @@ class MonitoringConfig(AppConfig):
     verbose_name = _("Monitoring of children")
 
     def ready(self) -> None:
-        from . import checks  # noqa: F401 (registers the system checks)
         from sosdesk.procedure import sections
 
+        from . import checks  # noqa: F401 (registers the system checks)
         from .case_section import case_section_context
 
         # The case's procedure page shows the children's records opened from the case.

@@ -313,7 +313,7 @@ class CaseEvent(MarksPartitions, models.Model):
         REFERRAL = "referral", _("referral")
         POLICE = "police", _("police report")
         ESCALATED = "escalated", _("escalated to the Koordinator")
-        PROCEDURE = "procedure", _("PPKSP procedure")
+        PROCEDURE = "procedure", _("procedure step")
         HANDOVER = "handover", _("handed over")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
