@@ -16,12 +16,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from peksos.accounts.models import Role, User
-from peksos.core import audit
+from peksos.core import audit, crypto
 from peksos.core.idempotency import create_once
 from schools.models import School
 from sosdesk.models import Case
 
-from . import crypto, notices
+from . import notices
 from .models import (
     GAS_MAX,
     GAS_MIN,

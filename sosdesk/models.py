@@ -313,6 +313,8 @@ class CaseEvent(MarksPartitions, models.Model):
         REFERRAL = "referral", _("referral")
         POLICE = "police", _("police report")
         ESCALATED = "escalated", _("escalated to the Koordinator")
+        PROCEDURE = "procedure", _("procedure step")
+        HANDOVER = "handover", _("handed over")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
     at = models.DateTimeField(default=timezone.now)
@@ -471,6 +473,13 @@ class StageDeadlines(models.Model):
     police_hours = models.PositiveIntegerField(
         _("sexual violence to the police within (hours)"), default=72
     )
+    # The PPKSP procedure's steps (sosdesk/procedure/clocks.py).
+    examination_days = models.PositiveIntegerField(
+        _("examination concluded within (days of receipt)"), default=30
+    )
+    decision_days = models.PositiveIntegerField(
+        _("follow-up decided within (days of the conclusion)"), default=14
+    )
     updated_at = models.DateTimeField(auto_now=True)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -528,3 +537,17 @@ class PublicSubmission(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key} {self.at:%Y-%m-%d %H:%M}"
+
+
+# The PPKSP procedure's records (parties, examination, conclusion, follow-up, recovery,
+# handovers, documents) live in their own module; imported here so Django finds them.
+from .procedure.models import (  # noqa: E402, F401
+    CaseDocument,
+    CaseParty,
+    Conclusion,
+    Decision,
+    Evidence,
+    Handover,
+    Interview,
+    RecoveryTask,
+)

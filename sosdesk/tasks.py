@@ -12,3 +12,16 @@ def escalate_overdue_cases() -> int:
 def refresh_desks_working() -> int:
     """Daily: a desk whose term ended stops counting as working (School.has_sos_desk)."""
     return services.desks_refresh_working()
+
+
+@shared_task(name="sosdesk.tasks.render_case_document")
+def render_case_document(message_id: str) -> None:
+    """A case's examination report or recommendation letter (sosdesk/procedure/documents.py)."""
+    from peksos.core import outbox
+
+    from .procedure import documents
+
+    with outbox.claim(message_id) as message:
+        if message is None:
+            return
+        documents.render_document(message.payload["document"])
