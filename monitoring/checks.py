@@ -4,7 +4,7 @@ from django.conf import settings
 from django.core.checks import Error, register
 from django.core.exceptions import ImproperlyConfigured
 
-from . import crypto
+from peksos.core import crypto
 
 
 @register("monitoring")

@@ -24,11 +24,10 @@ from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from peksos.core.crypto import EncryptedTextField
 from peksos.core.idempotency import idempotency_key_column
 from schools.models import School
 from sosdesk.models import CODE_ALPHABET, Case
-
-from .crypto import EncryptedTextField
 
 CHILD_CODE_PREFIX = "ANK-"
 CHILD_CODE_LENGTH = 6

@@ -17,12 +17,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from peksos.accounts.models import Role, User
-from peksos.core import audit, outbox
+from peksos.core import audit, crypto, outbox
 from peksos.core.idempotency import create_once
 from schools.models import School
 from sosdesk.models import Case
 
-from . import crypto
 from .models import (
     GAS_MAX,
     GAS_MIN,

@@ -23,14 +23,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from peksos.accounts.models import Role
-from peksos.core import audit
+from peksos.core import audit, crypto
 from peksos.core.actions import run_step
 from peksos.core.pagination import page_for, page_links
 from peksos.core.uploads import attachment_response
 from schools.permissions import schools_served_by
 from sosdesk.permissions import get_case_for_user
 
-from . import crypto, observations, services
+from . import observations, services
 from .charts import line_chart
 from .forms import (
     CONSENT_FORM_TYPES,

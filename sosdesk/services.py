@@ -24,6 +24,7 @@ from schools import priority
 from schools.models import School
 
 from . import desk_rules
+from .protection.recipients import case_recipients
 from .models import (
     Case,
     CaseAttachment,
@@ -216,7 +217,13 @@ def alert_flood(school: School) -> None:
 def record_school_case_count(school: School, now) -> None:
     """Write down the school's case count of the last 24 months (a fact the register's
     priority index reads: docs/design.md §1, higher floors write facts down for lower ones)."""
-    count = Case.objects.filter(school=school, received_at__gte=now - timedelta(days=730)).count()
+    # Cases hidden from the school are left out: the count is shown on the school's page.
+    count = (
+        Case.objects.filter(school=school, received_at__gte=now - timedelta(days=730))
+        .exclude(dinas_only=True)
+        .exclude(restricted=True)
+        .count()
+    )
     School.objects.filter(pk=school.pk).update(cases_24m=count)
     priority.recompute(School.objects.filter(pk=school.pk))
 
@@ -232,7 +239,7 @@ def _alert_new_case(case: Case) -> None:
             "A new report was received at the SOS Desk of %(school)s (code %(code)s).\n"
             "Open PEKSOS to read and handle it. This e-mail holds no details on purpose."
         ) % {"school": case.school.name, "code": case.code}
-        recipients = desk_recipients(case.school)
+        recipients = case_recipients(case)
         if urgent or case.is_sexual_violence:
             recipients += koordinator_recipients()
         _notify(recipients, subject, body)
@@ -459,14 +466,14 @@ def case_message_from_reporter(
         with override("id"):
             if alert == MessageAlert.EACH:
                 _notify(
-                    desk_recipients(case.school),
+                    case_recipients(case),
                     _("A reporter wrote to the SOS Desk"),
                     _("The reporter of case %(code)s sent a message. Open PEKSOS to read it.")
                     % {"code": case.code},
                 )
             elif alert == MessageAlert.FOLD:
                 _notify(
-                    desk_recipients(case.school),
+                    case_recipients(case),
                     _("Many messages from the reporter of case %(code)s") % {"code": case.code},
                     _(
                         "The reporter of case %(code)s sent many messages in the last hour. "

@@ -17,9 +17,8 @@ from django.db import transaction
 from django.db.models import TextField
 from django.db.models.functions import Cast
 
-from monitoring import crypto
 from monitoring.models import ChildRecord, Consent, ObservationRequest
-from peksos.core import audit
+from peksos.core import audit, crypto
 
 BATCH = 500
 ENCRYPTED_FIELDS = ("name", "guardian_contact")
