@@ -24,7 +24,6 @@ from schools import priority
 from schools.models import School
 
 from . import desk_rules
-from .protection.recipients import case_recipients
 from .models import (
     Case,
     CaseAttachment,
@@ -39,6 +38,8 @@ from .models import (
     new_pin,
     new_tracking_code,
 )
+from .protection import reporter_files
+from .protection.recipients import case_recipients
 
 Status = Case.Status
 
@@ -119,10 +120,15 @@ def case_file(
     request=None,
     burst: bool = False,
     alert: bool = True,
+    dinas_only: bool = False,
+    photos: Sequence[CleanUpload] = (),
+    photo_names: Sequence[str] = (),
 ) -> Receipt:
     """Record a report (public form or a desk officer) and alert the desk. `burst` marks a
     public report that arrived past the flood limits; `alert=False` leaves out its own
-    e-mails during a flood (sosdesk/flood.py sends one flood notice instead)."""
+    e-mails during a flood (sosdesk/flood.py sends one flood notice instead). `dinas_only`:
+    the reporter sent it to the Dinas only (sosdesk/permissions.py). `photos`: the
+    reporter's, already written under `photo_names` (sosdesk/protection/reporter_files.py)."""
     if idempotency_key:
         existing = Case.objects.filter(idempotency_key=idempotency_key).first()
         if existing:
@@ -150,6 +156,7 @@ def case_file(
         received_by=by,
         received_at=now,
         burst=burst,
+        dinas_only=dinas_only,
     )
     case.set_pin(pin)
     _start_stage(case, Status.RECEIVED, now)
@@ -170,6 +177,8 @@ def case_file(
                     to_status=Status.RECEIVED,
                     detail=channel,
                 )
+                if photo_names:
+                    reporter_files.attach(case, photos, photo_names)
                 # An anonymous report is tied neither to the sender's address nor to their
                 # account (a teacher logged in may still report anonymously); an officer filing
                 # it is named.
@@ -445,6 +454,8 @@ def case_message_from_reporter(
     request=None,
     burst: bool = False,
     alert: str = MessageAlert.EACH,
+    photos: Sequence[CleanUpload] = (),
+    photo_names: Sequence[str] = (),
 ) -> CaseMessage:
     """A reporter's message: always saved (a child's message is never refused). The same form
     sent twice saves it once and alerts once."""
@@ -462,6 +473,8 @@ def case_message_from_reporter(
             burst=burst,
             idempotency_key=idempotency_key or None,
         )
+        if photo_names:
+            reporter_files.attach(case, photos, photo_names, message)
         audit.record("case_message_received", request=request, obj=case, keep_address=False)
         with override("id"):
             if alert == MessageAlert.EACH:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import cases, desk, figures
+from .views import cases, desk, figures, protection
 
 app_name = "sosdesk"
 
@@ -18,6 +18,11 @@ urlpatterns = [
     path("kasus/<str:code>/rujuk/", cases.case_refer, name="case-refer"),
     path("kasus/<str:code>/polisi/", cases.case_police, name="case-police"),
     path("kasus/<str:code>/akses/", cases.case_access_log, name="case-access-log"),
+    path("kasus/<str:code>/perlindungan/", protection.case_protection, name="case-protection"),
+    path("kasus/<str:code>/batasi/", protection.case_restrict, name="case-restrict"),
+    path("kasus/<str:code>/buka-batas/", protection.case_unrestrict, name="case-unrestrict"),
+    path("kasus/<str:code>/petugas/", protection.case_handler_add, name="case-handler-add"),
+    path("kasus/<str:code>/mundur/", protection.case_recuse, name="case-recuse"),
     path("rujukan/<uuid:pk>/", cases.referral_respond, name="referral-respond"),
     path("sekolah/<str:npsn>/", desk.desk_detail, name="desk-detail"),
     path("sekolah/<str:npsn>/lapor/", desk.case_create, name="case-create"),

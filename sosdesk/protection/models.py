@@ -35,9 +35,7 @@ class CaseHandler(models.Model):
         verbose_name = _("named handler")
         verbose_name_plural = _("named handlers")
         ordering = ["added_at", "id"]
-        constraints = [
-            models.UniqueConstraint(fields=["case", "user"], name="case_handler_once")
-        ]
+        constraints = [models.UniqueConstraint(fields=["case", "user"], name="case_handler_once")]
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.user_id}"
@@ -59,9 +57,7 @@ class CaseRecusal(models.Model):
         verbose_name = _("recusal")
         verbose_name_plural = _("recusals")
         ordering = ["at", "id"]
-        constraints = [
-            models.UniqueConstraint(fields=["case", "user"], name="case_recusal_once")
-        ]
+        constraints = [models.UniqueConstraint(fields=["case", "user"], name="case_recusal_once")]
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.user_id}"
