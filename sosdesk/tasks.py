@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from . import services
+from . import retention, services
 
 
 @shared_task(name="sosdesk.tasks.escalate_overdue_cases")
@@ -12,3 +12,9 @@ def escalate_overdue_cases() -> int:
 def refresh_desks_working() -> int:
     """Daily: a desk whose term ended stops counting as working (School.has_sos_desk)."""
     return services.desks_refresh_working()
+
+
+@shared_task(name="sosdesk.tasks.destroy_expired_cases")
+def destroy_expired_cases() -> int:
+    """Daily: destroy closed cases past their retention period (idempotent)."""
+    return retention.destroy_expired().count
