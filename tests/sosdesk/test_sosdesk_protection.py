@@ -100,9 +100,7 @@ def test_public_form_offers_the_dinas_only_choice(client, school_a):
     assert "tim sekolah tidak melihatnya" in receipt
 
 
-def test_every_case_url_is_404_for_every_account_of_the_school(
-    login, hidden_case, school_accounts
-):
+def test_every_case_url_is_404_for_every_account_of_the_school(login, hidden_case, school_accounts):
     """The crawl: each case URL, GET and POST, answers every school account exactly as it
     answers a code that does not exist (404, or 405 for a method the URL never takes)."""
     urls = case_urls(hidden_case)
