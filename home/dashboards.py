@@ -17,7 +17,7 @@ from schools.models import School
 from schools.permissions import schools_served_by
 from sosdesk import figures
 from sosdesk.models import Case, Referral
-from sosdesk.permissions import cases_visible_to
+from sosdesk.permissions import cases_visible_to, principal_on_desk, school_side
 from visits.compliance import register_rows
 from visits.models import Visit
 from visits.permissions import visits_visible_to
@@ -33,6 +33,7 @@ from .panels import (
     koordinator_schools,
     own_schools_panel,
     school_year_start,
+    suppressed_cases_panel,
     url_or_blank,
     visits_panel,
     warn_tone,
@@ -157,14 +158,18 @@ def school_staff(user: User) -> Dashboard:
     visits = visits_visible_to(user)
     dashboard.panels.append(visits_panel(visits, today, school_side=True))
 
-    cases = Case.objects.filter(school__in=[s.pk for s in schools])
-    panel = cases_panel(cases, now)
-    if user.role == Role.KEPALA_SEKOLAH:
+    if user.role != Role.KEPALA_SEKOLAH:
+        dashboard.panels.append(cases_panel(cases_visible_to(user), now))
+    elif principal_on_desk(user):
         # Figures only: the principal's numbers lead to the figures page, not to cases.
+        panel = cases_panel(Case.objects.filter(school_side(user)), now)
         for tile in panel.tiles:
             tile.href = url_or_blank("sosdesk:case-figures")
         panel.link = (_("Your school's figures"), url_or_blank("sosdesk:case-figures"))
-    dashboard.panels.append(panel)
+        dashboard.panels.append(panel)
+    else:
+        # Not on the desk: counts under 5 hidden, no deadline or police clock (issue 19).
+        dashboard.panels.append(suppressed_cases_panel(Case.objects.filter(school_side(user))))
     return dashboard
 
 

@@ -14,6 +14,7 @@ from datetime import date, timedelta
 
 from django.db.models import Count, Q, QuerySet, Sum
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
@@ -25,6 +26,8 @@ from peksos.accounts.models import User
 from peksos.core import partials, school_year
 from reports import charts
 from schools.models import PriorityBand, School
+from sosdesk.figures import suppress_count
+from sosdesk.models import Case
 from visits.compliance import register_rows, schools_with_counts
 from visits.compliance import totals as compliance_totals
 from visits.models import Visit
@@ -352,6 +355,26 @@ def cases_panel(cases: QuerySet, now) -> Panel:
             ),
         ],
         link=(_("All cases"), url_or_blank("sosdesk:case-list")),
+    )
+
+
+def suppressed_cases_panel(cases: QuerySet) -> Panel:
+    """A principal who is not on the desk: how many reports, counts under 5 as "<5"; no
+    deadline, no police clock, nothing of one case (sosdesk/permissions.py)."""
+    start = school_year_start(timezone.localdate())
+    row = cases.order_by().aggregate(
+        open=Count("status", filter=Q(status__in=Case.OPEN_STATUSES)),
+        year=Count("status", filter=Q(received_at__date__gte=start)),
+    )
+    url = url_or_blank("sosdesk:case-figures")
+    return Panel(
+        "cases",
+        _("SOS Desk reports"),
+        [
+            Tile(_("Open reports"), suppress_count(row["open"]), url, key="open"),
+            Tile(_("Received this school year"), suppress_count(row["year"]), url, key="year"),
+        ],
+        link=(_("Your school's figures"), url),
     )
 
 

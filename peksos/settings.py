@@ -79,6 +79,9 @@ if not MONITORING_ENCRYPTION_KEYS:
 # destroyed when its retention ends). A policy of the Dinas: 5 years unless it decides
 # otherwise (docs/monitoring.md, "Retention and destruction").
 MONITORING_RETENTION_DAYS = int(env("MONITORING_RETENTION_DAYS", str(5 * 365)))
+# A closed SOS Desk case (its text, messages, notes, files) is destroyed this many days after
+# its closure, leaving a destruction record (sosdesk/retention.py). Same policy by default.
+SOSDESK_RETENTION_DAYS = int(env("SOSDESK_RETENTION_DAYS", str(5 * 365)))
 # Number of reverse proxies in front of PEKSOS whose X-Forwarded-For may be trusted.
 PROXY_COUNT = int(env("PROXY_COUNT", "0"))
 # `make run` sets this: demo users exist and the login page says so.
@@ -499,6 +502,10 @@ CELERY_BEAT_SCHEDULE = {
     "monitoring-destroy-expired-records": {
         "task": "monitoring.tasks.destroy_expired_records",
         "schedule": crontab(hour=3, minute=10),
+    },
+    "sosdesk-destroy-expired-cases": {
+        "task": "sosdesk.tasks.destroy_expired_cases",
+        "schedule": crontab(hour=3, minute=25),
     },
 }
 # Impact report PDFs are kept this many days, then deleted (the report row stays).

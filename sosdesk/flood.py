@@ -117,8 +117,9 @@ def assess_message(case: Case, now=None) -> MessageAssessment:
     return MessageAssessment(burst=sent >= MESSAGE_BURST_LIMIT, alert=alert)
 
 
-def reporter_message(*, case: Case, body: str, idempotency_key: str | None, request=None):
-    """Save a reporter's message, never refused, with its e-mails folded during a flood."""
+def reporter_message(*, case: Case, body: str, idempotency_key: str | None, request=None, **photos):
+    """Save a reporter's message, never refused, with its e-mails folded during a flood.
+    `photos`: `photos` and `photo_names` of services.case_message_from_reporter."""
     with transaction.atomic():
         assessment = assess_message(case)
         return services.case_message_from_reporter(
@@ -128,4 +129,5 @@ def reporter_message(*, case: Case, body: str, idempotency_key: str | None, requ
             request=request,
             burst=assessment.burst,
             alert=assessment.alert,
+            **photos,
         )

@@ -16,6 +16,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from peksos.core.crypto import EncryptedTextField
 from peksos.core.idempotency import idempotency_key_column
 from peksos.core.partials import MarksPartitions
 from peksos.core.uploads import private_storage
@@ -202,15 +203,16 @@ class Case(MarksPartitions, models.Model):
     )
     channel = models.CharField(_("received"), max_length=10, choices=Channel)
     # Reporter: never stored when anonymous. Visible to the desk and Koordinators only.
+    # The case's text is encrypted at rest (peksos/core/crypto.py): no search in SQL.
     anonymous = models.BooleanField(_("anonymous"), default=True)
-    reporter_name = models.CharField(_("reporter's name"), max_length=150, blank=True)
-    reporter_contact = models.CharField(_("reporter's contact"), max_length=150, blank=True)
+    reporter_name = EncryptedTextField(_("reporter's name"), blank=True)
+    reporter_contact = EncryptedTextField(_("reporter's contact"), blank=True)
     reporter_relation = models.CharField(
         _("reporter is"), max_length=10, choices=Affected, blank=True
     )
     contact_allowed = models.BooleanField(_("the reporter asked to be contacted"), default=False)
     # What happened.
-    narrative = models.TextField(_("what happened"))
+    narrative = EncryptedTextField(_("what happened"))
     forms = models.JSONField(_("forms of violence"), default=list)
     modalities = models.JSONField(_("how it was done"), default=list)
     scope = models.CharField(
@@ -246,6 +248,10 @@ class Case(MarksPartitions, models.Model):
     # Filed through the public form while the flood limits were exceeded (sosdesk/flood.py):
     # kept and tracked like any report, marked so the desk checks whether it is genuine.
     burst = models.BooleanField(_("arrived in a burst"), default=False)
+    # Protection of the case (sosdesk/protection/): sent by the reporter to the Dinas only
+    # (hidden from the whole school), or restricted by staff to its named handlers.
+    dinas_only = models.BooleanField(_("sent to the Dinas Sosial only"), default=False)
+    restricted = models.BooleanField(_("restricted to named handlers"), default=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = CaseQuerySet.as_manager()
@@ -353,7 +359,7 @@ class CaseMessage(models.Model):
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    body = models.TextField(_("message"), max_length=4000)
+    body = EncryptedTextField(_("message"), max_length=4000)
     idempotency_key = idempotency_key_column()
     # Sent by the reporter while their messages on this case exceeded the flood limit
     # (sosdesk/flood.py): saved and shown as always, marked for the desk to check.
@@ -372,7 +378,7 @@ class CaseNote(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="notes")
     at = models.DateTimeField(default=timezone.now)
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    body = models.TextField(_("note"), max_length=8000)
+    body = EncryptedTextField(_("note"), max_length=8000)
     idempotency_key = idempotency_key_column()
 
     class Meta:
@@ -383,9 +389,11 @@ class CaseNote(models.Model):
 
 
 class CaseAttachment(models.Model):
-    """A file attached to an internal note: a photo or a PDF of evidence, a letter.
+    """A file attached to an internal note: a photo or a PDF of evidence, a letter; or a
+    reporter's photo or screenshot (public form, tracking page).
 
-    Staff only, like the notes: the reporter's tracking page never lists or serves them. The
+    Staff only, like the notes: the reporter's tracking page never serves them (it lists
+    only the names of the reporter's own photos). The
     file passed `peksos.core.uploads.validate_document` (photos re-encoded without EXIF/GPS)
     and is stored under a generated name in the private media folder; only the
     permission-checked download view streams it."""
@@ -395,14 +403,22 @@ class CaseAttachment(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="attachments")
-    note = models.ForeignKey(CaseNote, on_delete=models.CASCADE, related_name="attachments")
+    # A desk note's file; or, with `from_reporter`, a reporter's photo sent with the report
+    # (no note, no message) or with a message on the tracking page (sosdesk/protection/).
+    note = models.ForeignKey(
+        CaseNote, null=True, blank=True, on_delete=models.CASCADE, related_name="attachments"
+    )
+    message = models.ForeignKey(
+        CaseMessage, null=True, blank=True, on_delete=models.CASCADE, related_name="attachments"
+    )
+    from_reporter = models.BooleanField(default=False)
     file = models.FileField(_("file"), storage=private_storage, max_length=200)
     display_name = models.CharField(_("file name as uploaded"), max_length=150)
     content_type = models.CharField(max_length=50)
     size = models.PositiveIntegerField(_("size"))
     sha256 = models.CharField(max_length=64)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    uploaded_by = models.ForeignKey(  # none for the reporter
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -551,3 +567,6 @@ from .procedure.models import (  # noqa: E402, F401
     Interview,
     RecoveryTask,
 )
+
+# Models of the case's protection and retention, in their own module (app label sosdesk).
+from .protection.models import CaseDestruction, CaseHandler, CaseRecusal  # noqa: E402,F401

@@ -17,6 +17,17 @@
   Koordinators only; the PEKSOS and psychologists see it masked.
 - Approving a reason not to report sexual violence to the police: Koordinators only.
 - The public (no account) reaches a case only through its tracking code and PIN.
+
+Protection of the case (issue 19; sosdesk/protection/):
+- A case the reporter sent to the Dinas Sosial only (`dinas_only`), or one staff marked
+  `restricted`, is visible to Koordinators and its named handlers (`CaseHandler`) only:
+  every account of the school (officers, its PEKSOS, principal, desk members) gets 404, and
+  the school's figures, home page and e-mails leave it out. Only Koordinators name handlers
+  and lift a restriction; a handler of the case may restrict it.
+- A person recused from a case (`CaseRecusal`) gets 404 for it at once, whatever else
+  they are (member, named handler); it is left out of their lists, figures and e-mails.
+- A principal who is not a desk member sees only suppressed figures (counts under 5 as
+  "<5"), never the police clock or any case-level fact.
 """
 
 from django.db.models import Q, QuerySet
@@ -36,16 +47,37 @@ def may_use_sosdesk(user: User) -> bool:
     return user.is_authenticated and user.is_active and user.role in CASE_ROLES
 
 
+# A case the school's own accounts may not see: sent to the Dinas only, or restricted.
+SHIELDED = Q(dinas_only=True) | Q(restricted=True)
+
+
+def school_side(user: User) -> Q:
+    """The cases of the user's schools that the school's side may see: not shielded, not
+    recused. For the school's lists, figures and home page (never alone: combine it with
+    the role check of the caller)."""
+    from .protection.models import CaseHandler, CaseRecusal
+
+    recused = CaseRecusal.objects.filter(user=user).values("case_id")
+    named = CaseHandler.objects.filter(user=user).values("case_id")
+    return (
+        (Q(school__in=user.school_memberships.values("school_id")) & ~SHIELDED) | Q(pk__in=named)
+    ) & ~Q(pk__in=recused)
+
+
 def cases_visible_to(user: User) -> QuerySet[Case]:
     if not user.is_authenticated or not user.is_active:
         return Case.objects.none()
     if user.role == Role.KOORDINATOR:
         return Case.objects.all()
     if user.role in HANDLER_ROLES:
-        return Case.objects.filter(school__memberships__user=user)
+        return Case.objects.filter(school_side(user))
     if user.role == Role.PSIKOLOG:
         return Case.objects.filter(referrals__psikolog=user).distinct()
     return Case.objects.none()
+
+
+def is_shielded_from_school(case: Case) -> bool:
+    return case.dinas_only or case.restricted
 
 
 def get_case_for_user(user: User, code: str, *, write: bool = False) -> Case:
@@ -65,13 +97,23 @@ def get_case_for_user(user: User, code: str, *, write: bool = False) -> Case:
 def can_handle(user: User, case: Case) -> bool:
     if user.role == Role.KOORDINATOR:
         return True
-    return user.role in HANDLER_ROLES and case.school.memberships.filter(user=user).exists()
+    return user.role in HANDLER_ROLES and cases_visible_to(user).filter(pk=case.pk).exists()
 
 
 def can_see_reporter(user: User, case: Case) -> bool:
     if user.role == Role.KOORDINATOR:
         return True
-    return user.role == Role.SOSDESK and case.school.memberships.filter(user=user).exists()
+    return user.role == Role.SOSDESK and cases_visible_to(user).filter(pk=case.pk).exists()
+
+
+def can_restrict(user: User, case: Case) -> bool:
+    """Mark a case restricted: whoever handles it. Lifting it: Koordinators only."""
+    return user.is_active and can_handle(user, case)
+
+
+def can_manage_protection(user: User) -> bool:
+    """Name handlers, recuse, lift a restriction: Koordinators."""
+    return user.is_active and user.role == Role.KOORDINATOR
 
 
 def can_approve_police_exemption(user: User) -> bool:
@@ -83,6 +125,16 @@ def can_file_for_school(user: User, school) -> bool:
     if user.role == Role.KOORDINATOR:
         return True
     return user.role in HANDLER_ROLES and school.memberships.filter(user=user).exists()
+
+
+def principal_on_desk(user: User) -> bool:
+    """A principal who sits on their school's desk (a DeskMember linked to their account)
+    sees the office's figures; any other principal only suppressed ones."""
+    from .models import DeskMember
+
+    return DeskMember.objects.filter(
+        user=user, desk__school__memberships__user=user, user__is_active=True
+    ).exists()
 
 
 def desks_visible_to(user: User):

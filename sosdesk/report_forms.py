@@ -9,7 +9,9 @@ from django.utils.timezone import localdate
 from django.utils.translation import gettext_lazy as _
 
 from peksos.core.forms import CleanTextField, IdempotencyKeyField
+from peksos.core.uploads import CleanUpload
 
+from .forms import MultipleFileField, MultipleFileInput
 from .models import (
     Affected,
     Case,
@@ -17,6 +19,7 @@ from .models import (
     Scope,
     ViolenceForm,
 )
+from .protection import reporter_files
 
 # --- The public side: report, tracking, messages (views/public.py) ----------------------------
 
@@ -145,9 +148,27 @@ class PublicReportForm(forms.Form):
     contact_allowed = forms.BooleanField(
         label=_("The desk may contact me at this number or e-mail."), required=False
     )
+    dinas_only = forms.BooleanField(
+        label=_("Send this only to the Dinas Sosial, not to the school's team"),
+        help_text=_(
+            "Choose this if the person you report is on the school's team (TPPK) or is the "
+            "principal. Nobody at the school will see your report; the Dinas Sosial handles it."
+        ),
+        required=False,
+        widget=forms.CheckboxInput(attrs=CHOICE_ATTRS),
+    )
+    photos = MultipleFileField(
+        label=_("Photos or screenshots (if you have them)"),
+        help_text=reporter_files.PHOTO_WARNING,
+        required=False,
+        widget=MultipleFileInput(attrs={"accept": reporter_files.PHOTO_ACCEPT}),
+    )
     idempotency_key = IdempotencyKeyField()
 
     IDENTITY_FIELDS = ("reporter_name", "reporter_contact", "reporter_relation")
+
+    def clean_photos(self) -> list[CleanUpload]:
+        return reporter_files.clean_photos(self.cleaned_data.get("photos"))
 
     def clean_scope(self) -> str:
         return self.cleaned_data["scope"] or Scope.UNSURE
@@ -200,6 +221,7 @@ class PublicReportForm(forms.Form):
             "reporter_relation": data["reporter_relation"],
             "contact_allowed": data["contact_allowed"],
             "idempotency_key": data["idempotency_key"],
+            "dinas_only": bool(data.get("dinas_only")),
         }
 
 
@@ -239,7 +261,16 @@ class ReporterMessageForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4, "maxlength": 4000}),
         error_messages={"required": _("Write a message first.")},
     )
+    photos = MultipleFileField(
+        label=_("Photos or screenshots (if you have them)"),
+        help_text=reporter_files.PHOTO_WARNING,
+        required=False,
+        widget=MultipleFileInput(attrs={"accept": reporter_files.PHOTO_ACCEPT}),
+    )
     idempotency_key = IdempotencyKeyField()
+
+    def clean_photos(self) -> list[CleanUpload]:
+        return reporter_files.clean_photos(self.cleaned_data.get("photos"))
 
 
 # --- Reports received by a desk officer (views/desk.py) ------------------------------------
@@ -263,6 +294,9 @@ class OfficerReportForm(PublicReportForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         fields = self.fields
+        # The reporter's own choices: the officer attaches files to a note, and a report the
+        # school's desk must not see is one the officer restricts afterwards.
+        del fields["dinas_only"], fields["photos"]
         fields["violence"].label = _("Forms of violence")
         fields["violence"].choices = ViolenceForm.choices
         fields["violence"].help_text = _("Leave empty when unsure: triage classifies it later.")

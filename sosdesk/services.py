@@ -41,6 +41,8 @@ from .models import (
     new_pin,
     new_tracking_code,
 )
+from .protection import reporter_files
+from .protection.recipients import case_recipients
 
 Status = Case.Status
 
@@ -119,10 +121,15 @@ def case_file(
     request=None,
     burst: bool = False,
     alert: bool = True,
+    dinas_only: bool = False,
+    photos: Sequence[CleanUpload] = (),
+    photo_names: Sequence[str] = (),
 ) -> Receipt:
     """Record a report (public form or a desk officer) and alert the desk. `burst` marks a
     public report that arrived past the flood limits; `alert=False` leaves out its own
-    e-mails during a flood (sosdesk/flood.py sends one flood notice instead)."""
+    e-mails during a flood (sosdesk/flood.py sends one flood notice instead). `dinas_only`:
+    the reporter sent it to the Dinas only (sosdesk/permissions.py). `photos`: the
+    reporter's, already written under `photo_names` (sosdesk/protection/reporter_files.py)."""
     if idempotency_key:
         existing = Case.objects.filter(idempotency_key=idempotency_key).first()
         if existing:
@@ -150,6 +157,7 @@ def case_file(
         received_by=by,
         received_at=now,
         burst=burst,
+        dinas_only=dinas_only,
     )
     case.set_pin(pin)
     _start_stage(case, Status.RECEIVED, now)
@@ -170,6 +178,8 @@ def case_file(
                     to_status=Status.RECEIVED,
                     detail=channel,
                 )
+                if photo_names:
+                    reporter_files.attach(case, photos, photo_names)
                 # An anonymous report is tied neither to the sender's address nor to their
                 # account (a teacher logged in may still report anonymously); an officer filing
                 # it is named.
@@ -219,7 +229,13 @@ def alert_flood(school: School) -> None:
 def record_school_case_count(school: School, now) -> None:
     """Write down the school's case count of the last 24 months (a fact the register's
     priority index reads: docs/design.md §1, higher floors write facts down for lower ones)."""
-    count = Case.objects.filter(school=school, received_at__gte=now - timedelta(days=730)).count()
+    # Cases hidden from the school are left out: the count is shown on the school's page.
+    count = (
+        Case.objects.filter(school=school, received_at__gte=now - timedelta(days=730))
+        .exclude(dinas_only=True)
+        .exclude(restricted=True)
+        .count()
+    )
     School.objects.filter(pk=school.pk).update(cases_24m=count)
     priority.recompute(School.objects.filter(pk=school.pk))
 
@@ -235,9 +251,10 @@ def _alert_new_case(case: Case) -> None:
             "A new report was received at the SOS Desk of %(school)s (code %(code)s).\n"
             "Open PEKSOS to read and handle it. This e-mail holds no details on purpose."
         ) % {"school": case.school.name, "code": case.code}
-        recipients = desk_recipients(case.school)
+        recipients = case_recipients(case)
         if urgent or case.is_sexual_violence:
-            recipients += koordinator_recipients()
+            recused = set(case.recusals.values_list("user_id", flat=True))
+            recipients += [u for u in koordinator_recipients() if u.pk not in recused]
         _notify(recipients, Kind.NEW_CASE, subject, body, _case_link(case))
 
 
@@ -455,6 +472,8 @@ def case_message_from_reporter(
     request=None,
     burst: bool = False,
     alert: str = MessageAlert.EACH,
+    photos: Sequence[CleanUpload] = (),
+    photo_names: Sequence[str] = (),
 ) -> CaseMessage:
     """A reporter's message: always saved (a child's message is never refused). The same form
     sent twice saves it once and alerts once."""
@@ -472,11 +491,13 @@ def case_message_from_reporter(
             burst=burst,
             idempotency_key=idempotency_key or None,
         )
+        if photo_names:
+            reporter_files.attach(case, photos, photo_names, message)
         audit.record("case_message_received", request=request, obj=case, keep_address=False)
         with override("id"):
             if alert == MessageAlert.EACH:
                 _notify(
-                    desk_recipients(case.school),
+                    case_recipients(case),
                     Kind.REPORTER_MESSAGE,
                     _("A reporter wrote to the SOS Desk"),
                     _("The reporter of case %(code)s sent a message. Open PEKSOS to read it.")
@@ -485,7 +506,7 @@ def case_message_from_reporter(
                 )
             elif alert == MessageAlert.FOLD:
                 _notify(
-                    desk_recipients(case.school),
+                    case_recipients(case),
                     Kind.REPORTER_MESSAGE,
                     _("Many messages from the reporter of case %(code)s") % {"code": case.code},
                     _(

@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from . import services
+from . import retention, services
 
 
 @shared_task(name="sosdesk.tasks.escalate_overdue_cases")
@@ -25,3 +25,9 @@ def render_case_document(message_id: str) -> None:
         if message is None:
             return
         documents.render_document(message.payload["document"])
+
+
+@shared_task(name="sosdesk.tasks.destroy_expired_cases")
+def destroy_expired_cases() -> int:
+    """Daily: destroy closed cases past their retention period (idempotent)."""
+    return retention.destroy_expired().count

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import cases, desk, figures
+from .views import cases, desk, figures, protection
 from .views import procedure_handover as handover
 from .views import procedure_page as procedure
 from .views import procedure_steps as steps
@@ -57,6 +57,11 @@ urlpatterns = [
         handover.document_download,
         name="document-download",
     ),
+    path("kasus/<str:code>/perlindungan/", protection.case_protection, name="case-protection"),
+    path("kasus/<str:code>/batasi/", protection.case_restrict, name="case-restrict"),
+    path("kasus/<str:code>/buka-batas/", protection.case_unrestrict, name="case-unrestrict"),
+    path("kasus/<str:code>/petugas/", protection.case_handler_add, name="case-handler-add"),
+    path("kasus/<str:code>/mundur/", protection.case_recuse, name="case-recuse"),
     path("rujukan/<uuid:pk>/", cases.referral_respond, name="referral-respond"),
     path("sekolah/<str:npsn>/", desk.desk_detail, name="desk-detail"),
     path("sekolah/<str:npsn>/lapor/", desk.case_create, name="case-create"),

@@ -1,16 +1,18 @@
-"""Encryption at rest of the fields that identify a child (UU PDP: specific personal data):
-the children in monitoring and the parties of an SOS Desk case (one key ring for both).
+"""Encryption at rest of personal data (UU PDP): the fields that identify a child (monitoring,
+the parties of an SOS Desk case) and the text of cases (the narrative, the reporter's identity, the
+conversation with the reporter, the desk's notes).
 
-A database dump or backup alone does not reveal a child's name or their guardian's contact:
-those columns hold Fernet tokens (AES-128-CBC with HMAC-SHA256, a random IV per value), and
-the keys live in the environment (`MONITORING_ENCRYPTION_KEYS`), never in the database.
+A database dump or backup alone does not reveal a child's name or what a report says: those
+columns hold Fernet tokens (AES-128-CBC with HMAC-SHA256, a random IV per value), and the keys
+live in the environment (`MONITORING_ENCRYPTION_KEYS`, one key ring for both apps), never in
+the database.
 
 Rotation: `MONITORING_ENCRYPTION_KEYS` is a list. The first key encrypts every new value;
 every key in the list decrypts. To rotate, put a new key first and keep the old ones after
-it, restart, run `manage.py rotate_monitoring_keys` (re-encrypts every value with the first
-key), then drop the old keys. docs/monitoring.md has the procedure.
+it, restart, run `manage.py rotate_monitoring_keys` (re-encrypts every value of both apps
+with the first key), then drop the old keys. docs/monitoring.md has the procedure.
 
-Because each token has its own IV, equal names give different tokens: encrypted columns
+Because each token has its own IV, equal texts give different tokens: encrypted columns
 cannot be searched or compared in SQL (the field allows only `isnull` lookups).
 """
 
@@ -57,7 +59,7 @@ def decrypt(token: str) -> str:
         return keys().decrypt(token.encode()).decode()
     except InvalidToken:
         raise UndecryptableValue(
-            "A monitoring value cannot be decrypted with MONITORING_ENCRYPTION_KEYS."
+            "A value cannot be decrypted with MONITORING_ENCRYPTION_KEYS."
         ) from None
 
 
@@ -67,7 +69,7 @@ def rotate(token: str) -> str:
         return keys().rotate(token.encode()).decode()
     except InvalidToken:
         raise UndecryptableValue(
-            "A monitoring value cannot be decrypted with MONITORING_ENCRYPTION_KEYS."
+            "A value cannot be decrypted with MONITORING_ENCRYPTION_KEYS."
         ) from None
 
 
@@ -79,7 +81,7 @@ def decrypt_bytes(token: bytes) -> bytes:
     try:
         return keys().decrypt(token)
     except InvalidToken:
-        raise UndecryptableValue("A monitoring file cannot be decrypted.") from None
+        raise UndecryptableValue("A file cannot be decrypted.") from None
 
 
 class EncryptedTextField(models.TextField):

@@ -15,6 +15,11 @@ from .base import Scope, Section, Table, _percent
 def cases_section(scope: Scope) -> Section:
 
     cases = scope.of(Case.objects.all())
+    school_report = scope.kind == Report.Kind.SCHOOL
+    if school_report:
+        # The school's own people read its report: a case sent to the Dinas only or
+        # restricted is not counted there (sosdesk/permissions.py, issue 19).
+        cases = cases.exclude(dinas_only=True).exclude(restricted=True)
     summary = figures.summary(
         cases, start=scope.start, end=scope.end, outside=scope.outside, now=scope.now
     )
@@ -65,7 +70,8 @@ def cases_section(scope: Scope) -> Section:
             [[_("open"), summary.overdue.open], [_("past a deadline"), summary.overdue.overdue]],
         )
     )
-    section.tables.append(police_clock_table(scope, period_cases))
+    if not (school_report and scope.outside):  # never the police clock to the school's side
+        section.tables.append(police_clock_table(scope, period_cases))
     return section
 
 

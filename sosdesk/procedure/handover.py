@@ -8,17 +8,21 @@ its school, sosdesk/permissions.py). The case's PEKSOS must serve the case's sch
 a case to a PEKSOS does not widen anyone's access."""
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from peksos.accounts.models import Role, User
-from peksos.core import audit, outbox
+from peksos.core import audit
 from peksos.core.refusals import Refusal
+from peksos.notifications.models import Kind
+from peksos.notifications.services import notify
 from schools.models import School
 
 from .. import services
 from ..models import Case, CaseEvent
+from ..protection.recipients import case_recipients
 from .common import locked_case, timeline
 from .models import Handover
 
@@ -62,17 +66,17 @@ def case_move_school(
         for school in (old, to_school):
             services.record_school_case_count(school, timezone.now())
         with override("id"):
-            for address in sorted(set(services.desk_recipients(to_school))):
-                outbox.enqueue_email(
-                    to=[address],
-                    subject=_("A case was moved to the SOS Desk of %(school)s")
-                    % {"school": to_school.name},
-                    body=_(
-                        "Case %(code)s was moved to the SOS Desk of %(school)s. Open PEKSOS "
-                        "to read and handle it. This e-mail holds no details on purpose."
-                    )
-                    % {"code": locked.code, "school": to_school.name},
+            notify(
+                case_recipients(locked),  # the new desk, unless the case is hidden from it
+                Kind.NEW_CASE,
+                _("A case was moved to the SOS Desk of %(school)s") % {"school": to_school.name},
+                reverse("sosdesk:case-detail", args=[locked.code]),
+                email_body=_(
+                    "Case %(code)s was moved to the SOS Desk of %(school)s. Open PEKSOS "
+                    "to read and handle it. This e-mail holds no details on purpose."
                 )
+                % {"code": locked.code, "school": to_school.name},
+            )
     return handover
 
 
@@ -107,12 +111,13 @@ def case_assign_peksos(*, case: Case, peksos: User, reason: str, by: User, reque
             kind=CaseEvent.Kind.HANDOVER,
         )
         audit.record("case_peksos_assigned", request=request, actor=by, obj=locked)
-        if peksos.email:
-            with override("id"):
-                outbox.enqueue_email(
-                    to=[peksos.email],
-                    subject=_("A case was given to you"),
-                    body=_("Case %(code)s was given to you. Open PEKSOS to read it.")
-                    % {"code": locked.code},
-                )
+        with override("id"):
+            notify(
+                [peksos],
+                Kind.NEW_CASE,
+                _("A case was given to you"),
+                reverse("sosdesk:case-detail", args=[locked.code]),
+                email_body=_("Case %(code)s was given to you. Open PEKSOS to read it.")
+                % {"code": locked.code},
+            )
     return handover

@@ -188,7 +188,13 @@ def _render_detail(
         "referrals": referrals,
         # A referred psychologist reads the report and their referral, not the desk's notes
         # or its conversation with the reporter (sosdesk/permissions.py).
-        "thread": case.messages.select_related("author") if handler else None,
+        "thread": case.messages.select_related("author").prefetch_related("attachments")
+        if handler
+        else None,
+        # The reporter's photos sent with the report: the notes' readers only.
+        "report_files": case.attachments.filter(from_reporter=True, message=None)
+        if handler
+        else None,
         "notes": case.notes.select_related("author").prefetch_related("attachments")
         if handler
         else None,

@@ -2,7 +2,8 @@
 
 Koordinators see the whole city; PEKSOS and desk officers the schools they serve (the cases
 `cases_visible_to` gives them); a principal their own school's figures. Everyone else: 403.
-`?keluar=1` gives the version that may leave the office, with counts under 5 suppressed.
+`?keluar=1` gives the version that may leave the office, with counts under 5 suppressed; a
+principal who is not on the desk gets only that version (issue 19).
 """
 
 from contextlib import nullcontext
@@ -24,7 +25,7 @@ from schools.permissions import serves_whole_register
 from .. import figures
 from ..forms import FiguresFilterForm
 from ..models import Case
-from ..permissions import HANDLER_ROLES, cases_visible_to
+from ..permissions import HANDLER_ROLES, cases_visible_to, principal_on_desk, school_side
 
 PERIOD = (("start", "dari"), ("end", "sampai"))  # the refresh task's names, the form's
 
@@ -34,9 +35,15 @@ def figure_cases(user: User) -> QuerySet[Case]:
     if user.role == Role.KOORDINATOR or user.role in HANDLER_ROLES:
         return cases_visible_to(user)
     if user.role == Role.KEPALA_SEKOLAH:
-        # Figures only: the principal never reaches a case itself (cases_visible_to is empty).
-        return Case.objects.filter(school__memberships__user=user)
+        # Figures only: the principal never reaches a case itself (cases_visible_to is empty),
+        # and the cases hidden from the school are not counted.
+        return Case.objects.filter(school_side(user))
     raise PermissionDenied
+
+
+def suppressed_only(user: User) -> bool:
+    """A principal who is not on the desk gets only the version for outside the office."""
+    return user.role == Role.KEPALA_SEKOLAH and not principal_on_desk(user)
 
 
 @require_safe
@@ -50,7 +57,8 @@ def case_figures(request: HttpRequest) -> HttpResponse:
     if data.get("sekolah"):
         cases = cases.filter(school__npsn=data["sekolah"])
         last_id = None
-    outside = bool(data.get("keluar"))
+    suppressed_only_ = suppressed_only(request.user)
+    outside = bool(data.get("keluar")) or suppressed_only_
     try:
         # The whole register's figures may come from the read replica (peksos/core/dbrouter.py);
         # one school's or a desk's own stay on the primary, with the scoping of who sees them.
@@ -74,6 +82,7 @@ def case_figures(request: HttpRequest) -> HttpResponse:
         "form": form,
         "summary": result,
         "outside": outside,
+        "suppressed_only": suppressed_only_,
         "filter_query": query.urlencode(),
         "threshold": figures.SUPPRESSION_THRESHOLD,
     }

@@ -15,6 +15,7 @@ from datetime import timedelta
 from django.contrib import messages
 from django.contrib.auth.hashers import make_password
 from django.db import DatabaseError
+from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -29,7 +30,8 @@ from peksos.core.time import epoch_now
 from schools.models import School
 
 from .. import flood, services
-from ..models import Case, Desk, TrackingFailure
+from ..models import Case, CaseAttachment, Desk, TrackingFailure
+from ..protection import reporter_files
 from ..report_forms import PublicReportForm, ReporterMessageForm, TrackingForm
 
 logger = logging.getLogger(__name__)
@@ -98,20 +100,29 @@ def report_form(request: HttpRequest, public_code: str) -> HttpResponse:
         accepts_reports=True,
         school__is_active=True,
     )
-    form = PublicReportForm(request.POST or None)
+    form = PublicReportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         fields = form.case_fields()
         # Flood limits mark a report or quiet its e-mails; they never refuse it (flood.py).
         assessment = flood.assess(request, desk.school)
-        receipt = services.case_file(
-            school=desk.school,
-            channel=Case.Channel.PUBLIC_FORM,
-            **fields,
-            # The service leaves the address out of the audit row of an anonymous report.
-            request=request,
-            burst=assessment.burst,
-            alert=assessment.alert,
-        )
+        photos, names = _write_photos(request, form.cleaned_data["photos"])
+        try:
+            receipt = services.case_file(
+                school=desk.school,
+                channel=Case.Channel.PUBLIC_FORM,
+                **fields,
+                # The service leaves the address out of the audit row of an anonymous report.
+                request=request,
+                burst=assessment.burst,
+                alert=assessment.alert,
+                photos=photos,
+                photo_names=names,
+            )
+        except BaseException:
+            reporter_files.discard(names)
+            raise
+        if not receipt.created:  # a double submit: the first one's photos are kept
+            reporter_files.discard(names)
         if receipt.created:
             try:
                 flood.after_report(desk.school, assessment)
@@ -127,6 +138,24 @@ def report_form(request: HttpRequest, public_code: str) -> HttpResponse:
     else:
         patch_cache_control(response, private=True, no_cache=True)
     return response
+
+
+def _write_photos(request: HttpRequest, photos: list) -> tuple[list, list[str]]:
+    """Write the reporter's checked photos; when the server cannot, the report goes on
+    without them and the reporter is told (a report is never lost to its photos)."""
+    if not photos:
+        return [], []
+    names = reporter_files.write(photos)
+    if names is None:
+        messages.warning(
+            request,
+            _(
+                "Your report is saved, but your photos could not be saved. You can send them "
+                "again with a message on the tracking page."
+            ),
+        )
+        return [], []
+    return photos, names
 
 
 def _remember_receipt(request: HttpRequest, receipt: services.Receipt, desk: Desk) -> None:
@@ -237,21 +266,38 @@ def track_case(request: HttpRequest) -> HttpResponse:
     case = _tracked_case(request)
     if case is None:
         return redirect("lapor:track")
-    form = ReporterMessageForm(request.POST or None)
+    form = ReporterMessageForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        flood.reporter_message(  # never refused; e-mails folded in a flood (flood.py)
-            case=case,
-            body=form.cleaned_data["body"],
-            idempotency_key=form.cleaned_data["idempotency_key"],
-            request=request,
-        )
+        photos, names = _write_photos(request, form.cleaned_data["photos"])
+        try:
+            flood.reporter_message(  # never refused; e-mails folded in a flood (flood.py)
+                case=case,
+                body=form.cleaned_data["body"],
+                idempotency_key=form.cleaned_data["idempotency_key"],
+                request=request,
+                photos=photos,
+                photo_names=names,
+            )
+        except BaseException:
+            reporter_files.discard(names)
+            raise
+        # A double submit saved the message once: its second copy of the photos goes.
+        kept = set(case.attachments.filter(file__in=names).values_list("file", flat=True))
+        reporter_files.discard([name for name in names if name not in kept])
         messages.success(request, _("Your message was sent to the desk."))
         return redirect("lapor:track-case")
     context = {
         "case": case,
         "status_text": STATUS_TEXT.get(case.status, ""),
-        "thread": case.messages.only("at", "from_reporter", "body"),
+        # The reporter sees the names of the photos they sent, never the files.
+        "thread": case.messages.only("at", "from_reporter", "body").prefetch_related(
+            Prefetch("attachments", CaseAttachment.objects.only("message_id", "display_name"))
+        ),
+        "report_photos": case.attachments.filter(from_reporter=True, message__isnull=True).only(
+            "display_name"
+        ),
         "form": form,
+        "photo_warning": reporter_files.PHOTO_WARNING,
     }
     return render(request, "sosdesk/public_track_case.html", context)
 

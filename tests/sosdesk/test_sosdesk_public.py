@@ -410,8 +410,9 @@ def test_tracking_page_query_count_does_not_grow_with_the_thread(
     client.get(TRACK_CASE)
     for n in range(10):
         services.case_message_from_desk(case=receipt.case, body=f"Pesan {n}", by=sosdesk_citra_sdn1)
-    # The session, the case with its school, the thread, and the session saved (in a savepoint).
-    with django_assert_num_queries(6):
+    # The session, the case with its school, the thread, the photos of its messages and of
+    # the report (names only), and the session saved (in a savepoint).
+    with django_assert_num_queries(8):
         html = client.get(TRACK_CASE).content.decode()
     assert "Pesan 9" in html
 

@@ -1,4 +1,6 @@
-"""Re-encrypt every encrypted monitoring value with the first key of MONITORING_ENCRYPTION_KEYS.
+"""Re-encrypt every encrypted value with the first key of MONITORING_ENCRYPTION_KEYS: the
+children's identifying fields (monitoring) and the text of SOS Desk cases (narrative, reporter,
+messages, notes: one key ring, peksos/core/crypto.py).
 
     MONITORING_ENCRYPTION_KEYS=<new>,<old> manage.py rotate_monitoring_keys
     MONITORING_ENCRYPTION_KEYS=<new>,<old> manage.py rotate_monitoring_keys --check
@@ -19,6 +21,7 @@ from django.db.models.functions import Cast
 
 from monitoring.models import ChildRecord, Consent, ObservationRequest
 from peksos.core import audit, crypto
+from sosdesk.models import Case, CaseMessage, CaseNote
 from sosdesk.procedure.models import CaseDocument, CaseParty, Interview
 
 BATCH = 500
@@ -27,6 +30,9 @@ ENCRYPTED_FIELDS = ("name", "guardian_contact")
 ENCRYPTED = (
     (ChildRecord, ENCRYPTED_FIELDS),
     (ObservationRequest, ("child_label", "comment")),
+    (Case, ("narrative", "reporter_name", "reporter_contact")),
+    (CaseMessage, ("body",)),
+    (CaseNote, ("body",)),
     # The parties of SOS Desk cases and interview summaries (issue 19) share the key ring.
     (CaseParty, ("name", "contact")),
     (Interview, ("summary",)),
@@ -34,7 +40,9 @@ ENCRYPTED = (
 
 
 class Command(BaseCommand):
-    help = "Re-encrypt children's identifying fields and consent forms with the first key."
+    help = (
+        "Re-encrypt children's identifying fields, consent forms and case text with the first key."
+    )
 
     def add_arguments(self, parser) -> None:
         parser.add_argument(
@@ -49,11 +57,14 @@ class Command(BaseCommand):
             stale = self.count_stale(first)
             self.stdout.write(f"{stale} value(s) not encrypted with the first key.")
             return
-        records = self.rotate_records()
+        records, cases = self.rotate_records()
         files = self.rotate_files(first)
         audit.record("monitoring_keys_rotated", object_type=ChildRecord._meta.label_lower)
         self.stdout.write(
-            self.style.SUCCESS(f"Re-encrypted {records} record(s) and {files} consent form(s).")
+            self.style.SUCCESS(
+                f"Re-encrypted {records} record(s), {files} consent form(s) and "
+                f"{cases} SOS Desk case(s) with their messages and notes."
+            )
         )
 
     def count_stale(self, first: Fernet) -> int:
@@ -71,9 +82,10 @@ class Command(BaseCommand):
                 stale += not _opens(first, handle.read())
         return stale
 
-    def rotate_records(self) -> int:
-        """Load (any key decrypts) and save (the first key encrypts), batch by batch."""
-        done = 0
+    def rotate_records(self) -> tuple[int, int]:
+        """Load (any key decrypts) and save (the first key encrypts), batch by batch. The
+        children's records and the cases rotated."""
+        done = cases = 0
         for model, fields in ENCRYPTED:
             pks = list(model.objects.order_by("pk").values_list("pk", flat=True))
             for start in range(0, len(pks), BATCH):
@@ -86,7 +98,9 @@ class Command(BaseCommand):
                     model.objects.bulk_update(batch, fields)
                 if model is ChildRecord:
                     done += len(batch)
-        return done
+                elif model is Case:
+                    cases += len(batch)
+        return done, cases
 
     def rotate_files(self, first: Fernet) -> int:
         """Each form is written anew under a new name before the old file is removed, so a
