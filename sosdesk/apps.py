@@ -5,3 +5,11 @@ from django.utils.translation import gettext_lazy as _
 class SosdeskConfig(AppConfig):
     name = "sosdesk"
     verbose_name = _("SOS Desk")
+
+    def ready(self) -> None:
+        from visits import sections
+
+        from .visit_section import visit_section
+
+        # A follow-up visit's page names its case only to those who may open the case.
+        sections.register("sosdesk/visit_follow_up_section.html", visit_section)

@@ -194,3 +194,20 @@ def test_edit_changes_the_kind_under_the_rules(login, school_a, peksos_budi, psi
     assert client.post(url, {**data, "psikolog": psikolog_gita.pk}).status_code == 302
     visit.refresh_from_db()
     assert visit.kind == Visit.Kind.TRAINING
+
+
+def test_a_case_hidden_from_the_school_is_not_named_on_its_follow_up_visit(
+    login, case_a, school_a, peksos_budi, sosdesk_citra_sdn1, koordinator_ani
+):
+    """The case's line is the SOS Desk's section of the visit page: a school account that may
+    see (and answer) the visit learns nothing of a case sent only to the Dinas Sosial."""
+    Case.objects.filter(pk=case_a.pk).update(dinas_only=True)
+    visit = Visit(school=school_a, kind=Visit.Kind.CAMPAIGN, origin=f"kasus:{case_a.code}")
+    visit.set_date(TUESDAY)
+    visit.save()
+    url = reverse("visits:visit-detail", args=[visit.pk])
+    officer_page = login(sosdesk_citra_sdn1).get(url)
+    assert officer_page.status_code == 200
+    assert case_a.code not in officer_page.content.decode()
+    case_url = reverse("sosdesk:case-detail", args=[case_a.code])
+    assert case_url in login(koordinator_ani).get(url).content.decode()
