@@ -116,3 +116,10 @@ def test_osm_shorthand_sets_the_standard_tiles_and_their_attribution(monkeypatch
     finally:
         monkeypatch.delenv("MAP_TILE_URL")
         importlib.reload(module)
+
+
+def test_detail_shows_coordinates_with_decimal_points(login, koordinator_ani, school_a):
+    """ "-5,1163000, 105,3050000" (Indonesian decimal commas) read as four numbers."""
+    html = login(koordinator_ani).get(map_pages()[1]).content.decode()
+    assert f"{school_a.latitude}, {school_a.longitude} ·" in html
+    assert "." in str(school_a.latitude)
