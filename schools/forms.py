@@ -3,6 +3,7 @@
 from decimal import ROUND_HALF_UP, Decimal
 
 from django import forms
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from .calendar import FIRST_YEAR, LAST_YEAR, school_year_bounds, school_year_label
@@ -161,10 +162,10 @@ class BlockedPeriodForm(forms.ModelForm):
             self.add_error(
                 "ends_on",
                 _(
-                    "A period must lie within one school year (%(year)s ends on 30 June): "
+                    "A period must lie within one school year (%(year)s ends on %(last)s): "
                     "enter the rest as a second period."
                 )
-                % {"year": school_year_label(first)},
+                % {"year": school_year_label(first), "last": date_format(last, "j F Y")},
             )
         return data
 

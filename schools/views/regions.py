@@ -67,7 +67,7 @@ def _save(request: HttpRequest, form, region=None) -> HttpResponse | None:
 
 def _form_page(request, form, *, kind: str, region=None) -> HttpResponse:
     status = 400 if request.method == "POST" else 200
-    context = {"form": form, "kind": kind, "region": region}
+    context = {"form": form, "is_kelurahan": kind == "kelurahan", "region": region}
     return render(request, "schools/region_form.html", context, status=status)
 
 
@@ -144,7 +144,10 @@ def import_detail(request: HttpRequest, pk: UUID) -> HttpResponse:
     codes = [row["code"] for row in batch.rows]
     known = set(Kecamatan.objects.filter(code__in=codes).values_list("code", flat=True))
     known |= set(Kelurahan.objects.filter(code__in=codes).values_list("code", flat=True))
-    preview = [{**row, "known": row["code"] in known} for row in batch.rows[:PREVIEW_ROWS]]
+    preview = [
+        {**row, "known": row["code"] in known, "is_kecamatan": row["kind"] == "kecamatan"}
+        for row in batch.rows[:PREVIEW_ROWS]
+    ]
     context = {"batch": batch, "preview": preview, "new_count": len(set(codes) - known)}
     return render(request, "schools/region_import_detail.html", context)
 

@@ -153,17 +153,25 @@ def import_and_accept(page: Page, live_server, school: School, shots) -> Visit:
     page.locator("#id_term_start").fill("2026-08-01")
     page.get_by_role("button", name=id_("Save")).click()
     expect(page).to_have_url(f"{live_server.url}/sosdesk/sekolah/{school.npsn}/")
-    for member, chair in (("Ibu Wulan Sari", True), ("Pak Joko Susilo", False)):
+    team = (  # a working TPPK: an odd number, at least three, one from the committee
+        ("Ibu Wulan Sari", "guru", True),
+        ("Pak Joko Susilo", "tendik", False),
+        ("Ibu Sari Dewi", "komite", False),
+    )
+    for member, position, chair in team:
         form = page.locator("#member-form")
         form.locator("#id_name").fill(member)
-        form.locator("#id_position").select_option("guru")
+        form.locator("#id_position").select_option(position)
         if chair:
             form.locator("#id_is_chair").check()
         form.get_by_role("button", name=id_("Add")).click()
         expect(page.locator("#desk-members")).to_contain_text(member)
+    expect(page.locator("main .alert-danger")).to_have_count(0)  # nothing missing any more
     page.screenshot(path=str(shots / "4-desk-phone.png"), full_page=True)
     desk = Desk.objects.get(school=school)
-    assert desk.sk_number == "421.2/045/SK/2026" and desk.members.count() == 2
+    assert desk.sk_number == "421.2/045/SK/2026" and desk.members.count() == 3
+    school.refresh_from_db()
+    assert school.has_sos_desk is True
     log_out(page)
 
     # 4. A visit is proposed; the principal agrees it on the phone.

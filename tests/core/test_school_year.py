@@ -101,3 +101,18 @@ def test_the_office_form_changes_it_audited(login, koordinator_ani):
         reverse("office-settings"), {**data, "school_year_start_month": "13"}
     )
     assert response.status_code == 400 and school_year.start_month() == 8
+
+
+def test_a_blocked_period_may_not_cross_the_moved_boundary():
+    from schools.forms import BlockedPeriodForm
+
+    _start_in(1)
+    form = BlockedPeriodForm(
+        {"starts_on": "2026-12-20", "ends_on": "2027-01-05", "kind": "libur", "title": "Libur"}
+    )
+    assert not form.is_valid()
+    assert "31 Desember 2026" in " ".join(form.errors["ends_on"])
+    july = BlockedPeriodForm(  # crossed 30 June with July; inside one year now
+        {"starts_on": "2026-06-25", "ends_on": "2026-07-05", "kind": "libur", "title": "Libur"}
+    )
+    assert july.is_valid(), july.errors
