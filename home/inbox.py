@@ -11,7 +11,8 @@ Who decides what (each app's own rule):
 - dates proposed by a school: the Koordinator, and the PEKSOS for the visits they see
   (visits `visits_visible_to`);
 - referrals of cases sent to a psychologist and not yet answered: that psychologist;
-- forum questions and answers held for moderation: the moderators (forum `can_moderate`).
+- forum questions and answers held for moderation, and posts reported by members (open
+  flags): the moderators (forum `can_moderate`).
 
 Items say what waits and where, never a child's name, a report's text or a post's content.
 """
@@ -24,7 +25,7 @@ from django.urls import reverse
 from django.utils import formats
 from django.utils.translation import gettext as _
 
-from forum.models import Answer, Question
+from forum.models import Answer, Flag, Question
 from forum.permissions import can_moderate
 from monitoring.models import ChildRecord, SupportPlan
 from monitoring.permissions import is_supervisor
@@ -111,6 +112,22 @@ def pending_answers(user: User):
     return Answer.objects.pending() if can_moderate(user) else None
 
 
+def _open_flags():
+    return Flag.objects.filter(resolved_at__isnull=True)
+
+
+def flagged_questions(user: User):
+    if not can_moderate(user):
+        return None
+    return Question.objects.filter(pk__in=_open_flags().values("question_id"))
+
+
+def flagged_answers(user: User):
+    if not can_moderate(user):
+        return None
+    return Answer.objects.filter(pk__in=_open_flags().values("answer_id"))
+
+
 SOURCES = (
     pending_plans,
     pending_closures,
@@ -119,6 +136,8 @@ SOURCES = (
     pending_referrals,
     pending_questions,
     pending_answers,
+    flagged_questions,
+    flagged_answers,
 )
 
 
@@ -285,6 +304,37 @@ def answer_items(user: User, qs) -> list[Item]:
     ]
 
 
+def _first_flag(post_field: str) -> Subquery:
+    flags = _open_flags().filter(**{post_field: OuterRef("pk")}).order_by("created_at", "id")
+    return Subquery(flags.values("created_at")[:1])
+
+
+def flagged_question_items(user: User, qs) -> list[Item]:
+    questions = qs.annotate(flagged_at=_first_flag("question")).only("created_at")
+    return [
+        Item(
+            kind=_("Forum"),
+            title=_("A question was reported to the moderators."),
+            since=question.flagged_at,
+            link=reverse("forum:flag-queue"),
+        )
+        for question in questions.order_by("flagged_at", "id")[:PER_SOURCE]
+    ]
+
+
+def flagged_answer_items(user: User, qs) -> list[Item]:
+    answers = qs.annotate(flagged_at=_first_flag("answer")).only("created_at")
+    return [
+        Item(
+            kind=_("Forum"),
+            title=_("An answer was reported to the moderators."),
+            since=answer.flagged_at,
+            link=reverse("forum:flag-queue"),
+        )
+        for answer in answers.order_by("flagged_at", "id")[:PER_SOURCE]
+    ]
+
+
 ITEMS = {
     pending_plans: plan_items,
     pending_closures: closure_items,
@@ -293,6 +343,8 @@ ITEMS = {
     pending_referrals: referral_items,
     pending_questions: question_items,
     pending_answers: answer_items,
+    flagged_questions: flagged_question_items,
+    flagged_answers: flagged_answer_items,
 }
 
 

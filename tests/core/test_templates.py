@@ -31,6 +31,7 @@ LITERAL_COMPARISONS_ALLOWED = {
     ("forum/question_list.html", 'show == "saya"'): "a filter choice of the question list",
     ("includes/_messages.html", 'message.tags == "error"'): "Django's message level tag",
     ("includes/_nav.html", 'request.resolver_match.view_name == "home"'): "a URL name",
+    ("includes/_nav.html", 'request.resolver_match.view_name == "inbox"'): "a URL name",
     **{
         ("includes/_nav.html", f'request.resolver_match.app_name == "{app}"'): "a URL namespace"
         for app in (
@@ -42,6 +43,7 @@ LITERAL_COMPARISONS_ALLOWED = {
             "monitoring",
             "reports",
             "people",
+            "notifications",
         )
     },
     ("monitoring/observation_fill.html", 'field.name == "comment"'): "a form field name",

@@ -158,6 +158,23 @@ def test_a_psikolog_sees_the_referrals_to_her(
     assert inbox_items(login(psikolog_gita)) == []
 
 
+def test_moderators_see_posts_reported_once_each(
+    login, peksos_budi, guru_eka, kepsek_indah, ortu_fajar, relaxed_forum
+):
+    from forum import services as forum
+
+    question = ask(ortu_fajar)
+    for member in (guru_eka, kepsek_indah):
+        forum.post_flag(post=question, by=member, reason="kasar")
+    items = inbox_items(login(peksos_budi))
+    assert [(item.kind, item.title) for item in items] == [
+        ("Forum", "Sebuah pertanyaan dilaporkan kepada moderator.")
+    ]
+    assert items[0].link == reverse("forum:flag-queue")
+    forum.flags_resolve(post=question, by=peksos_budi, hide=False)
+    assert inbox_items(login(peksos_budi)) == []
+
+
 def test_nothing_waiting(login, koordinator_ani):
     html = login(koordinator_ani).get(INBOX).content.decode()
     assert "Tidak ada yang menunggu keputusan Anda." in html
