@@ -17,8 +17,9 @@ from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
 
-from monitoring import crypto, services
+from monitoring import services
 from monitoring.models import ChildRecord, Consent
+from peksos.core import crypto
 from peksos.core.models import AuditEvent
 
 CANARY = "CANARY-CHILD-5531"
