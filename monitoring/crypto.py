@@ -1,6 +1,16 @@
-"""Kept for the monitoring migrations 0001 and 0002, which name `monitoring.crypto`: the
-encryption at rest now lives in `peksos.core.crypto` (SOS Desk case text uses it too)."""
+"""Kept so that monitoring's migrations (which name `monitoring.crypto.EncryptedTextField`) and
+older imports still resolve: the helper lives in `peksos.core.crypto` (floor 1), where the
+SOS Desk (floor 4) can use it too."""
 
-from peksos.core.crypto import EncryptedTextField
-
-__all__ = ["EncryptedTextField"]
+from peksos.core.crypto import (  # noqa: F401
+    EncryptedTextField,
+    UndecryptableValue,
+    _multi_fernet,
+    decrypt,
+    decrypt_bytes,
+    encrypt,
+    encrypt_bytes,
+    keys,
+    new_key,
+    rotate,
+)

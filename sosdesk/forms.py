@@ -269,6 +269,8 @@ class StageDeadlinesForm(forms.ModelForm):
             "handling_days",
             "referred_days",
             "police_hours",
+            "examination_days",
+            "decision_days",
         ]
 
     def __init__(self, *args, **kwargs):
@@ -281,6 +283,8 @@ class StageDeadlinesForm(forms.ModelForm):
             "referred_days": 365,
             # UU TPKS Pasal 41: 3x24 hours is the legal limit, it may be shortened only.
             "police_hours": 72,
+            "examination_days": 365,
+            "decision_days": 365,
         }
         for name, maximum in limits.items():
             field = self.fields[name]
@@ -288,6 +292,20 @@ class StageDeadlinesForm(forms.ModelForm):
             field.widget.attrs.update(min=1, max=maximum)
             field.validators += [MinValueValidator(1), MaxValueValidator(maximum)]
         self.fields["police_hours"].help_text = _("UU TPKS Pasal 41: at most 72 hours.")
+        # The procedure's deadlines (sosdesk/procedure/clocks.py): a form sent without them
+        # keeps the values in force.
+        for name in ("examination_days", "decision_days"):
+            self.fields[name].required = False
+
+    def _keep(self, name: str):
+        value = self.cleaned_data.get(name)
+        return getattr(self.instance, name) if value is None else value
+
+    def clean_examination_days(self):
+        return self._keep("examination_days")
+
+    def clean_decision_days(self):
+        return self._keep("decision_days")
 
 
 class CaseFilterForm(forms.Form):

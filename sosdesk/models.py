@@ -319,6 +319,8 @@ class CaseEvent(MarksPartitions, models.Model):
         REFERRAL = "referral", _("referral")
         POLICE = "police", _("police report")
         ESCALATED = "escalated", _("escalated to the Koordinator")
+        PROCEDURE = "procedure", _("procedure step")
+        HANDOVER = "handover", _("handed over")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
     at = models.DateTimeField(default=timezone.now)
@@ -487,6 +489,13 @@ class StageDeadlines(models.Model):
     police_hours = models.PositiveIntegerField(
         _("sexual violence to the police within (hours)"), default=72
     )
+    # The PPKSP procedure's steps (sosdesk/procedure/clocks.py).
+    examination_days = models.PositiveIntegerField(
+        _("examination concluded within (days of receipt)"), default=30
+    )
+    decision_days = models.PositiveIntegerField(
+        _("follow-up decided within (days of the conclusion)"), default=14
+    )
     updated_at = models.DateTimeField(auto_now=True)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -546,5 +555,18 @@ class PublicSubmission(models.Model):
         return f"{self.key} {self.at:%Y-%m-%d %H:%M}"
 
 
+# The PPKSP procedure's records (parties, examination, conclusion, follow-up, recovery,
+# handovers, documents) live in their own module; imported here so Django finds them.
+from .procedure.models import (  # noqa: E402, F401
+    CaseDocument,
+    CaseParty,
+    Conclusion,
+    Decision,
+    Evidence,
+    Handover,
+    Interview,
+    RecoveryTask,
+)
+
 # Models of the case's protection and retention, in their own module (app label sosdesk).
-from .protection.models import CaseDestruction, CaseHandler, CaseRecusal  # noqa: E402,F401
+from .protection.models import CaseDestruction, CaseHandler, CaseRecusal  # noqa: E402, F401

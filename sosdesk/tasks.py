@@ -18,3 +18,16 @@ def refresh_desks_working() -> int:
 def destroy_expired_cases() -> int:
     """Daily: destroy closed cases past their retention period (idempotent)."""
     return retention.destroy_expired().count
+
+
+@shared_task(name="sosdesk.tasks.render_case_document")
+def render_case_document(message_id: str) -> None:
+    """A case's examination report or recommendation letter (sosdesk/procedure/documents.py)."""
+    from peksos.core import outbox
+
+    from .procedure import documents
+
+    with outbox.claim(message_id) as message:
+        if message is None:
+            return
+        documents.render_document(message.payload["document"])

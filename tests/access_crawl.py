@@ -60,6 +60,10 @@ CANARIES: dict[str, set[str]] = {
     "CANARY-case-attachment-7f3a": CASE_READERS,
     "CANARY-reporter-name-7f3a": {"koordinator", "sosdesk_b"},
     "CANARY-reporter-contact-7f3a": {"koordinator", "sosdesk_b"},
+    # The PPKSP procedure (issue 19): a party's name only through the audited reveal (with a
+    # reason, never in a crawl), an interview's summary only in the examination report.
+    "CANARY-party-name-7f3a": CASE_READERS,
+    "CANARY-interview-summary-7f3a": CASE_READERS,
     # The child's name and the guardian's contact: only through the audited reveal.
     "CANARY-child-name-7f3a": CHILD_READERS,
     "CANARY-guardian-contact-7f3a": CHILD_READERS,
@@ -373,6 +377,8 @@ def build_world(users: dict) -> dict:
         role=Role.ORANG_TUA,
     )
 
+    procedure = _procedure(case, koor, dedi)
+
     # Reports: school B's report, built (with the PDF renderer's input kept for the canaries).
     report = Report.objects.create(
         kind=Report.Kind.SCHOOL,
@@ -395,6 +401,7 @@ def build_world(users: dict) -> dict:
         "case": case.code,
         "referral": referral.pk,
         "attachment": attachment.pk if attachment else None,
+        **procedure,
         "member": member.pk,
         "public_code": the_desk.public_code,
         "record": record.code,
@@ -422,6 +429,74 @@ def build_world(users: dict) -> dict:
         "pdf_html": pdf_html,
         **held,
         "emails": {u.email: key for key, u in users.items()} | {rina.email: "ortu_rina"},
+    }
+
+
+def _procedure(case, koor, dedi) -> dict:
+    """The PPKSP procedure of school B's case: a party, a held interview, evidence, an approved
+    conclusion, a decision, a recovery task and a document not rendered yet (issue 19)."""
+    from datetime import timedelta
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from peksos.core.uploads import validate_document
+    from sosdesk.procedure import conclusion, examination, followup, parties, recovery
+    from sosdesk.procedure.models import CaseDocument
+
+    party = parties.party_add(
+        case=case, role="korban", category="peserta_didik", name="CANARY-party-name-7f3a", by=dedi
+    )
+    held = timezone.now() - timedelta(hours=1)
+    interview = examination.interview_plan(
+        case=case, party=party, planned_at=held, interviewers="Tim", by=dedi
+    )
+    examination.interview_record(
+        interview=interview, held_at=held, summary="CANARY-interview-summary-7f3a", by=dedi
+    )
+    pdf = SimpleUploadedFile("bukti.pdf", b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\n%%EOF\n")
+    evidence = examination.evidence_add(
+        case=case,
+        description="Tangkapan layar",
+        received_from="",
+        received_on=timezone.localdate(),
+        upload=validate_document(pdf, prefix="sosdesk"),
+        by=dedi,
+    )
+    conclusion.conclusion_save(
+        case=case,
+        finding="terbukti",
+        sanction_level="ringan",
+        sanction="",
+        victim_recovery="Konseling",
+        continued_schooling="Tetap bersekolah",
+        reasoning="Saksi",
+        by=dedi,
+    )
+    conclusion.conclusion_approve(case=case, by=koor)
+    decision = followup.decision_record(
+        case=case,
+        authority="kepala_sekolah",
+        decided_by_name="Kepala sekolah",
+        decision="Teguran",
+        decided_on=timezone.localdate(),
+        by=dedi,
+    )
+    task = recovery.task_add(
+        case=case,
+        kind="konseling",
+        description="",
+        owner="Guru BK",
+        due_on=timezone.localdate(),
+        by=dedi,
+    )
+    document = CaseDocument.objects.create(case=case, kind="lhp", requested_by=dedi)
+    return {
+        "party": party.pk,
+        "interview": interview.pk,
+        "evidence": evidence.pk,
+        "decision": decision.pk,
+        "task": task.pk,
+        "document": document.pk,
     }
 
 
@@ -615,6 +690,12 @@ FILL_PATTERN = {
     "sosdesk:referral-respond": {"pk": "referral"},
     "sosdesk:case-attachment": {"code": "case", "pk": "attachment"},
     "sosdesk:member-delete": {"npsn": "npsn", "pk": "member"},
+    "sosdesk:party-reveal": {"code": "case", "pk": "party"},
+    "sosdesk:interview-held": {"code": "case", "pk": "interview"},
+    "sosdesk:evidence-file": {"code": "case", "pk": "evidence"},
+    "sosdesk:decision-executed": {"code": "case", "pk": "decision"},
+    "sosdesk:task-done": {"code": "case", "pk": "task"},
+    "sosdesk:document-download": {"code": "case", "pk": "document"},
     "forum:invitecode-deactivate": {"pk": "invite"},
     "forum:registration-confirm": {"token": "registration_token"},
     "forum:answer-accept": {"uid": "answer"},

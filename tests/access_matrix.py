@@ -245,6 +245,28 @@ ROWS: dict[str, tuple[str, str]] = {
     "sosdesk:case-unrestrict": ("5 5 5 5 5 5 5 5 5 5 5", "L b 4 3 4 4 4 3 4 4 4"),
     "sosdesk:case-handler-add": ("5 5 5 5 5 5 5 5 5 5 5", "L b 4 3 4 4 4 3 4 4 4"),
     "sosdesk:case-recuse": ("5 5 5 5 5 5 5 5 5 5 5", "L b 4 b 4 4 4 b 4 4 4"),
+    # --- sosdesk: the PPKSP procedure of a case (issue 19): the case's handlers only (a referred
+    # psychologist 403); an empty POST is a form error (400). The conclusion of school B's case
+    # is approved already, so the Koordinator's approval is refused (→ the page); only the
+    # chair or a Koordinator approves, only a Koordinator gives the case to another PEKSOS.
+    "sosdesk:case-procedure": ("L a 4 a 4 4 4 a 4 4 4", "5 5 5 5 5 5 5 5 5 5 5"),
+    "sosdesk:party-add": ("5 5 5 5 5 5 5 5 5 5 5", "L b 4 b 4 4 4 b 4 4 4"),
+    "sosdesk:party-reveal": ("5 5 5 5 5 5 5 5 5 5 5", "L b 4 b 4 4 4 b 4 4 4"),
+    "sosdesk:interview-plan": ("5 5 5 5 5 5 5 5 5 5 5", "L b 4 b 4 4 4 b 4 4 4"),
+    "sosdesk:interview-held": ("5 5 5 5 5 5 5 5 5 5 5", "L b 4 b 4 4 4 b 4 4 4"),
+    "sosdesk:evidence-add": ("5 5 5 5 5 5 5 5 5 5 5", "L b 4 b 4 4 4 b 4 4 4"),
+    "sosdesk:conclusion-save": ("5 5 5 5 5 5 5 5 5 5 5", "L b 4 b 4 4 4 b 4 4 4"),
+    "sosdesk:decision-add": ("5 5 5 5 5 5 5 5 5 5 5", "L b 4 b 4 4 4 b 4 4 4"),
+    "sosdesk:decision-executed": ("5 5 5 5 5 5 5 5 5 5 5", "L b 4 b 4 4 4 b 4 4 4"),
+    "sosdesk:task-add": ("5 5 5 5 5 5 5 5 5 5 5", "L b 4 b 4 4 4 b 4 4 4"),
+    "sosdesk:task-done": ("5 5 5 5 5 5 5 5 5 5 5", "L b 4 b 4 4 4 b 4 4 4"),
+    "sosdesk:case-move": ("5 5 5 5 5 5 5 5 5 5 5", "L b 4 b 4 4 4 b 4 4 4"),
+    "sosdesk:document-request": ("5 5 5 5 5 5 5 5 5 5 5", "L b 4 b 4 4 4 b 4 4 4"),
+    "sosdesk:conclusion-approve": ("5 5 5 5 5 5 5 5 5 5 5", "L r 4 3 4 4 4 3 4 4 4"),
+    "sosdesk:case-assign": ("5 5 5 5 5 5 5 5 5 5 5", "L b 4 3 4 4 4 3 4 4 4"),
+    "sosdesk:evidence-file": ("L a 4 a 4 4 4 a 4 4 4", "5 5 5 5 5 5 5 5 5 5 5"),
+    # The document of the world is not rendered yet: its download goes back to the page.
+    "sosdesk:document-download": ("L r 4 r 4 4 4 r 4 4 4", "5 5 5 5 5 5 5 5 5 5 5"),
     "sosdesk:referral-respond": ("5 5 5 5 5 5 5 5 5 5 5", "L r 4 r 4 4 4 r 4 4 4"),
     "sosdesk:desk-detail": ("L a 4 a 4 4 4 a 4 4 4", "5 5 5 5 5 5 5 5 5 5 5"),
     "sosdesk:case-create": ("L a 4 a 4 4 4 a 4 4 4", "L a 4 a 4 4 4 a 4 4 4"),

@@ -309,3 +309,70 @@ def desk_member_account(school, username: str, role: str, *, principal: bool = F
         is_principal=principal,
     )
     return user
+
+
+# --- SOS Desk: the PPKSP procedure of a case (issue 19, sosdesk/procedure/) --------------------
+
+PARTY_CANARY = "CANARY-party-name-5c1e"
+
+
+def filed_case(school: School, *, forms=("perundungan",)) -> Case:
+    """A case received through the desk's services (with its timeline), not yet triaged."""
+    from sosdesk import services as desk_services
+
+    return desk_services.case_file(
+        school=school,
+        channel=Case.Channel.IN_PERSON,
+        narrative=f"{CANARY_NARRATIVE} procedure",
+        forms=list(forms),
+        modalities=["verbal"],
+        scope="dalam",
+        affected=["murid"],
+        ongoing_danger="tidak",
+    ).case
+
+
+def add_party(case: Case, by: User, *, role="korban", name=PARTY_CANARY, **extra):
+    from sosdesk.procedure import parties
+
+    fields = {"category": "peserta_didik", "sex": "P", "age_band": "13-17", **extra}
+    return parties.party_add(case=case, role=role, name=name, by=by, **fields)
+
+
+def held_interview(case: Case, party, by: User, *, summary="Ringkasan wawancara."):
+    from datetime import timedelta
+
+    from sosdesk.procedure import examination
+
+    planned = timezone.now() - timedelta(hours=2)
+    interview = examination.interview_plan(
+        case=case, party=party, planned_at=planned, interviewers="Ibu Wati", by=by
+    )
+    return examination.interview_record(
+        interview=interview, held_at=planned, summary=summary, by=by
+    )
+
+
+def make_chair(school: School, user: User, name: str = "Ibu Ketua"):
+    from sosdesk import services as desk_services
+
+    desk = desk_services.desk_ensure(school, by=user)
+    return desk_services.desk_member_add(
+        desk=desk, name=name, position="guru", is_chair=True, user=user, by=user
+    )
+
+
+def approved_conclusion(case: Case, by: User, *, finding="terbukti", level="sedang"):
+    from sosdesk.procedure import conclusion
+
+    conclusion.conclusion_save(
+        case=case,
+        finding=finding,
+        sanction_level=level if finding == "terbukti" else "",
+        sanction="Pembinaan dan teguran tertulis.",
+        victim_recovery="Konseling di sekolah.",
+        continued_schooling="Tetap bersekolah di kelas yang sama.",
+        reasoning="Keterangan saksi saling menguatkan.",
+        by=by,
+    )
+    return conclusion.conclusion_approve(case=case, by=by)

@@ -59,6 +59,8 @@ from ..permissions import (
     may_use_sosdesk,
     referral_filter,
 )
+from ..procedure.clocks import overdue_steps
+from ..procedure.overview import summary_context
 
 LIST_ORDER = ("-received_at", "code")  # newest first; the unique code breaks ties
 OVERDUE_ORDER = ("overdue_since", "code")  # most overdue first
@@ -204,6 +206,7 @@ def _render_detail(
             visits_visible_to(user).filter(origin=f"kasus:{case.code}").order_by("date", "id")
         )
         context["can_add_visit"] = schools_for_new_visit(user).filter(pk=case.school_id).exists()
+        context.update(summary_context(case))  # the PPKSP procedure (sosdesk/procedure/)
         context.update(
             triage_form=TriageForm.for_case(case),
             status_form=StatusForm(allowed=allowed) if allowed else None,
@@ -261,6 +264,7 @@ def overdue_board(request: HttpRequest) -> HttpResponse:
         case.overdue_hours = math.floor((now - case.overdue_since).total_seconds() / 3600)
         case.overdue_days = case.overdue_hours // 24
     context = {"page": page, **page_links(request, page)}
+    context["procedure_overdue"] = overdue_steps(cases_visible_to(request.user), now)
     return render(request, "sosdesk/case_overdue.html", context)
 
 

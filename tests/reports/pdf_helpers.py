@@ -6,7 +6,8 @@ from pathlib import Path
 
 from django.utils import translation
 
-from reports import builder, pdf
+from peksos.core import pdf
+from reports import builder
 from reports.models import Report
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-results" / "reports"

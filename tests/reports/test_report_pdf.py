@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from reports import pdf
+from peksos.core import pdf
 from reports.models import Report
 from tests.factories import (
     CANARY_CONTACT,

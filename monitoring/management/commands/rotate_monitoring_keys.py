@@ -22,6 +22,7 @@ from django.db.models.functions import Cast
 from monitoring.models import ChildRecord, Consent, ObservationRequest
 from peksos.core import audit, crypto
 from sosdesk.models import Case, CaseMessage, CaseNote
+from sosdesk.procedure.models import CaseDocument, CaseParty, Interview
 
 BATCH = 500
 ENCRYPTED_FIELDS = ("name", "guardian_contact")
@@ -29,9 +30,12 @@ ENCRYPTED_FIELDS = ("name", "guardian_contact")
 ENCRYPTED = (
     (ChildRecord, ENCRYPTED_FIELDS),
     (ObservationRequest, ("child_label", "comment")),
+    # The SOS Desk's case text, parties and interview summaries (issue 19) share the key ring.
     (Case, ("narrative", "reporter_name", "reporter_contact")),
     (CaseMessage, ("body",)),
     (CaseNote, ("body",)),
+    (CaseParty, ("name", "contact")),
+    (Interview, ("summary",)),
 )
 
 
@@ -73,8 +77,8 @@ class Command(BaseCommand):
             stale += sum(
                 not _opens(first, token.encode()) for row in raw.iterator() for token in row
             )
-        for consent in Consent.objects.exclude(form_file="").iterator():
-            with consent.form_file.open("rb") as handle:
+        for field, row in _encrypted_files():
+            with getattr(row, field).open("rb") as handle:
                 stale += not _opens(first, handle.read())
         return stale
 
@@ -102,18 +106,28 @@ class Command(BaseCommand):
         """Each form is written anew under a new name before the old file is removed, so a
         crash in between leaves a readable file either way."""
         done = 0
-        for consent in Consent.objects.exclude(form_file="").iterator():
-            old = consent.form_file.name
-            with consent.form_file.open("rb") as handle:
+        for field, row in _encrypted_files():
+            file = getattr(row, field)
+            old = file.name
+            with file.open("rb") as handle:
                 token = handle.read()
             if _opens(first, token):
                 continue
             rotated = crypto.keys().rotate(token)
-            consent.form_file.save("form", ContentFile(rotated), save=False)
-            Consent.objects.filter(pk=consent.pk).update(form_file=consent.form_file.name)
-            consent.form_file.storage.delete(old)
+            name = "form" if field == "form_file" else f"sosdesk/documents/{row.pk}.pdf"
+            file.save(name, ContentFile(rotated), save=False)
+            type(row).objects.filter(pk=row.pk).update(**{field: file.name})
+            file.storage.delete(old)
             done += 1
         return done
+
+
+def _encrypted_files():
+    """(field, row) of every encrypted file: consent forms, SOS Desk case documents."""
+    for consent in Consent.objects.exclude(form_file="").iterator():
+        yield "form_file", consent
+    for document in CaseDocument.objects.exclude(file="").iterator():
+        yield "file", document
 
 
 def _opens(fernet: Fernet, token: bytes) -> bool:
