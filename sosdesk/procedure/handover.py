@@ -19,6 +19,8 @@ from schools.models import School
 
 from .. import services
 from ..models import Case, CaseEvent
+from ..protection.models import CaseHandler
+from ..protection.recipients import case_recipients
 from .common import locked_case, timeline
 from .models import Handover
 
@@ -62,7 +64,10 @@ def case_move_school(
         for school in (old, to_school):
             services.record_school_case_count(school, timezone.now())
         with override("id"):
-            for address in sorted(set(services.desk_recipients(to_school))):
+            # The people who may open it at its new school: a case hidden from the school
+            # (sent to the Dinas only, restricted) tells the Koordinators and its named
+            # handlers only (sosdesk/protection/recipients.py).
+            for address in case_recipients(locked):
                 outbox.enqueue_email(
                     to=[address],
                     subject=_("A case was moved to the SOS Desk of %(school)s")
@@ -92,6 +97,10 @@ def case_assign_peksos(*, case: Case, peksos: User, reason: str, by: User, reque
         before = current_peksos(locked)
         if before is not None and before.pk == peksos.pk:
             raise Refusal(_("This PEKSOS already has the case."))
+        if locked.recusals.filter(user=peksos).exists():
+            raise Refusal(_("This PEKSOS is recused from this case."))
+        if locked.dinas_only or locked.restricted:  # only its named handlers may open it
+            CaseHandler.objects.get_or_create(case=locked, user=peksos, defaults={"added_by": by})
         handover = Handover.objects.create(
             case=locked,
             kind=Handover.Kind.PEKSOS,
