@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from peksos.core import partials
 from schools.models import School
 
+from . import party_figures
 from .models import Case, CaseEvent, Modality, ViolenceForm
 
 SUPPRESSION_THRESHOLD = 5
@@ -143,6 +144,11 @@ def by_form(cases: QuerySet[Case]) -> dict[str, int]:
 
 def by_modality(cases: QuerySet[Case]) -> dict[str, int]:
     return _count_lists(cases, "modalities", list(Modality.values))
+
+
+def simfoni_of(forms) -> set[str]:
+    """The SIMFONI PPA categories of a case's forms of violence."""
+    return {SIMFONI_CROSSWALK.get(f, Simfoni.LAINNYA) for f in forms}
 
 
 def by_simfoni(cases: QuerySet[Case]) -> dict[str, int]:
@@ -337,6 +343,7 @@ class Table:
     key: str
     title: str
     rows: list[tuple[str, str, int | str]] = field(default_factory=list)
+    counts_people: bool = False  # parties (sosdesk/party_figures.py), not reports
 
 
 @dataclass
@@ -349,8 +356,9 @@ class Summary:
     suppressed: bool
 
 
-# Tables in which each case counts once, so that their rows add up to the total shown.
-PARTITIONS = frozenset({"level", "kecamatan", "status", "channel"})
+# Tables in which each case (or each person: sosdesk/party_figures.py) counts once, so that
+# their rows add up to a total.
+PARTITIONS = frozenset({"level", "kecamatan", "status", "channel", *party_figures.TABLES})
 
 
 def _labelled(counts: dict, labels: dict) -> list[tuple[str, str, int | str]]:
@@ -371,10 +379,11 @@ COUNTED = {
 def all_counts(cases: QuerySet[Case]) -> Counter:
     """Every count of `summary` in one Counter, so that the counts of several sets of cases
     add up: (table, key) -> n, ("total", "") -> n, and `stage_hours` as ("hours", (stage,
-    tenths)) -> n. Nine queries."""
+    tenths)) -> n. Eleven queries (two count the parties: sosdesk/party_figures.py)."""
     counted = Counter({("total", ""): total(cases)})
     for table, count_by in COUNTED.items():
         counted.update({(table, key): n for key, n in count_by(cases).items()})
+    counted.update(party_figures.party_counts(cases, simfoni_of))  # people, not cases
     counted.update({("hours", key): n for key, n in stage_hours(cases).items()})
     return counted
 
@@ -385,9 +394,12 @@ def _table(counted: Counter, table: str) -> dict:
         return {key: found[key] for key in School.Level.values if found.get(key)}
     if table == "kecamatan":
         return dict(sorted((key, n) for key, n in found.items() if n))
+    if table in party_figures.TABLES:
+        return {key: found.get(key, 0) for key in party_figures.table_keys(table)}
     keys = {
         "forms": ViolenceForm.values,
         "simfoni": [key for key, _label in Simfoni.choices],
+        party_figures.SIMFONI_TABLE: [key for key, _label in Simfoni.choices],
         "modality": Modality.values,
         "status": Case.Status.values,
         "channel": Case.Channel.values,
@@ -432,9 +444,23 @@ def summary(
         "kecamatan": (_("Kecamatan"), {}),
         "status": (_("Status"), dict(Case.Status.choices)),
         "channel": (_("Received"), dict(Case.Channel.choices)),
+        **{
+            table: (
+                title,
+                dict(Simfoni.choices)
+                if table == party_figures.SIMFONI_TABLE
+                else party_figures.table_labels(table),
+            )
+            for table, title in party_figures.TITLES.items()
+        },
     }
     tables = [
-        Table(key, title, _labelled(_table(counted, key), names))
+        Table(
+            key,
+            title,
+            _labelled(_table(counted, key), names),
+            counts_people=key in party_figures.TITLES,
+        )
         for key, (title, names) in labels.items()
     ]
     count = counted["total", ""]

@@ -569,4 +569,4 @@ from .procedure.models import (  # noqa: E402, F401
 )
 
 # Models of the case's protection and retention, in their own module (app label sosdesk).
-from .protection.models import CaseDestruction, CaseHandler, CaseRecusal  # noqa: E402,F401
+from .protection.models import CaseDestruction, CaseHandler, CaseRecusal  # noqa: E402, F401

@@ -4,7 +4,8 @@ retention ends), mirroring monitoring/retention.py.
 A closed case is destroyed `SOSDESK_RETENTION_DAYS` after its closure (default 5 years, a
 policy of the Dinas): the row and everything under it (timeline, messages with the reporter,
 internal notes, attachments and their files, referrals, named handlers, recusals) are
-deleted. What remains is one `CaseDestruction` (what: the case's UUID, the key of its audit
+deleted, with the procedure's records and their files (sosdesk/procedure/). What remains
+is one `CaseDestruction` (what: the case's UUID, the key of its audit
 rows; when; by which rule; and coarse fields the figures may count: school, month received
 and closed, forms of violence, outcome, number of files) and one `case_destroyed` audit row
 holding only the UUID. The tracking code is not kept: a reporter's code then finds nothing.
@@ -25,14 +26,14 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import ProtectedError
 from django.utils import timezone
 
 from peksos.core import audit
 from peksos.core.uploads import private_storage
 
-from .models import Case, CaseAttachment, CaseDestruction
+from .models import Case, CaseDestruction
 
 log = logging.getLogger(__name__)
 
@@ -74,6 +75,20 @@ class _Held(Exception):
     pass
 
 
+def _files_of(case: Case) -> list[str]:
+    """The stored files of every row under the case (attachments, evidence, documents...):
+    found from the models, so a new kind of file under a case is destroyed too."""
+    names: list[str] = []
+    for relation in Case._meta.related_objects:
+        model = relation.related_model
+        fields = [f.name for f in model._meta.get_fields() if isinstance(f, models.FileField)]
+        if not fields:
+            continue
+        rows = model.objects.filter(**{relation.field.name: case}).values_list(*fields)
+        names += [name for row in rows for name in row if name]
+    return names
+
+
 def _destroy_one(pk, now, rule: str) -> str | None:
     """Destroy one case; its code, or None when it is gone or no longer due. Raises _Held
     when another record still refers to it (nothing is changed then)."""
@@ -81,9 +96,7 @@ def _destroy_one(pk, now, rule: str) -> str | None:
         case = expired(now).select_for_update(of=("self",)).filter(pk=pk).first()
         if case is None:
             return None
-        files = list(
-            CaseAttachment.objects.filter(case=case).exclude(file="").values_list("file", flat=True)
-        )
+        files = _files_of(case)
         code = case.code
         try:
             with transaction.atomic():
@@ -101,6 +114,9 @@ def _destroy_one(pk, now, rule: str) -> str | None:
                 audit.record(
                     "case_destroyed", object_type=Case._meta.label_lower, object_id=str(case.pk)
                 )
+                # An interview protects its party: the interviews go first, then the rest
+                # of the case in one cascade.
+                case.interviews.all().delete()
                 case.delete()
         except ProtectedError:
             raise _Held(code) from None

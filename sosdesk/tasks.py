@@ -14,6 +14,12 @@ def refresh_desks_working() -> int:
     return services.desks_refresh_working()
 
 
+@shared_task(name="sosdesk.tasks.destroy_expired_cases")
+def destroy_expired_cases() -> int:
+    """Daily: destroy closed cases past their retention period (idempotent)."""
+    return retention.destroy_expired().count
+
+
 @shared_task(name="sosdesk.tasks.render_case_document")
 def render_case_document(message_id: str) -> None:
     """A case's examination report or recommendation letter (sosdesk/procedure/documents.py)."""
@@ -25,9 +31,3 @@ def render_case_document(message_id: str) -> None:
         if message is None:
             return
         documents.render_document(message.payload["document"])
-
-
-@shared_task(name="sosdesk.tasks.destroy_expired_cases")
-def destroy_expired_cases() -> int:
-    """Daily: destroy closed cases past their retention period (idempotent)."""
-    return retention.destroy_expired().count

@@ -57,6 +57,9 @@ CANARIES: dict[str, set[str]] = {
     "CANARY-case-message-7f3a": CASE_READERS,
     "CANARY-case-referral-7f3a": CASE_READERS,
     "CANARY-case-exemption-7f3a": CASE_READERS,
+    # A report sent to the Dinas Sosial only: Koordinators (and the handlers they name) only.
+    "CANARY-dinas-only-narrative-7f3a": {"koordinator"},
+    "CANARY-dinas-only-message-7f3a": {"koordinator"},
     "CANARY-case-attachment-7f3a": CASE_READERS,
     "CANARY-reporter-name-7f3a": {"koordinator", "sosdesk_b"},
     "CANARY-reporter-contact-7f3a": {"koordinator", "sosdesk_b"},
@@ -247,6 +250,20 @@ def build_world(users: dict) -> dict:
         by=dedi,
     )
     desk.case_police_exemption(case=case, reason="CANARY-case-exemption-7f3a", by=dedi)
+    # A second report, sent by its reporter to the Dinas Sosial only (issue 19): the school's
+    # own people (dedi, joko) never read anything of it, anywhere; the Koordinator handles it.
+    hidden = desk.case_file(
+        school=b,
+        channel=Case.Channel.PUBLIC_FORM,
+        narrative="CANARY-dinas-only-narrative-7f3a",
+        forms=["seksual"],
+        modalities=["fisik"],
+        scope="dalam",
+        affected=["murid"],
+        ongoing_danger="tidak",
+        dinas_only=True,
+    ).case
+    desk.case_message_from_reporter(case=hidden, body="CANARY-dinas-only-message-7f3a")
 
     # Monitoring: a child of joko's caseload, with consent (and its scanned form), a plan, a
     # goal, an intervention and a note.

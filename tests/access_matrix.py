@@ -250,6 +250,14 @@ ROWS: dict[str, tuple[str, str]] = {
     "sosdesk:case-access-log": ("L a 4 3 4 4 4 3 4 4 4", "5 5 5 5 5 5 5 5 5 5 5"),
     # A file of an internal note: the case's handlers only (never the reporter).
     "sosdesk:case-attachment": ("L a 4 a 4 4 4 a 4 4 4", "5 5 5 5 5 5 5 5 5 5 5"),
+    # Protection of the case (issue 19): the page and restricting it are the handlers' (a
+    # referred psychologist: 403); naming handlers and lifting a restriction Koordinators only
+    # (403 for the school's handlers); an empty POST is a form error (400).
+    "sosdesk:case-protection": ("L a 4 a 4 4 4 a 4 4 4", "5 5 5 5 5 5 5 5 5 5 5"),
+    "sosdesk:case-restrict": ("5 5 5 5 5 5 5 5 5 5 5", "L b 4 b 4 4 4 b 4 4 4"),
+    "sosdesk:case-unrestrict": ("5 5 5 5 5 5 5 5 5 5 5", "L b 4 3 4 4 4 3 4 4 4"),
+    "sosdesk:case-handler-add": ("5 5 5 5 5 5 5 5 5 5 5", "L b 4 3 4 4 4 3 4 4 4"),
+    "sosdesk:case-recuse": ("5 5 5 5 5 5 5 5 5 5 5", "L b 4 b 4 4 4 b 4 4 4"),
     # --- sosdesk: the PPKSP procedure of a case (issue 19): the case's handlers only (a referred
     # psychologist 403); an empty POST is a form error (400). The conclusion of school B's case
     # is approved already, so the Koordinator's approval is refused (→ the page); only the
@@ -272,14 +280,6 @@ ROWS: dict[str, tuple[str, str]] = {
     "sosdesk:evidence-file": ("L a 4 a 4 4 4 a 4 4 4", "5 5 5 5 5 5 5 5 5 5 5"),
     # The document of the world is not rendered yet: its download goes back to the page.
     "sosdesk:document-download": ("L r 4 r 4 4 4 r 4 4 4", "5 5 5 5 5 5 5 5 5 5 5"),
-    # Protection of the case (issue 19): the page and restricting it are the handlers' (a
-    # referred psychologist: 403); naming handlers and lifting a restriction Koordinators only
-    # (403 for the school's handlers); an empty POST is a form error (400).
-    "sosdesk:case-protection": ("L a 4 a 4 4 4 a 4 4 4", "5 5 5 5 5 5 5 5 5 5 5"),
-    "sosdesk:case-restrict": ("5 5 5 5 5 5 5 5 5 5 5", "L b 4 b 4 4 4 b 4 4 4"),
-    "sosdesk:case-unrestrict": ("5 5 5 5 5 5 5 5 5 5 5", "L b 4 3 4 4 4 3 4 4 4"),
-    "sosdesk:case-handler-add": ("5 5 5 5 5 5 5 5 5 5 5", "L b 4 3 4 4 4 3 4 4 4"),
-    "sosdesk:case-recuse": ("5 5 5 5 5 5 5 5 5 5 5", "L b 4 b 4 4 4 b 4 4 4"),
     "sosdesk:referral-respond": ("5 5 5 5 5 5 5 5 5 5 5", "L r 4 r 4 4 4 r 4 4 4"),
     "sosdesk:desk-detail": ("L a 4 a 4 4 4 a 4 4 4", "5 5 5 5 5 5 5 5 5 5 5"),
     "sosdesk:case-create": ("L a 4 a 4 4 4 a 4 4 4", "L a 4 a 4 4 4 a 4 4 4"),

@@ -273,6 +273,44 @@ def gps_jpeg(name: str = "foto.jpg", *, appended: bytes = b""):
     return SimpleUploadedFile(name, out.getvalue() + appended, content_type="image/jpeg")
 
 
+# --- SOS Desk: protection of the reporter and of the case (issue 19) --------------------------
+
+
+def file_report(school, *, narrative: str = NARRATIVE, **kwargs):
+    """A report filed through the service (as by the public form), anonymous, physical."""
+    from sosdesk.models import Case
+    from sosdesk.services import case_file
+
+    fields = {
+        "school": school,
+        "channel": Case.Channel.PUBLIC_FORM,
+        "narrative": narrative,
+        "forms": ["fisik"],
+        "modalities": ["fisik"],
+        "scope": "dalam",
+        "affected": ["murid"],
+        "ongoing_danger": "tidak",
+    }
+    fields.update(kwargs)
+    return case_file(**fields).case
+
+
+def desk_member_account(school, username: str, role: str, *, principal: bool = False) -> User:
+    """An account of `school` that sits on its SOS Desk (a DeskMember linked to it)."""
+    from sosdesk.models import Desk, DeskMember
+
+    user = make_user(username, role, school)
+    desk, _created = Desk.objects.get_or_create(school=school)
+    DeskMember.objects.create(
+        desk=desk,
+        name=username,
+        position=DeskMember.Position.TEACHER,
+        user=user,
+        is_principal=principal,
+    )
+    return user
+
+
 # --- SOS Desk: the PPKSP procedure of a case (issue 19, sosdesk/procedure/) --------------------
 
 PARTY_CANARY = "CANARY-party-name-5c1e"
@@ -338,41 +376,3 @@ def approved_conclusion(case: Case, by: User, *, finding="terbukti", level="seda
         by=by,
     )
     return conclusion.conclusion_approve(case=case, by=by)
-
-
-# --- SOS Desk: protection of the reporter and of the case (issue 19) --------------------------
-
-
-def file_report(school, *, narrative: str = NARRATIVE, **kwargs):
-    """A report filed through the service (as by the public form), anonymous, physical."""
-    from sosdesk.models import Case
-    from sosdesk.services import case_file
-
-    fields = {
-        "school": school,
-        "channel": Case.Channel.PUBLIC_FORM,
-        "narrative": narrative,
-        "forms": ["fisik"],
-        "modalities": ["fisik"],
-        "scope": "dalam",
-        "affected": ["murid"],
-        "ongoing_danger": "tidak",
-    }
-    fields.update(kwargs)
-    return case_file(**fields).case
-
-
-def desk_member_account(school, username: str, role: str, *, principal: bool = False) -> User:
-    """An account of `school` that sits on its SOS Desk (a DeskMember linked to it)."""
-    from sosdesk.models import Desk, DeskMember
-
-    user = make_user(username, role, school)
-    desk, _created = Desk.objects.get_or_create(school=school)
-    DeskMember.objects.create(
-        desk=desk,
-        name=username,
-        position=DeskMember.Position.TEACHER,
-        user=user,
-        is_principal=principal,
-    )
-    return user

@@ -1,6 +1,6 @@
-"""Encryption at rest of personal data (UU PDP): the fields that identify a child (monitoring,
-the parties of an SOS Desk case) and the text of cases (the narrative, the reporter's identity, the
-conversation with the reporter, the desk's notes).
+"""Encryption at rest of personal data (UU PDP): the fields that identify a child (monitoring),
+the parties of an SOS Desk case, and the text of SOS Desk cases (the report's narrative, the
+reporter's identity, the conversation with the reporter, the desk's notes).
 
 A database dump or backup alone does not reveal a child's name or what a report says: those
 columns hold Fernet tokens (AES-128-CBC with HMAC-SHA256, a random IV per value), and the keys

@@ -3,6 +3,7 @@ the police clock."""
 
 from django.db.models import Count, F, Q, QuerySet
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from sosdesk import figures
 from sosdesk.models import Case
@@ -48,7 +49,10 @@ def cases_section(scope: Scope) -> Section:
         section.tables.append(
             Table(
                 str(table.title),
-                [str(table.title), _("Cases")],
+                [
+                    str(table.title),
+                    pgettext("counted", "People") if table.counts_people else _("Cases"),
+                ],
                 [[lbl, n] for _k, lbl, n in table.rows],
             )
         )

@@ -22,6 +22,7 @@ from schools.models import School
 
 from .. import services
 from ..models import Case, CaseEvent
+from ..protection.models import CaseHandler
 from ..protection.recipients import case_recipients
 from .common import locked_case, timeline
 from .models import Handover
@@ -96,6 +97,10 @@ def case_assign_peksos(*, case: Case, peksos: User, reason: str, by: User, reque
         before = current_peksos(locked)
         if before is not None and before.pk == peksos.pk:
             raise Refusal(_("This PEKSOS already has the case."))
+        if locked.recusals.filter(user=peksos).exists():
+            raise Refusal(_("This PEKSOS is recused from this case."))
+        if locked.dinas_only or locked.restricted:  # only its named handlers may open it
+            CaseHandler.objects.get_or_create(case=locked, user=peksos, defaults={"added_by": by})
         handover = Handover.objects.create(
             case=locked,
             kind=Handover.Kind.PEKSOS,

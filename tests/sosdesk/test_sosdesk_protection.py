@@ -384,3 +384,50 @@ def test_protection_page_query_count(
     with django_assert_max_num_queries(20):
         response = client.get(reverse("sosdesk:case-protection", args=[case_a.code]))
     assert len(re.findall(r"peksos_n\d|N\d", response.content.decode())) >= 6
+
+
+# --- The procedure's handovers (sosdesk/procedure/handover.py) ------------------------------
+
+
+def test_moving_a_hidden_case_tells_only_the_koordinators(
+    hidden_case,
+    school_b,
+    koordinator_ani,
+    sosdesk_dedi_sdn2,
+    peksos_joko_sdn2,
+    django_capture_on_commit_callbacks,
+):
+    from sosdesk.procedure import handover
+
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        handover.case_move_school(
+            case=hidden_case, to_school=school_b, reason="Pindah sekolah", by=koordinator_ani
+        )
+    recipients = {address for message in mail.outbox for address in message.to}
+    assert recipients == {koordinator_ani.email}
+    assert not cases_visible_to(sosdesk_dedi_sdn2).exists()
+
+
+def test_giving_a_hidden_case_to_a_peksos_names_them_its_handler(
+    hidden_case, koordinator_ani, peksos_budi, sosdesk_citra_sdn1
+):
+    from sosdesk.procedure import handover
+
+    assert not can_handle(peksos_budi, hidden_case)
+    handover.case_assign_peksos(
+        case=hidden_case, peksos=peksos_budi, reason="Ditunjuk Koordinator", by=koordinator_ani
+    )
+    assert can_handle(peksos_budi, hidden_case)
+    assert not can_handle(sosdesk_citra_sdn1, hidden_case)
+
+
+def test_a_recused_peksos_cannot_be_given_the_case(case_a, koordinator_ani, peksos_budi):
+    from django.core.exceptions import ValidationError
+
+    from sosdesk.procedure import handover
+
+    protection.recuse(case=case_a, user=peksos_budi, reason="x", by=koordinator_ani)
+    with pytest.raises(ValidationError):
+        handover.case_assign_peksos(case=case_a, peksos=peksos_budi, reason="x", by=koordinator_ani)
+    assert not can_handle(peksos_budi, case_a)

@@ -130,3 +130,40 @@ def test_dry_run_lists_and_changes_nothing(school_a, sosdesk_citra_sdn1):
 def test_the_job_is_scheduled_daily(settings):
     jobs = [job["task"] for job in settings.CELERY_BEAT_SCHEDULE.values()]
     assert "sosdesk.tasks.destroy_expired_cases" in jobs
+
+
+def test_the_procedure_records_and_their_files_go_with_the_case(
+    school_a, sosdesk_citra_sdn1, django_capture_on_commit_callbacks
+):
+    """Parties, an interview (which protects its party), evidence with its file."""
+    from peksos.core.uploads import validate_image
+    from sosdesk.procedure import examination
+    from sosdesk.procedure.models import CaseParty, Evidence, Interview
+    from tests.factories import add_party, held_interview
+
+    case = file_report(school_a)
+    party = add_party(case, sosdesk_citra_sdn1)
+    held_interview(case, party, sosdesk_citra_sdn1)
+    examination.evidence_add(
+        case=case,
+        description="Foto memar",
+        received_from="wali kelas",
+        received_on=timezone.localdate(),
+        upload=validate_image(gps_jpeg(), prefix="sosdesk"),
+        by=sosdesk_citra_sdn1,
+    )
+    case_transition(
+        case=case, to=Case.Status.CLOSED, outcome=Case.Outcome.RESOLVED, by=sosdesk_citra_sdn1
+    )
+    case.refresh_from_db()
+    names = [e.file.name for e in Evidence.objects.filter(case=case) if e.file]
+    assert len(names) == 1 and private_storage().exists(names[0])
+    with (
+        time_machine.travel(case.closed_at + timedelta(days=DAYS + 1)),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        assert tasks.destroy_expired_cases.delay().get() == 1
+    for model in (CaseParty, Interview, Evidence):
+        assert not model.objects.exists(), model
+    assert not any(private_storage().exists(name) for name in names)
+    assert CaseDestruction.objects.get().files == len(names)

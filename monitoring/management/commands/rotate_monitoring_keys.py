@@ -30,10 +30,10 @@ ENCRYPTED_FIELDS = ("name", "guardian_contact")
 ENCRYPTED = (
     (ChildRecord, ENCRYPTED_FIELDS),
     (ObservationRequest, ("child_label", "comment")),
+    # The SOS Desk's case text, parties and interview summaries (issue 19) share the key ring.
     (Case, ("narrative", "reporter_name", "reporter_contact")),
     (CaseMessage, ("body",)),
     (CaseNote, ("body",)),
-    # The parties of SOS Desk cases and interview summaries (issue 19) share the key ring.
     (CaseParty, ("name", "contact")),
     (Interview, ("summary",)),
 )
