@@ -11,11 +11,12 @@ grouped by school in a CTE, and joined to the schools: a hash join, linear in th
 from collections import Counter
 from datetime import date
 
-from django.db import connection
+from django.db import connection, connections
 from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from peksos.core import partials
+from peksos.core.dbrouter import current_alias
 from schools.models import Kecamatan, School
 
 from .models import Visit
@@ -99,7 +100,8 @@ def compliance_rows(
         *(id_range or ()),
         *scope_params,
     ]
-    with connection.cursor() as cursor:
+    # Raw SQL follows the router too: the read replica inside `replica_reads()`.
+    with connections[current_alias()].cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     return [

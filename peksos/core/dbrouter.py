@@ -152,6 +152,12 @@ def read_alias() -> str:
     return REPLICA if replica_status()[0] == OK else DEFAULT_DB_ALIAS
 
 
+def current_alias() -> str:
+    """Where a read made now goes, as the router decides it (raw SQL inside a block:
+    `connections[current_alias()].cursor()`); no health check of its own."""
+    return ReplicaRouter().db_for_read(None) or DEFAULT_DB_ALIAS
+
+
 @contextmanager
 def replica_reads():
     """Every read inside goes to the replica when `read_alias()` allows it at the start."""

@@ -100,14 +100,25 @@ def replica(settings):
     if "replica" not in settings.DATABASES:
         skip_or_fail("read replica (DATABASE_REPLICA_URL; make test-scaleout starts one)")
     settings.REPLICA_CHECK_SECONDS = 0
+    # A fresh connection for each test: the test client keeps connections across requests
+    # (production opens one per request behind PgBouncer), and a standby restarted by the
+    # previous test may have ended the old one.
+    connections["replica"].close()
     for _ in range(50):  # a moment of WAL not yet replayed (a checkpoint) is not a failure
         status, _behind = dbrouter.replica_status(fresh=True)
         if status == dbrouter.OK:
             break
         time.sleep(0.1)
     if status != dbrouter.OK:
-        skip_or_fail(f"read replica {status or 'missing'} (bin/scaleout-up)")
+        try:
+            with connections["replica"].cursor() as cursor:
+                cursor.execute("SELECT pg_is_in_recovery()")
+            why = "answers"
+        except Exception as error:
+            why = repr(error)
+        skip_or_fail(f"read replica {status or 'missing'} (bin/scaleout-up): {why}")
     yield connections["replica"]
+    connections["replica"].close()
     dbrouter.forget_status()
 
 

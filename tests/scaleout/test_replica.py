@@ -21,12 +21,16 @@ from reports import builder
 from reports.permissions import reports_visible_to
 from schools.models import School
 from tests.factories import city_report, make_user
+from visits.models import Visit
 
 pytestmark = [
     pytest.mark.services,
     pytest.mark.xdist_group("replica"),  # the lag and down tests pause and stop the standby
     pytest.mark.django_db(transaction=True, databases=["default", "replica"]),
 ]
+
+
+VISITS = f'"{Visit._meta.db_table}"'
 
 
 def selects(captured) -> list[str]:
@@ -64,7 +68,7 @@ def test_the_register_wide_figures_read_the_replica_and_permission_checks_do_not
     assert dashboard.school_count == 308
     replica_sql = " ".join(selects(on_replica))
     assert '"schools_school"' in replica_sql and '"core_partitionversion"' in replica_sql
-    assert all(sql.lstrip().upper().startswith("SELECT") for sql in selects(on_replica))
+    assert all(sql.lstrip().upper().startswith(("SELECT", "WITH")) for sql in selects(on_replica))
     # Who may see which reports is asked of the primary, never of the replica.
     assert '"reports_report"' in " ".join(selects(on_primary))
     assert '"reports_report"' not in replica_sql
@@ -144,7 +148,7 @@ def test_a_lagging_replica_is_left_for_the_primary_and_the_health_check_says_so(
             cursor.execute("SELECT pg_wal_replay_resume()")
     replayed()
     dbrouter.forget_status()
-    assert dbrouter.replica_status() == (dbrouter.OK, 0.0)
+    assert dbrouter.replica_status()[0] == dbrouter.OK
     assert json.loads(client.get(reverse("healthz")).content)["replica"] == "ok"
 
 
@@ -164,7 +168,7 @@ def test_a_replica_that_is_down_is_left_for_the_primary(
     finally:
         scaleout_script("replica-start")
     dbrouter.forget_status()
-    deadline = time.monotonic() + 20
+    deadline = time.monotonic() + 60
     while dbrouter.replica_status()[0] != dbrouter.OK and time.monotonic() < deadline:
         time.sleep(0.2)
         dbrouter.forget_status()
@@ -177,7 +181,7 @@ def test_the_figures_pages_of_the_whole_register_read_the_replica(
     client = login(koordinator_ani)
     replayed()
     for url, table in (
-        (reverse("visits:compliance-board"), '"visits_visit"'),
+        (reverse("visits:compliance-board"), VISITS),  # raw SQL, routed too
         (reverse("sosdesk:case-figures"), '"sosdesk_case"'),
     ):
         with CaptureQueriesContext(replica) as on_replica:
@@ -198,7 +202,7 @@ def test_the_report_builder_reads_its_sections_from_the_replica(
     ):
         assert builder.run(report.pk)
     replica_sql = " ".join(selects(on_replica))
-    assert '"schools_school"' in replica_sql and '"visits_visit"' in replica_sql
+    assert VISITS in replica_sql and '"sosdesk_case"' in replica_sql
     # The report's own row (claimed, its progress, its end) only ever on the primary.
     assert '"reports_report"' not in replica_sql
     assert '"reports_report"' in " ".join(selects(on_primary))
