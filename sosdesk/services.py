@@ -78,10 +78,13 @@ def koordinator_recipients() -> list[User]:
     return list(User.objects.filter(is_active=True, role=Role.KOORDINATOR))
 
 
-def _notify(recipients: list[User], kind: str, subject: str, body: str, link: str) -> None:
+def _notify(
+    recipients: list[User], kind: str, subject: str, body: str, link: str, code: str = ""
+) -> None:
     """A notification per recipient, e-mailed as each chose (no names or details, in
-    Indonesian): peksos.notifications."""
-    notify(recipients, kind, subject, link, email_body=body)
+    Indonesian): peksos.notifications. In the app the line also names the case's code."""
+    message = f"{subject} ({code})" if code and code not in subject else subject
+    notify(recipients, kind, message, link, email_subject=subject, email_body=body)
 
 
 def _case_link(case: Case) -> str:
@@ -255,7 +258,7 @@ def _alert_new_case(case: Case) -> None:
         if urgent or case.is_sexual_violence:
             recused = set(case.recusals.values_list("user_id", flat=True))
             recipients += [u for u in koordinator_recipients() if u.pk not in recused]
-        _notify(recipients, Kind.NEW_CASE, subject, body, _case_link(case))
+        _notify(recipients, Kind.NEW_CASE, subject, body, _case_link(case), case.code)
 
 
 def case_triage(
@@ -360,6 +363,7 @@ def case_refer(
                     _("A case (code %(code)s) was referred to you. Open PEKSOS to read it.")
                     % {"code": case.code},
                     _case_link(case),
+                    case.code,
                 )
     return referral
 
@@ -431,6 +435,7 @@ def case_police_exemption(*, case: Case, reason: str, by: User, request=None) ->
                     message,
                     message,
                     _case_link(case),
+                    case.code,
                 )
     return case
 
@@ -503,6 +508,7 @@ def case_message_from_reporter(
                     _("The reporter of case %(code)s sent a message. Open PEKSOS to read it.")
                     % {"code": case.code},
                     _case_link(case),
+                    case.code,
                 )
             elif alert == MessageAlert.FOLD:
                 _notify(
@@ -516,6 +522,7 @@ def case_message_from_reporter(
                     )
                     % {"code": case.code},
                     _case_link(case),
+                    case.code,
                 )
         return message
 
@@ -608,6 +615,7 @@ def escalate_overdue(now=None) -> int:
                     )
                     % {"code": case.code, "school": case.school.name},
                     _case_link(case),
+                    case.code,
                 )
         count += 1
     return count
