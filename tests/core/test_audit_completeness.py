@@ -54,6 +54,10 @@ SENSITIVE = {
     "reports:report-csv": ("koordinator", "GET", "report_figures_downloaded", "reports.report"),
     "reports:report-xlsx": ("peksos_b", "GET", "report_figures_downloaded", "reports.report"),
     "schools:school-export": ("koordinator", "GET", "school_export_csv", ""),
+    # The PPKSP procedure and the protection of a case (issue 19).
+    "sosdesk:case-procedure": ("sosdesk_b", "GET", "case_procedure_viewed", "sosdesk.case"),
+    "sosdesk:case-protection": ("sosdesk_b", "GET", "case_protection_viewed", "sosdesk.case"),
+    "sosdesk:evidence-file": ("peksos_b", "GET", "case_evidence_downloaded", "sosdesk.case"),
 }
 
 # pattern -> (persona refused, audit action): a denied attempt on a sensitive record.
@@ -117,6 +121,29 @@ NOT_SENSITIVE_READS = {
     "reports:report-create": "an empty form",
     "reports:report-detail": "the report's progress page: no figures (they are in the file)",
     "reports:report-run-again": _POST_ONLY,
+    "monitoring:record-follow-up-visit": "a redirect to the visit form with the record's code",
+    # The PPKSP procedure and the protection of a case (issue 19). A rendered document's
+    # download writes case_document_downloaded (tests/sosdesk/test_sosdesk_procedure.py); the
+    # crawl's world has none rendered, so here it is only a redirect back to the page.
+    "sosdesk:document-download": "the world's document is not rendered: a redirect",
+    "sosdesk:party-reveal": _POST_ONLY,
+    "sosdesk:party-add": _POST_ONLY,
+    "sosdesk:interview-plan": _POST_ONLY,
+    "sosdesk:interview-held": _POST_ONLY,
+    "sosdesk:evidence-add": _POST_ONLY,
+    "sosdesk:conclusion-save": _POST_ONLY,
+    "sosdesk:conclusion-approve": _POST_ONLY,
+    "sosdesk:decision-add": _POST_ONLY,
+    "sosdesk:decision-executed": _POST_ONLY,
+    "sosdesk:task-add": _POST_ONLY,
+    "sosdesk:task-done": _POST_ONLY,
+    "sosdesk:case-move": _POST_ONLY,
+    "sosdesk:case-assign": _POST_ONLY,
+    "sosdesk:document-request": _POST_ONLY,
+    "sosdesk:case-restrict": _POST_ONLY,
+    "sosdesk:case-unrestrict": _POST_ONLY,
+    "sosdesk:case-handler-add": _POST_ONLY,
+    "sosdesk:case-recuse": _POST_ONLY,
 }
 SENSITIVE_APPS = ("sosdesk:", "monitoring:", "reports:")
 

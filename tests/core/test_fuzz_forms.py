@@ -32,6 +32,7 @@ from hypothesis.extra.django import from_form
 
 from forum.models import Category
 from monitoring.models import Goal
+from peksos.notifications.models import Delivery, Kind
 from schools.models import School
 
 # from shared/testdata
@@ -144,6 +145,9 @@ FORM_KWARGS = {
     # Django's login form authenticates, and django-axes needs the request for that.
     "peksos.accounts.forms.LoginForm": lambda ctx: {"request": RequestFactory().post("/")},
     "forum.forms.QuestionForm": lambda ctx: {"user": ctx["ortu"]},
+    "peksos.notifications.forms.PreferencesForm": lambda ctx: {
+        "current": dict.fromkeys(Kind.values, Delivery.EMAIL)
+    },
     "forum.forms.QuestionFilterForm": lambda ctx: {"categories": list(Category.objects.all())},
     "monitoring.forms.RecordOpenForm": lambda ctx: {
         "schools": School.objects.filter(pk=ctx["school"].pk)

@@ -107,6 +107,10 @@ def test_examination_report_pdf_masks_names(
     assert "LAPORAN HASIL PEMERIKSAAN" in text.upper()
     assert "Korban 1" in text and "Korban menceritakan kejadian." in text
     assert PARTY_CANARY not in text and "CANARY" not in text
+    # Every download of a document is in the audit log (docs/quality.md S10).
+    assert AuditEvent.objects.filter(
+        action="case_document_downloaded", object_id=str(case.pk)
+    ).exists()
     assert (
         login(koordinator_ani).get(url("document-download", case, document.pk)).status_code == 200
     )
