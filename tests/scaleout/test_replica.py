@@ -147,6 +147,7 @@ def test_a_lagging_replica_is_left_for_the_primary_and_the_health_check_says_so(
         with connections["replica"].cursor() as cursor:
             cursor.execute("SELECT pg_wal_replay_resume()")
     replayed()
+    settings.REPLICA_MAX_LAG_SECONDS = 10  # the default: this busy machine's normal lag is fine
     dbrouter.forget_status()
     assert dbrouter.replica_status()[0] == dbrouter.OK
     assert json.loads(client.get(reverse("healthz")).content)["replica"] == "ok"
