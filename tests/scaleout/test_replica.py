@@ -207,3 +207,26 @@ def test_the_report_builder_reads_its_sections_from_the_replica(
     # The report's own row (claimed, its progress, its end) only ever on the primary.
     assert '"reports_report"' not in replica_sql
     assert '"reports_report"' in " ".join(selects(on_primary))
+
+
+def test_an_application_role_without_statistics_rights_sees_a_streaming_replica(replica):
+    """Production connects as an ordinary role: the replica's WAL receiver details are hidden
+    from it, yet a caught-up replica must still be "ok" (not lagging on an idle primary)."""
+    with connections["default"].cursor() as cursor:
+        cursor.execute(
+            "DO $$BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'peksos_app_test')"
+            " THEN CREATE ROLE peksos_app_test LOGIN; END IF; END$$"
+        )
+    time.sleep(0.5)  # the role reaches the standby
+    saved = replica.settings_dict["USER"]
+    replica.close()
+    replica.settings_dict["USER"] = "peksos_app_test"
+    try:
+        with replica.cursor() as cursor:
+            cursor.execute("SELECT pg_has_role('pg_read_all_stats', 'member'), current_user")
+            assert cursor.fetchone() == (False, "peksos_app_test")
+        statuses = [dbrouter.replica_status(fresh=True)[0] for _ in range(5)]
+        assert dbrouter.OK in statuses and dbrouter.DOWN not in statuses
+    finally:
+        replica.close()
+        replica.settings_dict["USER"] = saved
