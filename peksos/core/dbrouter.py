@@ -97,7 +97,9 @@ def _measure(alias: str) -> tuple[str, float | None]:
                 "SELECT pg_is_in_recovery(),"
                 " pg_last_wal_receive_lsn() IS NOT NULL"
                 "  AND pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn(),"
-                " EXISTS (SELECT 1 FROM pg_stat_wal_receiver WHERE status = 'streaming'),"
+                # A row while a WAL receiver runs; its details (status) are hidden from a
+                # role without pg_read_all_stats, its existence is not.
+                " EXISTS (SELECT 1 FROM pg_stat_wal_receiver WHERE pid IS NOT NULL),"
                 " EXTRACT(EPOCH FROM now() - pg_last_xact_replay_timestamp())"
             )
             in_recovery, caught_up, streaming, age = cursor.fetchone()

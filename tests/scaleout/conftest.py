@@ -3,6 +3,7 @@ mode, started here on a free port), the streaming read replica and PgBouncer
 (`bin/scaleout-up`, started by `make test-scaleout` and .ci/run). Missing: skipped, or failed
 with REQUIRE_SERVICES=1."""
 
+import fcntl
 import importlib.util
 import os
 import socket
@@ -94,11 +95,24 @@ def s3_media(settings, moto_endpoint):
 
 @pytest.fixture
 def replica(settings):
-    """The `replica` alias of this run (DATABASE_REPLICA_URL), answering and caught up."""
+    """The `replica` alias of this run (DATABASE_REPLICA_URL), answering and caught up. One
+    replica test at a time on this machine (a file lock, whatever the xdist worker or run):
+    some pause or stop the standby every other one reads."""
     from peksos.core import dbrouter
 
     if "replica" not in settings.DATABASES:
         skip_or_fail("read replica (DATABASE_REPLICA_URL; make test-scaleout starts one)")
+    lock_path = Path(os.environ.get("SCALEOUT_DIR") or ROOT / "var" / "scaleout") / "tests.lock"
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    with lock_path.open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield from _replica_ready(settings, dbrouter)
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def _replica_ready(settings, dbrouter):
     settings.REPLICA_CHECK_SECONDS = 0
     # A fresh connection for each test: the test client keeps connections across requests
     # (production opens one per request behind PgBouncer), and a standby restarted by the
