@@ -42,6 +42,7 @@ def summary_context(case: Case) -> dict:
             "tasks_open": sum(1 for t in data["tasks"] if not t.done_on),
             "step_clocks": data["step_clocks"],
             "overdue": any(c.overdue for c in data["step_clocks"]),
+            "next_clock": next((c for c in data["step_clocks"] if not c.done), None),
             "peksos": current_peksos(case),
         }
     }

@@ -59,6 +59,7 @@ from ..permissions import (
     may_use_sosdesk,
     referral_filter,
 )
+from ..procedure.audit_labels import PROCEDURE_ACTION_LABELS
 from ..procedure.clocks import overdue_steps
 from ..procedure.overview import summary_context
 
@@ -504,6 +505,7 @@ ACTION_LABELS = {
     "case_note_added": gettext_lazy("added an internal note"),
     "case_attachment_downloaded": gettext_lazy("downloaded an attachment"),
 }
+ACTION_LABELS.update(PROCEDURE_ACTION_LABELS)  # sosdesk/procedure/
 
 
 def action_label(action: str) -> str:

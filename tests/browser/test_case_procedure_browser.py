@@ -199,6 +199,9 @@ def test_case_walks_through_the_procedure(
     status.locator("select[name=outcome]").select_option("ditangani")
     status.locator("button[type=submit]").click()
     expect(page.locator(".alert-success")).to_be_visible()
+    page.goto(f"{live_server.url}/sosdesk/terlambat/")
+    expect(page.locator("#h-steps-overdue")).to_be_visible()
+    shared.screenshot(page, shots, "3-overdue-board")
 
     case = Case.objects.get(code=code)
     assert case.status == Case.Status.CLOSED and case.anonymous

@@ -146,3 +146,20 @@ def test_key_rotation_covers_parties_and_summaries(settings, sosdesk_citra_sdn1,
         summary = cursor.fetchone()[0]
     assert Fernet(new.encode()).decrypt(token.encode()).decode() == PARTY_CANARY
     assert Fernet(new.encode()).decrypt(summary.encode()).decode() == "Ringkasan rahasia"
+
+
+# --- The monitoring section (registered by monitoring, sosdesk/procedure/sections.py) --------
+
+
+def test_procedure_page_shows_the_linked_monitoring_record(
+    login, peksos_budi, sosdesk_citra_sdn1, case, school_a
+):
+    from tests.factories import CANARY, open_record
+
+    record = open_record(school_a, peksos_budi, case=case)
+    body = login(peksos_budi).get(page(case)).content.decode()
+    assert record.code in body and "belum ada rencana dukungan" in body
+    assert CANARY not in body  # never the child's name
+    # The desk officer may not see monitoring records: the section says so, without the code.
+    body = login(sosdesk_citra_sdn1).get(page(case)).content.decode()
+    assert record.code not in body
