@@ -62,6 +62,7 @@ from ..permissions import (
 from ..procedure.audit_labels import PROCEDURE_ACTION_LABELS
 from ..procedure.clocks import overdue_steps
 from ..procedure.overview import summary_context
+from ..protection.audit_labels import PROTECTION_ACTION_LABELS
 
 LIST_ORDER = ("-received_at", "code")  # newest first; the unique code breaks ties
 OVERDUE_ORDER = ("overdue_since", "code")  # most overdue first
@@ -506,6 +507,7 @@ ACTION_LABELS = {
     "case_attachment_downloaded": gettext_lazy("downloaded an attachment"),
 }
 ACTION_LABELS.update(PROCEDURE_ACTION_LABELS)  # sosdesk/procedure/
+ACTION_LABELS.update(PROTECTION_ACTION_LABELS)  # sosdesk/protection/
 
 
 def action_label(action: str) -> str:

@@ -63,6 +63,10 @@ LITERAL_COMPARISONS_ALLOWED = {
     },
     ("sosdesk/case_figures.html", 'table.key == "forms"'): "a figure table's key (figures.py)",
     ("sosdesk/case_figures.html", 'table.key == "simfoni"'): "a figure table's key (figures.py)",
+    (
+        "sosdesk/case_figures.html",
+        'table.key == "victims_simfoni"',
+    ): "a figure table's key (party_figures.py)",
 }
 
 

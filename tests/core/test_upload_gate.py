@@ -41,10 +41,14 @@ SERVED_BY = {
     "forum.PostImage.file": "forum.views.images.post_image",
     "monitoring.Consent.form_file": "monitoring.views.consent_form_file",
     "sosdesk.CaseAttachment.file": "sosdesk.views.cases.case_attachment",
+    "sosdesk.Evidence.file": "sosdesk.views.procedure_steps.evidence_file",
     "visits.VisitAgreement.letter": "visits.views.recorded.agreement_letter",
 }
 # Files the server makes itself (not uploads): served by their own views.
-GENERATED = {"reports.Report.file": "the PDF report rendered by reports.pdf"}
+GENERATED = {
+    "reports.Report.file": "the PDF report rendered by reports.pdf",
+    "sosdesk.CaseDocument.file": "a case's PDF document rendered by sosdesk.procedure.documents",
+}
 # Modules that build downloads of files the server generates (exports, calendars, QR codes).
 GENERATED_DOWNLOADS = {
     "peksos/core/uploads.py",

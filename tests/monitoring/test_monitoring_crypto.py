@@ -135,7 +135,7 @@ def test_key_rotation(settings, school_a, peksos_budi, tmp_path):
     # Step 2: re-encrypt everything with the first key.
     out = StringIO()
     call_command("rotate_monitoring_keys", stdout=out)
-    assert "2 record(s) and 1 consent form(s)" in out.getvalue()
+    assert "2 record(s), 1 consent form(s) and 0 SOS Desk case(s)" in out.getvalue()
     name, contact = raw_tokens(record)
     assert Fernet(new.encode()).decrypt(name.encode()).decode() == CANARY
     assert Fernet(new.encode()).decrypt(contact.encode()).decode() == CANARY_GUARDIAN

@@ -431,3 +431,11 @@ def test_a_recused_peksos_cannot_be_given_the_case(case_a, koordinator_ani, peks
     with pytest.raises(ValidationError):
         handover.case_assign_peksos(case=case_a, peksos=peksos_budi, reason="x", by=koordinator_ani)
     assert not can_handle(peksos_budi, case_a)
+
+
+def test_the_access_log_names_the_protection_steps(
+    login, case_a, koordinator_ani, sosdesk_citra_sdn1
+):
+    protection.case_restrict(case=case_a, keep=[], by=sosdesk_citra_sdn1)
+    html = login(koordinator_ani).get(reverse("sosdesk:case-access-log", args=[case_a.code]))
+    assert "membatasi kasus untuk petugas yang ditunjuk" in html.content.decode()
