@@ -23,6 +23,7 @@ from django.apps import apps
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import RequestFactory
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.datastructures import MultiValueDict
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hsettings
@@ -34,6 +35,7 @@ from forum.models import Category
 from monitoring.models import Goal
 from peksos.notifications.models import Delivery, Kind
 from schools.models import School
+from tests.factories import make_case
 
 # from shared/testdata
 XSS_CORPUS = Path(__file__).resolve().parents[1] / "data" / "xss-payloads.txt"
@@ -157,6 +159,16 @@ FORM_KWARGS = {
     },
     "monitoring.forms.GoalScoreForm": lambda ctx: {"goals": Goal.objects.all()},
     "sosdesk.forms.DeskMemberForm": lambda ctx: {"school": ctx["school"]},
+    "sosdesk.protection.forms.RestrictForm": lambda ctx: {
+        "case": case_of(ctx),
+        "by": ctx["peksos"],
+    },
+    "sosdesk.protection.forms.HandlerForm": lambda ctx: {"case": case_of(ctx)},
+    "sosdesk.protection.forms.RecusalForm": lambda ctx: {
+        "case": case_of(ctx),
+        "by": ctx["koordinator"],
+        "koordinator": True,
+    },
     "reports.forms.ReportRequestForm": lambda ctx: {"user": ctx["koordinator"]},
     "monitoring.forms.ObservationRequestForm": lambda ctx: {"record": child_record(ctx)},
     "monitoring.forms.GuardianLinkForm": lambda ctx: {"record": child_record(ctx)},
@@ -216,6 +228,13 @@ def ctx(koordinator_ani, peksos_budi, ortu_fajar, school_a):
         "ortu": ortu_fajar,
         "school": school_a,
     }
+
+
+def case_of(ctx):
+    """One case of the context's school, made on first use (the case protection forms)."""
+    if "case" not in ctx:
+        ctx["case"] = make_case(ctx["school"], ["fisik"], timezone.now())
+    return ctx["case"]
 
 
 def build(cls, ctx, data=None, files=None):
