@@ -9,10 +9,8 @@ where to look. Who may call what is decided in forum.permissions, by the views.
 from datetime import timedelta
 
 from django.conf import settings
-from django.contrib.auth.hashers import make_password
-from django.core import signing
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
@@ -22,7 +20,6 @@ from django.utils.translation import override
 from peksos.accounts.models import PROGRAMME_ROLES, Role, User
 from peksos.core import audit, outbox
 from peksos.core.idempotency import create_once
-from peksos.core.models import AuditEvent
 from peksos.core.uploads import CleanUpload
 from peksos.notifications.models import Kind
 from peksos.notifications.services import notify
@@ -32,15 +29,12 @@ from . import child_safety, permissions
 from .models import (
     Answer,
     Category,
-    FaqEntry,
     Flag,
     HelpfulMark,
-    InviteCode,
     ModerationNote,
     Post,
     PostImage,
     Question,
-    Registration,
 )
 
 Status = Post.Status
@@ -51,24 +45,17 @@ POSTS_PER_WINDOW = 5
 POST_WINDOW = timedelta(minutes=10)
 POSTS_PER_DAY = 30
 
-# Registration: wrong invitation codes and new accounts per address, counted in the audit log.
-BAD_CODES_PER_HOUR = 10
-REGISTRATIONS_PER_HOUR = 30
-CONFIRMATION_MAX_AGE = timedelta(days=7)
-CONFIRMATION_RESEND_AFTER = timedelta(minutes=5)
-CONFIRMATION_SALT = "forum.registration.confirm"
-
 # Questions without an answer this long remind the staff (forum.tasks.remind_unanswered).
 UNANSWERED_AFTER = timedelta(days=getattr(settings, "FORUM_UNANSWERED_DAYS", 2))
 
 
-def _link(request: HttpRequest | None, path: str) -> str:
+def link(request: HttpRequest | None, path: str) -> str:
     if request is not None:
         return request.build_absolute_uri(path)
     return getattr(settings, "PEKSOS_BASE_URL", "").rstrip("/") + path
 
 
-def _email(user: User, subject: str, body: str) -> None:
+def email_user(user: User, subject: str, body: str) -> None:
     if user.email and user.is_active:
         outbox.enqueue_email(to=[user.email], subject=subject, body=body)
 
@@ -217,7 +204,7 @@ def _notify_new_answer(answer: Answer, request: HttpRequest | None) -> None:
     if question.author_id == answer.author_id:
         return
     path = reverse("forum:question-detail", args=[question.uid])
-    url = _link(request, path)
+    url = link(request, path)
     with override("id"):
         _notify(
             question.author,
@@ -333,7 +320,7 @@ def _note(post: Post, action: str, by: User, text: str = "") -> None:
 
 def _post_url(post: Post, request: HttpRequest | None) -> str:
     question = post if isinstance(post, Question) else post.question
-    return _link(request, reverse("forum:question-detail", args=[question.uid]))
+    return link(request, reverse("forum:question-detail", args=[question.uid]))
 
 
 def _tell_author(post: Post, subject: str, request: HttpRequest | None) -> None:
@@ -493,129 +480,6 @@ def flags_resolve(
     return closed
 
 
-# --- Frequently asked questions (from private consultations) ---------------------------------
-
-
-def _faq_check(title: str, question_text: str, answer_text: str) -> None:
-    found = child_safety.reasons(title, question_text, answer_text)
-    if found:
-        raise ValidationError(
-            _(
-                "The text may still identify a child or a family: %(what)s. Rewrite it "
-                "without these details."
-            )
-            % {"what": "; ".join(str(e) for e in child_safety.explain(found))},
-            code="identifying",
-        )
-
-
-def faq_create(
-    *,
-    source: Question | None,
-    category: Category,
-    title: str,
-    question_text: str,
-    answer_text: str,
-    by: User,
-    idempotency_key=None,
-    request: HttpRequest | None = None,
-) -> FaqEntry:
-    """Write a draft FAQ entry (staff only). The text is what the staff member wrote, checked
-    for anything identifying; a moderator other than the writer publishes it."""
-    if not permissions.can_write_faq(by):
-        raise ValidationError(_("You cannot write FAQ entries."), code="role")
-    earlier = (
-        FaqEntry.objects.filter(idempotency_key=idempotency_key, created_by=by)
-        if idempotency_key
-        else None
-    )
-    if earlier is not None and (found := earlier.first()) is not None:
-        return found
-    _faq_check(title, question_text, answer_text)
-    if source is not None and (
-        source.body.strip() in {question_text.strip(), answer_text.strip()}
-        or source.title.strip() == title.strip()
-    ):
-        raise ValidationError(
-            _("Do not copy the asker's words: tell the question in your own words."),
-            code="copied",
-        )
-
-    def draft() -> FaqEntry:
-        entry = FaqEntry.objects.create(
-            source_question=source,
-            category=category,
-            title=title,
-            question_text=question_text,
-            answer_text=answer_text,
-            created_by=by,
-            last_edited_by=by,
-            idempotency_key=idempotency_key or None,
-        )
-        audit.record("forum_faq_drafted", request=request, actor=by, obj=entry)
-        return entry
-
-    return create_once(earlier, draft, looked_up=True)[0]
-
-
-def faq_edit(
-    *,
-    entry: FaqEntry,
-    category: Category,
-    title: str,
-    question_text: str,
-    answer_text: str,
-    by: User,
-    request: HttpRequest | None = None,
-) -> FaqEntry:
-    """Change an entry. A published entry that is changed goes back to review."""
-    _faq_check(title, question_text, answer_text)
-    with transaction.atomic():
-        entry = FaqEntry.objects.select_for_update().get(pk=entry.pk)
-        if entry.status == FaqEntry.Status.WITHDRAWN:
-            raise ValidationError(_("A withdrawn entry cannot be changed."), code="state")
-        entry.category = category
-        entry.title = title
-        entry.question_text = question_text
-        entry.answer_text = answer_text
-        entry.updated_at = timezone.now()
-        entry.last_edited_by = by
-        entry.status = FaqEntry.Status.DRAFT
-        entry.reviewed_by = None
-        entry.save()
-        audit.record("forum_faq_edited", request=request, actor=by, obj=entry)
-    return entry
-
-
-def faq_publish(*, entry: FaqEntry, by: User, request: HttpRequest | None = None) -> FaqEntry:
-    """A moderator who did not write (or last change) the entry publishes it."""
-    with transaction.atomic():
-        entry = FaqEntry.objects.select_for_update().get(pk=entry.pk)
-        if entry.status != FaqEntry.Status.DRAFT:
-            raise ValidationError(_("Only a draft can be published."), code="state")
-        if (entry.last_edited_by_id or entry.created_by_id) == by.pk:
-            raise ValidationError(
-                _("Another moderator must review and publish what you wrote."), code="four_eyes"
-            )
-        entry.status = FaqEntry.Status.PUBLISHED
-        entry.reviewed_by = by
-        entry.published_at = timezone.now()
-        entry.save(update_fields=["status", "reviewed_by", "published_at"])
-        audit.record("forum_faq_published", request=request, actor=by, obj=entry)
-    return entry
-
-
-def faq_withdraw(*, entry: FaqEntry, by: User, request: HttpRequest | None = None) -> FaqEntry:
-    with transaction.atomic():
-        entry = FaqEntry.objects.select_for_update().get(pk=entry.pk)
-        if entry.status == FaqEntry.Status.WITHDRAWN:
-            raise ValidationError(_("This entry is already withdrawn."), code="state")
-        entry.status = FaqEntry.Status.WITHDRAWN
-        entry.save(update_fields=["status"])
-        audit.record("forum_faq_withdrawn", request=request, actor=by, obj=entry)
-    return entry
-
-
 # --- Reminders ------------------------------------------------------------------------------
 
 
@@ -641,7 +505,7 @@ def remind_unanswered(*, now=None, after: timedelta = UNANSWERED_AFTER) -> int:
         claimed = Question.objects.filter(pk__in=due, reminded_at=None).update(reminded_at=now)
         if not claimed:
             return 0
-        url = _link(None, reverse("forum:question-list") + "?tampil=belum-dijawab")
+        url = link(None, reverse("forum:question-list") + "?tampil=belum-dijawab")
         with override("id"):
             subject = _("Questions in the forum are waiting for an answer")
             body = _(
@@ -649,190 +513,6 @@ def remind_unanswered(*, now=None, after: timedelta = UNANSWERED_AFTER) -> int:
                 "day(s). Please look at the unanswered questions:\n%(url)s"
             ) % {"count": claimed, "days": after.days, "url": url}
             for user in forum_staff_recipients():
-                _email(user, subject, body)
+                email_user(user, subject, body)
         audit.record("forum_unanswered_reminded", object_type=Question._meta.label_lower)
     return claimed
-
-
-# --- Registration with an invitation code ----------------------------------------------------
-
-
-def too_many_bad_codes(ip: str | None) -> bool:
-    if not ip:
-        return False
-    since = timezone.now() - timedelta(hours=1)
-    attempts = AuditEvent.objects.filter(action="forum_invite_code_rejected", ip=ip, at__gte=since)
-    return attempts.count() >= BAD_CODES_PER_HOUR
-
-
-def too_many_registrations(ip: str | None) -> bool:
-    if not ip:
-        return False
-    since = timezone.now() - timedelta(hours=1)
-    made = AuditEvent.objects.filter(action="forum_registered", ip=ip, at__gte=since)
-    return made.count() >= REGISTRATIONS_PER_HOUR
-
-
-def record_bad_invite_code(request: HttpRequest) -> None:
-    audit.record("forum_invite_code_rejected", request=request)
-
-
-def confirmation_token(registration: Registration) -> str:
-    return signing.dumps(registration.pk, salt=CONFIRMATION_SALT)
-
-
-def registration_for_token(token: str) -> Registration | None:
-    """The unconfirmed registration a link is for, or None (bad, expired or used link)."""
-    try:
-        pk = signing.loads(
-            token, salt=CONFIRMATION_SALT, max_age=CONFIRMATION_MAX_AGE.total_seconds()
-        )
-    except (signing.BadSignature, ValueError, TypeError):
-        return None
-    if not isinstance(pk, int):
-        return None
-    return Registration.objects.select_related("user").filter(pk=pk).first()
-
-
-def _send_confirmation(registration: Registration, request: HttpRequest | None) -> None:
-    url = _link(
-        request, reverse("forum:registration-confirm", args=[confirmation_token(registration)])
-    )
-    with override("id"):
-        outbox.enqueue_email(
-            to=[registration.user.email],
-            subject=_("Confirm your e-mail address for the PEKSOS forum"),
-            # A neutral text: the typed address may be anyone's, so nothing the registrant
-            # typed (such as the display name) is sent to it.
-            body=_(
-                "Hello,\n\nSomeone asked to join the PEKSOS consultation forum with this e-mail "
-                "address. To finish joining, open this link within 7 days and press the "
-                "button:\n%(url)s\n\nIf it was not you, ignore this e-mail: the account stays "
-                "closed."
-            )
-            % {"url": url},
-        )
-
-
-def registration_create(
-    *,
-    invite_code: InviteCode,
-    username: str,
-    email: str,
-    display_name: str,
-    password: str,
-    role: str,
-    request: HttpRequest | None = None,
-) -> Registration | None:
-    """Make an inactive account for the invitation code's school and send the confirmation
-    link. If the e-mail address already has an account, nothing is made and that address is
-    told instead: the page the visitor sees is the same (no account enumeration)."""
-    if role not in {Role.GURU, Role.ORANG_TUA}:
-        raise ValidationError(_("Choose parent or teacher."))
-    with transaction.atomic():
-        if User.objects.filter(email__iexact=email).exists():
-            make_password(password)  # the same hashing time as a real registration
-            _tell_existing_account(email, request)
-            audit.record("forum_registration_existing_email", request=request)
-            return None
-        try:
-            with transaction.atomic():
-                user = User.objects.create_user(
-                    username=username,
-                    email=email,
-                    password=password,
-                    first_name=display_name,
-                    role=role,
-                    is_active=False,
-                )
-        except IntegrityError:  # the same address registered a moment ago
-            _tell_existing_account(email, request)
-            return None
-        SchoolMembership.objects.create(user=user, school=invite_code.school)
-        registration = Registration.objects.create(
-            user=user, school=invite_code.school, invite_code=invite_code
-        )
-        _send_confirmation(registration, request)
-        audit.record("forum_registered", request=request, actor=user, obj=registration)
-    return registration
-
-
-def _tell_existing_account(email: str, request: HttpRequest | None) -> None:
-    with override("id"):
-        outbox.enqueue_email(
-            to=[email],
-            subject=_("Someone tried to register with your e-mail address"),
-            body=_(
-                "Someone tried to join the PEKSOS forum with this e-mail address, which "
-                "already has an account. If it was you, log in, or set a new password here:\n"
-                "%(url)s\n\nIf it was not you, you do not need to do anything."
-            )
-            % {"url": _link(request, reverse("accounts:password_reset"))},
-        )
-
-
-def registration_confirm(*, registration: Registration, request: HttpRequest | None = None) -> bool:
-    """Open the account; False if this registration was confirmed before (a used link never
-    reopens an account that was deactivated later)."""
-    with transaction.atomic():
-        claimed = Registration.objects.filter(pk=registration.pk, confirmed_at=None).update(
-            confirmed_at=timezone.now()
-        )
-        if not claimed:
-            return False
-        User.objects.filter(pk=registration.user_id).update(is_active=True)
-        audit.record(
-            "forum_registration_confirmed",
-            request=request,
-            actor=registration.user,
-            obj=registration,
-        )
-    return True
-
-
-def registration_resend(*, email: str, request: HttpRequest | None = None) -> None:
-    """Send the link again to an unconfirmed registration (at most every few minutes). The
-    visitor is told the same whatever the address (no account enumeration)."""
-    now = timezone.now()
-    with transaction.atomic():
-        registration = (
-            Registration.objects.select_for_update()
-            .select_related("user")
-            .filter(user__email__iexact=email, confirmed_at=None)
-            .first()
-        )
-        if registration is None or registration.last_sent_at > now - CONFIRMATION_RESEND_AFTER:
-            return
-        registration.last_sent_at = now
-        registration.save(update_fields=["last_sent_at"])
-        _send_confirmation(registration, request)
-        audit.record("forum_confirmation_resent", request=request, obj=registration)
-
-
-# --- Invitation codes -----------------------------------------------------------------------
-
-
-def invite_code_create(
-    *, school: School, label: str = "", by: User, request: HttpRequest | None = None
-) -> InviteCode:
-    for _attempt in range(5):
-        try:
-            with transaction.atomic():
-                code = InviteCode.objects.create(
-                    school=school, code=InviteCode.generate(), label=label, created_by=by
-                )
-                audit.record("forum_invite_code_created", request=request, actor=by, obj=code)
-                return code
-        except IntegrityError:  # a clash of random codes: draw again
-            continue
-    raise RuntimeError("could not draw a unique invitation code")
-
-
-def invite_code_deactivate(
-    *, code: InviteCode, by: User, request: HttpRequest | None = None
-) -> None:
-    with transaction.atomic():
-        InviteCode.objects.filter(pk=code.pk, is_active=True).update(
-            is_active=False, deactivated_at=timezone.now()
-        )
-        audit.record("forum_invite_code_deactivated", request=request, actor=by, obj=code)

@@ -202,6 +202,8 @@ def make_personas() -> dict:
 def build_world(users: dict) -> dict:
     """Objects of school B / peksos_joko's caseload, canaries in every sensitive field.
     Returns the values the kwarg fillers use."""
+    from forum import faq as forum_faq
+    from forum import registration as forum_registration
     from forum import services as forum
     from forum.models import Category
     from monitoring import observations
@@ -376,7 +378,7 @@ def build_world(users: dict) -> dict:
         )
     faq = None
     if hasattr(forum, "faq_create"):  # a draft FAQ entry (drafts: staff only)
-        faq = forum.faq_create(
+        faq = forum_faq.faq_create(
             source=None,
             category=topic,
             title="Apa yang dilakukan jika anak diejek?",
@@ -384,8 +386,8 @@ def build_world(users: dict) -> dict:
             answer_text="Dengarkan anak, lalu bicarakan dengan wali kelas.",
             by=koor,
         )
-    invite = forum.invite_code_create(school=b, label="Rapat wali murid", by=koor)
-    registration = forum.registration_create(
+    invite = forum_registration.invite_code_create(school=b, label="Rapat wali murid", by=koor)
+    registration = forum_registration.registration_create(
         invite_code=invite,
         username="ortu_baru",
         email="ortu_baru@example.org",
@@ -442,7 +444,9 @@ def build_world(users: dict) -> dict:
         "answer": answer.uid,
         "faq": faq.uid if faq else None,
         "invite": invite.pk,
-        "registration_token": forum.confirmation_token(registration) if registration else "x",
+        "registration_token": forum_registration.confirmation_token(registration)
+        if registration
+        else "x",
         "reset_uid": urlsafe_base64_encode(force_bytes(rina.pk)),
         "reset_token": "set-password",
         "report": report.pk,

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from peksos.core.pagination import page_for, page_links
 
-from .. import services
+from .. import faq
 from ..forms import FaqForm, FaqSearchForm
 from ..models import FaqEntry, Question
 from ..permissions import (
@@ -76,7 +76,7 @@ def _write(request: HttpRequest, source: Question | None) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            entry = services.faq_create(
+            entry = faq.faq_create(
                 source=source,
                 category=data["category"],
                 title=data["title"],
@@ -127,7 +127,7 @@ def faq_edit(request: HttpRequest, uid) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            services.faq_edit(
+            faq.faq_edit(
                 entry=entry,
                 category=data["category"],
                 title=data["title"],
@@ -160,10 +160,10 @@ def _moderate(request: HttpRequest, uid, service, done: str) -> HttpResponse:
 @require_POST
 @login_required
 def faq_publish(request: HttpRequest, uid) -> HttpResponse:
-    return _moderate(request, uid, services.faq_publish, _("The entry is published."))
+    return _moderate(request, uid, faq.faq_publish, _("The entry is published."))
 
 
 @require_POST
 @login_required
 def faq_withdraw(request: HttpRequest, uid) -> HttpResponse:
-    return _moderate(request, uid, services.faq_withdraw, _("The entry is withdrawn."))
+    return _moderate(request, uid, faq.faq_withdraw, _("The entry is withdrawn."))

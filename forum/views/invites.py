@@ -15,7 +15,7 @@ from peksos.accounts.models import Role
 from schools.models import School
 from schools.permissions import schools_served_by
 
-from .. import services
+from .. import registration
 from ..forms import InviteCodeForm, SchoolSearchForm
 from ..permissions import get_invite_code_for_user, get_school_for_invite_codes
 
@@ -62,7 +62,7 @@ def invitecode_create(request: HttpRequest, npsn: str) -> HttpResponse:
     school = get_school_for_invite_codes(request.user, npsn)
     form = InviteCodeForm(request.POST)
     if form.is_valid():
-        code = services.invite_code_create(
+        code = registration.invite_code_create(
             school=school, label=form.cleaned_data["label"], by=request.user, request=request
         )
         messages.success(request, _("New code: %(code)s") % {"code": code.display})
@@ -75,6 +75,6 @@ def invitecode_create(request: HttpRequest, npsn: str) -> HttpResponse:
 @login_required
 def invitecode_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
     code = get_invite_code_for_user(request.user, pk)
-    services.invite_code_deactivate(code=code, by=request.user, request=request)
+    registration.invite_code_deactivate(code=code, by=request.user, request=request)
     messages.success(request, _("The code %(code)s no longer works.") % {"code": code.display})
     return redirect("forum:invitecode-list", npsn=code.school.npsn)

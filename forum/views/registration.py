@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from peksos.core.audit import client_ip
 
-from .. import services
+from .. import registration as signup
 from ..forms import RegistrationForm, ResendForm
 
 
@@ -24,17 +24,17 @@ def registration_create(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("forum:question-list")
     ip = client_ip(request)
-    blocked = request.method == "POST" and services.too_many_bad_codes(ip)
+    blocked = request.method == "POST" and signup.too_many_bad_codes(ip)
     form = RegistrationForm(request.POST or None, blocked=blocked)
     if request.method == "POST":
         if form.is_valid():
-            if services.too_many_registrations(ip):
+            if signup.too_many_registrations(ip):
                 form.add_error(
                     None, _("Too many accounts were made from this connection. Try again later.")
                 )
             else:
                 data = form.cleaned_data
-                services.registration_create(
+                signup.registration_create(
                     invite_code=form.invite,
                     username=data["username"],
                     email=data["email"],
@@ -45,7 +45,7 @@ def registration_create(request: HttpRequest) -> HttpResponse:
                 )
                 return redirect("forum:registration-sent")
         elif form.bad_code:
-            services.record_bad_invite_code(request)
+            signup.record_bad_invite_code(request)
     return render(request, "forum/registration_form.html", {"form": form})
 
 
@@ -56,14 +56,14 @@ def registration_sent(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def registration_confirm(request: HttpRequest, token: str) -> HttpResponse:
-    registration = services.registration_for_token(token)
+    registration = signup.registration_for_token(token)
     if registration is None:
         return render(request, "forum/registration_confirm.html", {"valid": False})
     if registration.is_confirmed:
         messages.info(request, _("Your e-mail address was already confirmed. Please log in."))
         return redirect("accounts:login")
     if request.method == "POST":
-        services.registration_confirm(registration=registration, request=request)
+        signup.registration_confirm(registration=registration, request=request)
         messages.success(request, _("Your e-mail address is confirmed. You can log in now."))
         return redirect("accounts:login")
     return render(request, "forum/registration_confirm.html", {"valid": True})
@@ -73,6 +73,6 @@ def registration_confirm(request: HttpRequest, token: str) -> HttpResponse:
 def registration_resend(request: HttpRequest) -> HttpResponse:
     form = ResendForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        services.registration_resend(email=form.cleaned_data["email"], request=request)
+        signup.registration_resend(email=form.cleaned_data["email"], request=request)
         return redirect("forum:registration-sent")
     return render(request, "forum/registration_resend.html", {"form": form})

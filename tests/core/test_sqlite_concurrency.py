@@ -18,7 +18,7 @@ from django.urls import reverse
 
 from activities.models import Activity, Attendee
 from activities.services import sessions as activity_services
-from forum import services as forum_services
+from forum import registration as forum_registration
 from forum.models import InviteCode, Registration
 from reports.models import Report
 from visits.models import Visit
@@ -100,7 +100,7 @@ def test_several_users_at_once_on_the_embedded_default(
     school_a, peksos_budi, koordinator_ani, monkeypatch, tmp_path, request
 ):
     monkeypatch.setattr("reports.pdf.render_pdf", lambda html, **kw: b"%PDF-1.7\n%%EOF\n")
-    monkeypatch.setattr(forum_services, "REGISTRATIONS_PER_HOUR", 100)
+    monkeypatch.setattr(forum_registration, "REGISTRATIONS_PER_HOUR", 100)
     monkeypatch.setattr(activity_services, "MAX_SELF_CHECKINS", 100)
     media = tmp_path / "media"
     request.getfixturevalue("settings").MEDIA_ROOT = str(media)

@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from forum import services
+from forum import faq
 from forum.models import FaqEntry
 from peksos.core.models import AuditEvent
 from tests.factories import ask, make_user, relax_new_account_rules, reply, topic
@@ -57,7 +57,7 @@ def form_data(**changes):
 def draft(by, **changes) -> FaqEntry:
     data = {k: v for k, v in GOOD.items() if k not in {"category", "confirm"}}
     data.update(changes)
-    return services.faq_create(source=None, category=topic(), by=by, **data)
+    return faq.faq_create(source=None, category=topic(), by=by, **data)
 
 
 # --- Writing from a private question -----------------------------------------------------------
@@ -147,7 +147,7 @@ def test_writing_needs_login_and_get_or_post(client, login, psikolog_gita, priva
 def test_another_moderator_publishes_and_members_read_it_without_the_asker(
     login, psikolog_gita, koordinator_ani, peksos_budi, guru_eka, private, ortu_fajar
 ):
-    entry = services.faq_create(
+    entry = faq.faq_create(
         source=private,
         category=topic(),
         title=GOOD["title"],
@@ -174,7 +174,7 @@ def test_another_moderator_publishes_and_members_read_it_without_the_asker(
 
 def test_the_last_editor_cannot_publish_their_change(login, koordinator_ani, peksos_budi):
     entry = draft(peksos_budi)
-    services.faq_publish(entry=entry, by=koordinator_ani)
+    faq.faq_publish(entry=entry, by=koordinator_ani)
     client = login(koordinator_ani)
     data = form_data(answer_text="Jawaban yang diperbaiki tanpa nama siapa pun.")
     assert client.get(url("faq-edit", entry)).status_code == 200
@@ -200,7 +200,7 @@ def test_edit_refuses_identifying_text(login, psikolog_gita):
 
 def test_withdraw_takes_it_away_from_members(login, psikolog_gita, peksos_budi, guru_eka):
     entry = draft(psikolog_gita)
-    services.faq_publish(entry=entry, by=peksos_budi)
+    faq.faq_publish(entry=entry, by=peksos_budi)
     login(peksos_budi).post(url("faq-withdraw", entry))
     entry.refresh_from_db()
     assert entry.status == "ditarik"
@@ -240,7 +240,7 @@ def test_members_search_published_entries(login, psikolog_gita, peksos_budi, ort
     )
     hidden = draft(psikolog_gita, title="Draf tentang ejekan yang belum terbit")
     for entry in (ejek, gawai):
-        services.faq_publish(entry=entry, by=peksos_budi)
+        faq.faq_publish(entry=entry, by=peksos_budi)
     client = login(ortu_fajar)
     listed = client.get(FAQ)
     assert listed.status_code == 200
@@ -269,13 +269,13 @@ def test_faq_pages_need_login_and_refuse_post(client, login, ortu_fajar, psikolo
 
 
 def test_faq_list_query_count_is_constant(login, psikolog_gita, peksos_budi, ortu_fajar):
-    services.faq_publish(entry=draft(psikolog_gita), by=peksos_budi)
+    faq.faq_publish(entry=draft(psikolog_gita), by=peksos_budi)
     client = login(ortu_fajar)
     client.get(FAQ)
     with CaptureQueriesContext(connection) as few:
         client.get(FAQ)
     for n in range(12):
-        services.faq_publish(
+        faq.faq_publish(
             entry=draft(psikolog_gita, title=f"Pertanyaan umum nomor {n}"), by=peksos_budi
         )
     with CaptureQueriesContext(connection) as many:

@@ -10,7 +10,7 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from forum import services
+from forum import registration
 from forum.models import InviteCode, Registration
 from peksos.accounts.models import User
 from peksos.core.models import AuditEvent
@@ -170,7 +170,7 @@ def test_a_switched_off_code_does_not_work(client, invite):
 
 
 def test_wrong_codes_are_limited_per_address(client, invite):
-    for n in range(services.BAD_CODES_PER_HOUR):
+    for n in range(registration.BAD_CODES_PER_HOUR):
         response = client.post(JOIN, join_data(invite_code=f"SALAH{n:03d}"))
         assert "invite_code" in response.context["form"].errors
     # Now even the right code is refused from this address, without telling it is right.
@@ -184,7 +184,7 @@ def test_wrong_codes_are_limited_per_address(client, invite):
 def test_accounts_per_address_are_limited(
     client, invite, monkeypatch, django_capture_on_commit_callbacks
 ):
-    monkeypatch.setattr(services, "REGISTRATIONS_PER_HOUR", 2)
+    monkeypatch.setattr(registration, "REGISTRATIONS_PER_HOUR", 2)
     for n in range(2):
         join(
             client,
