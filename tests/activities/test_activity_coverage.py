@@ -148,6 +148,6 @@ def test_query_count_is_constant(login, koordinator_ani, plan):
         make_visit(school, date(2027, 2, 8), Visit.State.PROPOSED, TRAINING)
     many = queries_for(client)
     # session, user, second factor, activities, visits, schools (summary), schools (page),
-    # kecamatan (the filter's choices)
-    assert few == many == 8
+    # kecamatan (the filter's choices), the bell and inbox counts of the navigation
+    assert few == many == 9
     assert counts(client.get(BOARD).context["total"])[0][0] >= 14

@@ -28,11 +28,13 @@ from tests.factories import gps_jpeg
 
 ROOT = Path(__file__).resolve().parents[2]
 PROJECT = ("peksos", "schools", "visits", "activities", "sosdesk", "forum", "monitoring")
-PROJECT += ("reports", "home", "demo")
+PROJECT += ("reports", "home", "demo", "people")
 
 # Upload fields that are not files kept for people: read by the server, never stored or served.
 NOT_STORED = {
     "schools.forms.SchoolImportForm.file": "a register spreadsheet read row by row, then dropped",
+    "schools.region_forms.RegionImportForm.file": "a regions spreadsheet, read, then dropped",
+    "people.forms.PeopleImportForm.file": "a people spreadsheet read row by row, then dropped",
 }
 # Each stored upload and the view that serves it.
 SERVED_BY = {
@@ -54,6 +56,7 @@ GENERATED_DOWNLOADS = {
     "peksos/core/uploads.py",
     "reports/views.py",
     "schools/views/register.py",
+    "people/views/people.py",  # the people list's CSV/XLSX export (formula-safe)
     "visits/views/feeds.py",
     "activities/views/participant.py",
 }

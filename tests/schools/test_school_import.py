@@ -362,10 +362,11 @@ def test_progress_partial_while_applying_and_when_done(koordinator):
 
 
 def test_detail_query_count(koordinator, django_assert_max_num_queries):
-    """Session, user, second factor, batch, outbox, known NPSNs: however many rows."""
+    """Session, user, second factor, batch, outbox, known NPSNs, the navigation's bell and
+    inbox counts: however many rows."""
     rows = [f"{99000000 + i},TEST SD {i:03d},SD,negeri,Metro Pusat,,,," for i in range(1, 121)]
     batch = upload_batch(koordinator, csv_file("\n".join([HEADER, *rows])))
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(7):
         response = koordinator.get(reverse("schools:import-detail", args=[batch.pk]))
     assert response.status_code == 200
     assert len(response.context["preview"]) == 50
