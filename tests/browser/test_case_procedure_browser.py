@@ -3,8 +3,9 @@ report, verification, two parties and two interviews, evidence, the conclusion "
 "sedang" sanction approved by the desk's chair, the principal's decision, a recovery task
 done, the examination report downloaded as a PDF (its text checked), closure.
 
-The public report is sent without a photo: reporter attachments on the public form are another
-part of issue 19 (feat-protect). Screenshots (1280 and 360 px) go to test-results/<test>/.
+The public report carries a photo (stripped of its EXIF by the upload gate); the desk officer
+finds it on the case page as a download. Screenshots (1280 and 360 px) go to
+test-results/<test>/.
 """
 
 import io
@@ -14,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from django.utils import timezone
+from PIL import Image
 from playwright.sync_api import Page, expect
 from pypdf import PdfReader
 
@@ -36,8 +38,17 @@ def open_card(page: Page, title: str) -> None:
     page.locator("summary", has_text=title).first.click()
 
 
+@pytest.fixture
+def photo(tmp_path) -> Path:
+    out = io.BytesIO()
+    Image.new("RGB", (64, 48), (90, 120, 160)).save(out, "JPEG")
+    path = tmp_path / "foto-kejadian.jpg"
+    path.write_bytes(out.getvalue())
+    return path
+
+
 def test_case_walks_through_the_procedure(
-    page: Page, live_server, school_a, sosdesk_citra_sdn1, problems, shots
+    page: Page, live_server, school_a, sosdesk_citra_sdn1, photo, problems, shots
 ):
     desk = services.desk_ensure(school_a)
     services.desk_member_add(
@@ -49,11 +60,12 @@ def test_case_walks_through_the_procedure(
         by=sosdesk_citra_sdn1,
     )
 
-    # 1. An anonymous report through the public form (no photo: see the module's docstring).
+    # 1. An anonymous report with a photo through the public form.
     page.goto(f"{live_server.url}/lapor/{desk.public_code}/")
     page.wait_for_load_state("networkidle")
     page.locator("#id_narrative").fill(NARRATIVE)
     page.locator("#id_violence_2").check()  # bullying
+    page.locator("#id_photos").set_input_files(str(photo))
     page.locator("#report-form button[type=submit]").click()
     expect(page).to_have_url(f"{live_server.url}/lapor/terkirim/")
     code = page.locator("#receipt-code").inner_text().strip()
@@ -62,6 +74,7 @@ def test_case_walks_through_the_procedure(
     # 2. The desk officer (the team's chair) verifies it.
     shared.log_in(page, live_server, "sosdesk_citra")
     page.goto(f"{live_server.url}/sosdesk/kasus/{code}/")
+    expect(page.locator("a[download]", has_text="foto-kejadian")).to_be_visible()
     status = in_form(page, "/status/")
     open_card(page, "Ubah status")
     status.locator("select[name=to]").select_option("verifikasi")
