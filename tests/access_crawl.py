@@ -376,16 +376,14 @@ def build_world(users: dict) -> dict:
             body="Sudah seminggu ia menangis setiap pagi.",
             pseudonymous=True,
         )
-    faq = None
-    if hasattr(forum, "faq_create"):  # a draft FAQ entry (drafts: staff only)
-        faq = forum_faq.faq_create(
-            source=None,
-            category=topic,
-            title="Apa yang dilakukan jika anak diejek?",
-            question_text="Seorang anak diejek teman sekelasnya.",
-            answer_text="Dengarkan anak, lalu bicarakan dengan wali kelas.",
-            by=koor,
-        )
+    faq = forum_faq.faq_create(  # a draft FAQ entry (drafts: staff only)
+        source=None,
+        category=topic,
+        title="Apa yang dilakukan jika anak diejek?",
+        question_text="Seorang anak diejek teman sekelasnya.",
+        answer_text="Dengarkan anak, lalu bicarakan dengan wali kelas.",
+        by=koor,
+    )
     invite = forum_registration.invite_code_create(school=b, label="Rapat wali murid", by=koor)
     registration = forum_registration.registration_create(
         invite_code=invite,
@@ -442,7 +440,7 @@ def build_world(users: dict) -> dict:
         "batch": batch.pk,
         "question": question.uid,
         "answer": answer.uid,
-        "faq": faq.uid if faq else None,
+        "faq": faq.uid,
         "invite": invite.pk,
         "registration_token": forum_registration.confirmation_token(registration)
         if registration
@@ -736,7 +734,6 @@ FILL_PATTERN = {
     "forum:answer-hide": {"uid": "answer"},
     "forum:answer-flag": {"uid": "answer"},
     "forum:answer-flags-resolve": {"uid": "answer"},
-    # FAQ entries are not built by build_world() yet: add a "faq" object there to check them.
     "monitoring:observation-cancel": {"pk": "observation"},
     "monitoring:observation-fill": {"pk": "observation"},
     "monitoring:guardian-end": {"pk": "guardian_link"},
