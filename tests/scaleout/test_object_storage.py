@@ -38,6 +38,8 @@ STORED_FILES = {
     "visits.visitagreement.letter",
     "reports.report.file",
     "monitoring.consent.form_file",
+    "sosdesk.evidence.file",
+    "sosdesk.casedocument.file",
 }
 
 
