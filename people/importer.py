@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 
 from peksos.accounts.models import SCHOOL_ROLES, Role, User
 from peksos.core import audit
-from schools.importer import ImportFileError, header_key, max_bytes, read_lines, shown
+from schools.importer import ImportFileError, map_columns, max_bytes, read_lines, shown
 from schools.models import School, SchoolMembership
 
 from . import services
@@ -97,38 +97,13 @@ def check_file(filename: str, data: bytes) -> PeopleResult:
 
 
 def _columns(header: list[str]) -> tuple[dict[str, int], list[str]]:
-    columns: dict[str, int] = {}
-    ignored: list[str] = []
-    for position, name in enumerate(header):
-        field_name = HEADER_TO_FIELD.get(header_key(name))
-        if field_name is None:
-            if name:
-                ignored.append(name)
-            continue
-        if field_name in columns:
-            raise ImportFileError(
-                _("Two columns mean the same thing (%(field)s): keep only one.")
-                % {"field": field_name}
-            )
-        columns[field_name] = position
-    missing = [name for name in REQUIRED if name not in columns]
-    if "email" not in columns and "phone" not in columns:
-        missing.append("email / telepon")
-    if missing:
-        raise ImportFileError(
-            _(
-                "Required columns are missing: %(columns)s. The first line of the file must "
-                "name the columns, e.g. nama, peran, email, telepon, npsn."
-            )
-            % {"columns": ", ".join(missing)}
-        )
-    notes = []
-    if ignored:
-        notes.append(
-            _("These columns are not imported and were ignored: %(columns)s.")
-            % {"columns": ", ".join(ignored)}
-        )
-    return columns, notes
+    return map_columns(
+        header,
+        HEADER_TO_FIELD,
+        REQUIRED,
+        example="nama, peran, email, telepon, npsn",
+        one_of={"email / telepon": ("email", "phone")},
+    )
 
 
 def check_rows(values: list[dict[str, str]]) -> PeopleResult:

@@ -355,11 +355,17 @@ def _columns(header: list[str]) -> tuple[dict[str, int], list[str]]:
 
 
 def map_columns(
-    header: list[str], header_to_field: dict[str, str], required: tuple[str, ...], *, example: str
+    header: list[str],
+    header_to_field: dict[str, str],
+    required: tuple[str, ...],
+    *,
+    example: str,
+    one_of: dict[str, tuple[str, ...]] | None = None,
 ) -> tuple[dict[str, int], list[str]]:
     """{field: column position} from a header line and the notes for the user (unknown
     columns, ignored); raises ImportFileError for a column given twice or a required one
-    missing. Other imports (the regions import) name their own columns with it."""
+    missing. `one_of` names groups of which at least one column is needed ({label shown when
+    none is there: fields}). Other imports (regions, people) name their own columns with it."""
     columns: dict[str, int] = {}
     ignored: list[str] = []
     for position, name in enumerate(header):
@@ -375,6 +381,9 @@ def map_columns(
             )
         columns[field_name] = position
     missing = [name for name in required if name not in columns]
+    for label, fields in (one_of or {}).items():
+        if not any(name in columns for name in fields):
+            missing.append(label)
     if missing:
         raise ImportFileError(
             _(
