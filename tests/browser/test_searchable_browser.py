@@ -52,9 +52,11 @@ def test_typing_part_of_a_name_picks_the_school_on_a_phone(
 
     # A search that finds nothing says so in Indonesian.
     box.locator(".ts-control").click()
+    # Under load the click may land before the search box has the focus: wait, or the keys are lost.
+    expect(box.locator(".ts-control input")).to_be_focused()
     page.keyboard.type("zzzz")
     expect(page.locator(".ts-dropdown .no-results")).to_have_text(
-        "Tidak ada yang cocok. Coba bagian lain dari namanya."
+        "Tidak ada yang cocok. Coba bagian lain dari namanya.", timeout=10_000
     )
     overflow = page.evaluate(
         "document.documentElement.scrollWidth - document.documentElement.clientWidth"
