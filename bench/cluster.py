@@ -296,7 +296,7 @@ def shell(env: dict, code: str) -> str:
 
 
 def replica_caught_up(timeout: float = 30) -> bool:
-    target = admin_sql(PRIMARY, "SELECT pg_current_wal_lsn()::text")[0][0]
+    target = admin_sql(PRIMARY, "SELECT pg_current_wal_insert_lsn()::text")[0][0]
     return bool(
         wait_for(
             lambda: admin_sql(REPLICA, f"SELECT pg_last_wal_replay_lsn() >= '{target}'")[0][0],

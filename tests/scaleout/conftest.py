@@ -137,9 +137,13 @@ def _replica_ready(settings, dbrouter):
 
 
 def wait_replayed(timeout: float = 15) -> None:
-    """Until the replica has replayed everything the primary has written so far."""
+    """Until the replica has replayed everything the primary has written so far.
+
+    The target is the WAL *insert* position: the test clusters run with synchronous_commit off
+    (bin/scaleout-up), so a commit that has returned may not yet be written out, and the write
+    position (pg_current_wal_lsn) can lie before its commit record."""
     with connections["default"].cursor() as cursor:
-        cursor.execute("SELECT pg_current_wal_lsn()::text")
+        cursor.execute("SELECT pg_current_wal_insert_lsn()::text")
         target = cursor.fetchone()[0]
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
