@@ -1,5 +1,4 @@
-"""What each role's home page shows (`for_user`), made of the panels of `home.panels`, and the
-background refresh of the register-wide figures."""
+"""What each role's home page shows (`for_user`), made of the panels of `home.panels`."""
 
 from contextlib import nullcontext
 from datetime import date
@@ -10,7 +9,6 @@ from django.utils.translation import gettext as _
 
 from activities.models import Activity
 from peksos.accounts.models import Role, User
-from peksos.core import partials
 from peksos.core.dbrouter import replica_reads
 from reports.permissions import reports_visible_to
 from schools.models import School
@@ -42,39 +40,6 @@ from .panels import (
 )
 
 
-def refresh_register_aggregates(
-    *,
-    everything: bool = False,
-    year: int | None = None,
-    start: date | None = None,
-    end: date | None = None,
-) -> int | None:
-    """Compute the cached parts of the whole register's figures that are missing (or, with
-    `everything`, all of them again): the Koordinator's home page, the compliance board (both
-    groupings) and the SOS Desk figures. Celery beat runs it every 30 minutes, so that after
-    midnight (a new day's parts) or a restart nobody waits for a full count, and everything
-    nightly (a write that bypassed `partials.changed` is then counted). A page asks for its
-    own: the compliance board of another school `year`, the figures of a period (`start`,
-    `end`). Returns the register's last school id."""
-    today = timezone.localdate()
-    # Background work over the whole register: the read replica when there is one.
-    with replica_reads(), partials.refreshing() if everything else nullcontext():
-        return _refresh(today, year, start, end)
-
-
-def _refresh(today: date, year: int | None, start: date | None, end: date | None) -> int | None:
-    last_id = School.objects.last_id()
-    with partials.uncapped():
-        register_panels(today, last_id)  # the compliance by kecamatan with them
-
-        board_year = year or school_year_start(today).year
-        for group in ("kecamatan__name", "level"):
-            register_rows(board_year, today, group, last_id)
-
-        figures.summary(Case.objects.all(), start=start, end=end, last_id=last_id)
-    return last_id
-
-
 # --- Per role ---------------------------------------------------------------------------------
 
 
@@ -101,8 +66,8 @@ def own_schools(user: User, today: date) -> list[School]:
 
 
 def register_panels(today: date, last_id: int | None) -> list[Panel]:
-    """The panels summed over the whole register from cached parts: schools, compliance,
-    visits and activities (partials.NotReady while too many parts are missing)."""
+    """The panels of the whole register's figures: schools, compliance, visits and
+    activities."""
     schools, compliance = koordinator_schools(today, last_id)
     panels = [schools, *([compliance] if compliance else [])]
 
@@ -114,13 +79,9 @@ def register_panels(today: date, last_id: int | None) -> list[Panel]:
 def koordinator(user: User) -> Dashboard:
     today, now = timezone.localdate(), timezone.now()
     dashboard = Dashboard()
-    try:
-        with replica_reads():  # the whole register's figures (peksos/core/dbrouter.py)
-            dashboard.panels += register_panels(today, School.objects.last_id())
-        dashboard.school_count = dashboard.panels[0].tiles[0].value
-    except partials.NotReady:  # after a restart at national size: a worker fills them
-        dashboard.preparing = True
-        partials.request_refresh()
+    with replica_reads():  # the whole register's figures (peksos/core/dbrouter.py)
+        dashboard.panels += register_panels(today, School.objects.last_id())
+    dashboard.school_count = dashboard.panels[0].tiles[0].value
 
     dashboard.panels.append(cases_panel(Case.objects.all(), now))
     dashboard.panels.append(children_panel(user, now))

@@ -321,12 +321,7 @@ CACHE_URL = env("CACHE_URL")
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
     if CACHE_URL
-    # Room for the register-wide aggregates' parts (peksos/core/partials.py): a few per
-    # 2,048 schools and figure; locmem's default of 300 entries would evict them.
-    else {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "OPTIONS": {"MAX_ENTRIES": 20_000},
-    }
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 }
 
 # --- Internationalisation -------------------------------------------------------------
@@ -480,16 +475,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "visits.tasks.send_visit_reminders",
         "schedule": crontab(hour=16, minute=0),
     },
-    # The register-wide figures' cached parts (peksos/core/partials.py): the missing ones
-    # every 30 minutes (a new day's at midnight WIB, 17:00 UTC), all of them nightly.
-    "fill-register-aggregates": {
-        "task": "home.tasks.refresh_register_aggregates",
-        "schedule": crontab(minute="*/30"),
+    # The register-wide figures (peksos/core/tallies.py): delta rows folded every minute;
+    # every contribution derived again from the source rows nightly, drift repaired and
+    # reported.
+    "compact-tallies": {
+        "task": "peksos.core.tasks.compact_tallies",
+        "schedule": crontab(minute="*"),
     },
-    "refresh-register-aggregates": {
-        "task": "home.tasks.refresh_register_aggregates",
+    "check-tallies": {
+        "task": "schools.tasks.check_tallies",
         "schedule": crontab(hour=20, minute=40),  # 03:40 WIB
-        "kwargs": {"everything": True},
     },
     "purge-expired-sessions": {
         "task": "peksos.accounts.tasks.clear_expired_sessions",

@@ -42,7 +42,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from peksos.core import audit, partials
+from peksos.core import audit, tallies
 
 from . import priority
 from .geo import KOTA_METRO_CODE, validate_in_area
@@ -670,7 +670,7 @@ def apply_rows(
             School.objects.bulk_create(new)
             ids = [school.pk for school in new] + [existing[npsn].pk for npsn in changed]
             # Every domain: a school's level or kecamatan groups its visits and cases too.
-            partials.changed(School.partition_domains, ids)
+            tallies.changed(School.tally_domains, ids)
             touched += [school.npsn for school in new] + changed
             created, updated = created + len(new), updated + len(changed)
             if on_progress is not None:

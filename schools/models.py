@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from peksos.core.partials import MarksPartitions
+from peksos.core.tallies import TallyOnSave
 
 
 class Kecamatan(models.Model):
@@ -76,9 +76,9 @@ class SchoolQuerySet(models.QuerySet):
         return self.aggregate(last=models.Max("pk"))["last"]
 
 
-class School(MarksPartitions, models.Model):
+class School(TallyOnSave, models.Model):
     # Its own row counts in the register's aggregates; its level or kecamatan in everyone's.
-    partition_domains = ("schools", "visits", "activities", "cases")
+    tally_domains = ("schools", "visits", "activities", "cases")
 
     class Level(models.TextChoices):
         TK = "TK", "TK"
@@ -186,7 +186,7 @@ class School(MarksPartitions, models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def partition_school_ids(self) -> set[int]:
+    def tally_school_ids(self) -> set[int]:
         return {self.pk}
 
     @property

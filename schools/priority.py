@@ -21,7 +21,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from peksos.core import partials
+from peksos.core import tallies
 
 from .models import PriorityBand, PriorityWeights, School
 
@@ -161,6 +161,6 @@ def recompute(schools=None, weights: PriorityWeights | None = None) -> int:
             school.priority_weights = weights
         with transaction.atomic():
             School.objects.bulk_update(batch, PRIORITY_FIELDS)
-            partials.changed("schools", [school.pk for school in batch])
+            tallies.changed("schools", [school.pk for school in batch])
         changed += len(batch)
         last_pk = batch[-1].pk

@@ -22,3 +22,12 @@ def apply_school_import(message_id: str) -> None:
             return
         by = User.objects.filter(pk=message.payload.get("by")).first()
         importer.apply_batch(message.payload["batch"], by=by)
+
+
+@shared_task(name="schools.tasks.check_tallies")
+def check_tallies() -> list[str]:
+    """Nightly: the register-wide figures derived again from the source rows, drift repaired
+    and reported (schools/tallies_check.py)."""
+    from . import tallies_check
+
+    return tallies_check.check().lines()

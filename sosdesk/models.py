@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from peksos.core.crypto import EncryptedTextField
 from peksos.core.idempotency import idempotency_key_column
-from peksos.core.partials import MarksPartitions
+from peksos.core.tallies import TallyOnSave
 from peksos.core.uploads import private_storage
 from schools.models import School
 
@@ -153,10 +153,10 @@ class CaseQuerySet(models.QuerySet):
         )
 
 
-class Case(MarksPartitions, models.Model):
+class Case(TallyOnSave, models.Model):
     """A report of violence, from receipt to closure. Committed before anything else happens."""
 
-    partition_domains = ("cases",)
+    tally_domains = ("cases",)
 
     class Status(models.TextChoices):
         RECEIVED = "diterima", _("received")
@@ -306,10 +306,10 @@ class Case(MarksPartitions, models.Model):
         return [str(labels.get(a, a)) for a in self.affected]
 
 
-class CaseEvent(MarksPartitions, models.Model):
+class CaseEvent(TallyOnSave, models.Model):
     """The case's timeline: every status change and decision, timestamped, with who did it."""
 
-    partition_domains = ("cases",)
+    tally_domains = ("cases",)
 
     class Kind(models.TextChoices):
         RECEIVED = "received", _("report received")
@@ -346,7 +346,7 @@ class CaseEvent(MarksPartitions, models.Model):
     def __str__(self) -> str:
         return f"{self.case} {self.kind}"
 
-    def partition_school_ids(self) -> set[int]:
+    def tally_school_ids(self) -> set[int]:
         return {self.case.school_id}
 
 

@@ -34,7 +34,7 @@ def _eager_celery():
 @pytest.fixture(autouse=True)
 def _empty_cache():
     """Each test starts with an empty cache: the database is rolled back between tests, so
-    cached aggregate parts (peksos.core.partials) and throttle counters must go with it."""
+    throttle counters and cached settings must go with it."""
     from django.core.cache import cache
 
     cache.clear()

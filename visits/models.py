@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from peksos.accounts.models import Role
 from peksos.core import school_year
-from peksos.core.partials import MarksPartitions
+from peksos.core.tallies import TallyOnSave
 from peksos.core.uploads import private_storage
 from schools.models import School
 
@@ -189,8 +189,8 @@ class VisitQuerySet(models.QuerySet):
         return self.select_related("school__kecamatan").prefetch_related("members__user")
 
 
-class Visit(MarksPartitions, models.Model):
-    partition_domains = ("visits",)
+class Visit(TallyOnSave, models.Model):
+    tally_domains = ("visits",)
 
     class State(models.TextChoices):
         PROPOSED = "diusulkan", _("proposed")

@@ -18,7 +18,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from peksos.accounts.models import Role, User
-from peksos.core import partials, school_year
+from peksos.core import school_year, tallies
 from schools.calendar import blocked_periods, blocked_periods_by_school, non_visit_days
 from schools.models import School, SchoolMembership
 
@@ -265,7 +265,7 @@ def save_plan(
     needs_pendamping = {str(kind): problem.rules.needs(kind)[1] for kind in Visit.Kind}
     by_id = by.pk if by else None
     with transaction.atomic():
-        partials.changed("visits", schools.values_list("pk", flat=True))
+        tallies.changed("visits", schools.values_list("pk", flat=True))
         _, deleted = replaceable(options.year, schools).delete()
         run = PlanRun.objects.create(
             school_year=options.year,

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from peksos.core.idempotency import idempotency_key_column
-from peksos.core.partials import MarksPartitions
+from peksos.core.tallies import TallyOnSave
 from schools.models import School
 from visits.models import Visit
 
@@ -109,8 +109,8 @@ class ActivityQuerySet(models.QuerySet):
         return self.filter(state=Activity.State.PLANNED, date__gte=today)
 
 
-class Activity(MarksPartitions, models.Model):
-    partition_domains = ("activities",)
+class Activity(TallyOnSave, models.Model):
+    tally_domains = ("activities",)
 
     class State(models.TextChoices):
         PLANNED = "direncanakan", _("planned")
@@ -195,10 +195,10 @@ class Activity(MarksPartitions, models.Model):
         return [str(labels.get(code, code)) for code in self.audiences]
 
 
-class AttendanceCount(MarksPartitions, models.Model):
+class AttendanceCount(TallyOnSave, models.Model):
     """How many came, by participant group and sex: the reach figures of the impact reports."""
 
-    partition_domains = ("activities",)
+    tally_domains = ("activities",)
 
     activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="attendance")
     group = models.CharField(_("participant group"), max_length=12, choices=ParticipantGroup)
@@ -217,7 +217,7 @@ class AttendanceCount(MarksPartitions, models.Model):
     def __str__(self) -> str:
         return f"{self.activity_id} {self.group}/{self.sex}: {self.count}"
 
-    def partition_school_ids(self) -> set[int]:
+    def tally_school_ids(self) -> set[int]:
         return {self.activity.school_id}
 
 

@@ -3,7 +3,7 @@ share where the register does not know them, zero cases where the demo made none
 TPPK at the neediest (the cases and visits made before count too),
 then the register's own recompute. Last, every dashboard partition is marked changed."""
 
-from peksos.core import partials
+from peksos.core import tallies
 from schools import priority
 from schools.models import PriorityBand, School
 
@@ -30,7 +30,7 @@ def make(year) -> None:
         schools, ["students", "socioeconomic_share", "cases_24m", "has_sos_desk"], batch_size=500
     )
     priority.recompute()
-    partials.changed(School.partition_domains, [s.pk for s in schools])
+    tallies.changed(School.tally_domains, [s.pk for s in schools])
     bands = School.objects.values_list("priority_band", flat=True)
     for band in (PriorityBand.HIGH, PriorityBand.MEDIUM, PriorityBand.LOW):
         year.counts[f"sekolah prioritas {band.value}"] = sum(b == band for b in bands)

@@ -121,28 +121,42 @@ class OutboxMessage(models.Model):
         return f"{self.kind} {self.state}"
 
 
-class PartitionVersion(models.Model):
-    """The version of one partition of the school register (a range of school ids, see
-    `partials`) for one kind of data: a new random token whenever that data changes in that
-    partition, written in the same transaction as the change. Cached aggregates are keyed by
-    it, so none outlives the data it was computed from (a rolled-back change leaves the old
-    token, and a token is never reused)."""
+class Tally(models.Model):
+    """A part of a register-wide figure's sum for one key (and day): rows are appended as
+    deltas by every write and folded together every minute (`peksos.core.tallies`)."""
 
-    domain = models.CharField(_("domain"), max_length=32)
-    partition = models.PositiveIntegerField(_("partition"))
-    token = models.CharField(_("token"), max_length=32)
+    figure = models.CharField(_("figure"), max_length=40)
+    key = models.CharField(_("key"), max_length=240)
+    day = models.DateField(_("day"))  # tallies.UNDATED for a key that has no date
+    n = models.BigIntegerField(_("count"))
 
     class Meta:
-        verbose_name = _("partition version")
-        verbose_name_plural = _("partition versions")
+        verbose_name = _("tally")
+        verbose_name_plural = _("tallies")
+        indexes = [models.Index(fields=["figure", "day", "key"], name="core_tally_figure_day")]
+
+    def __str__(self) -> str:
+        return f"{self.figure} {self.key} {self.day} {self.n:+d}"
+
+
+class SchoolTally(models.Model):
+    """One school's contribution to one register-wide figure, as last counted
+    (`peksos.core.tallies`): a list of [key, day, n]. Its row is locked while a writer counts
+    the school again, so two writers of one school take turns."""
+
+    figure = models.CharField(_("figure"), max_length=40)
+    school_id = models.BigIntegerField(_("school"))  # no foreign key: floor 1 knows no school
+    counts = models.JSONField(_("counts"), default=list)
+
+    class Meta:
+        verbose_name = _("school tally")
+        verbose_name_plural = _("school tallies")
         constraints = [
-            models.UniqueConstraint(
-                fields=["domain", "partition"], name="core_partition_version_unique"
-            )
+            models.UniqueConstraint(fields=["figure", "school_id"], name="core_schooltally_unique")
         ]
 
     def __str__(self) -> str:
-        return f"{self.domain} {self.partition} {self.token}"
+        return f"{self.figure} {self.school_id}"
 
 
 OFFICE_SETTINGS_CACHE_KEY = "core:office-settings:v1"

@@ -21,3 +21,11 @@ def send_email(message_id: str) -> None:
 @shared_task(name="peksos.core.tasks.relay_outbox")
 def relay_outbox() -> int:
     return outbox.relay_due()
+
+
+@shared_task(name="peksos.core.tasks.compact_tallies")
+def compact_tallies() -> int:
+    """Every minute: the register-wide figures' delta rows folded into one per key."""
+    from . import tallies
+
+    return tallies.compact()

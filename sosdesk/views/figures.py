@@ -17,7 +17,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from peksos.accounts.models import Role, User
-from peksos.core import audit, partials
+from peksos.core import audit
 from peksos.core.dbrouter import replica_reads
 from schools.models import School
 from schools.permissions import serves_whole_register
@@ -59,7 +59,7 @@ def case_figures(request: HttpRequest) -> HttpResponse:
         last_id = None
     suppressed_only_ = suppressed_only(request.user)
     outside = bool(data.get("keluar")) or suppressed_only_
-    try:
+    if True:
         # The whole register's figures may come from the read replica (peksos/core/dbrouter.py);
         # one school's or a desk's own stay on the primary, with the scoping of who sees them.
         with replica_reads() if last_id is not None else nullcontext():
@@ -72,10 +72,6 @@ def case_figures(request: HttpRequest) -> HttpResponse:
             )
         with transaction.atomic():
             audit.record("case_figures_viewed", request=request, object_type="sosdesk.case")
-    except partials.NotReady:  # after a restart at national size: a worker fills them
-        period = {key: data[field].isoformat() for key, field in PERIOD if data.get(field)}
-        partials.request_refresh(**period)
-        result = None
     query = request.GET.copy()
     query.pop("keluar", None)
     context = {

@@ -174,7 +174,7 @@ def test_every_document_the_code_names_is_in_the_repository():
 @pytest.mark.parametrize(
     ("module", "floor"),
     [
-        ("peksos.core.partials", 1),
+        ("peksos.core.tallies", 1),
         ("schools.models", 2),
         ("visits.models", 3),
         ("home.dashboards", 6),

@@ -110,7 +110,7 @@ def test_a_report_is_claimed_by_one_of_many_workers(pooled, kota_metro):
 def test_writers_to_one_partition_take_turns_and_leave_one_version_row(pooled):
     def work(i):
         with transaction.atomic():
-            partials.changed(("visits", "cases"), [5, 6, 7])
+            tallies.changed(("visits", "cases"), [5, 6, 7])
         return True
 
     assert all(race(6, work))

@@ -5,7 +5,7 @@ follow, so that permissions and admin history stay attached."""
 import django.core.validators
 import django.db.models.deletion
 import django.utils.timezone
-import peksos.core.partials
+import peksos.core.tallies
 from django.conf import settings
 from django.db import migrations, models
 
@@ -132,7 +132,7 @@ class Migration(migrations.Migration):
                         'db_table': 'activities_visit',
                         'ordering': ['date', 'id'],
                     },
-                    bases=(peksos.core.partials.MarksPartitions, models.Model),
+                    bases=(peksos.core.tallies.TallyOnSave, models.Model),
                 ),
                 migrations.CreateModel(
                     name='VisitMember',

@@ -10,7 +10,6 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
-from peksos.core import partials
 from peksos.core.dbrouter import replica_reads
 from peksos.core.pagination import page_for, page_links
 from schools.models import School
@@ -55,15 +54,10 @@ def compliance_board(request: HttpRequest) -> HttpResponse:
     if serves_whole_register(request.user):
         # Summed from cached per-partition parts; the at-risk list looks only in the
         # partitions that hold at-risk schools (at national size, usually few).
-        try:
-            with replica_reads():  # the whole register's figures (peksos/core/dbrouter.py)
-                last_id = School.objects.last_id()
-                by_kecamatan, risky = register_rows(year, today, "kecamatan__name", last_id)
-                by_level, _risky = register_rows(year, today, "level", last_id)
-        except partials.NotReady:  # after a restart at national size: a worker fills them
-            partials.request_refresh(year=year)
-            context = {"year": year, "preparing": True}
-            return render(request, "visits/compliance_board.html", context)
+        with replica_reads():  # the whole register's figures (peksos/core/dbrouter.py)
+            last_id = School.objects.last_id()
+            by_kecamatan, risky = register_rows(year, today, "kecamatan__name", last_id)
+            by_level, _risky = register_rows(year, today, "level", last_id)
         scope = scope.filter(_in_ranges(risky))
     else:
         by_kecamatan = compliance_rows(scope, year, today, "kecamatan__name")

@@ -1,0 +1,411 @@
+"""Register-wide figures kept current by deltas: a figure is a sum over a few small rows.
+
+A *figure* (the Koordinator's school panel, visit compliance, the SOS Desk figures...) is a
+sum over schools. Each school's part of it — its *contribution*, a `Counter` of (key, day)
+-> n — is computed by the app that owns the figure (`Figure.count`) and stored
+(`SchoolTally`). Whenever a write touches a school's data, the writer calls `changed` in the
+same transaction: the school's contribution is computed again (after locking its stored
+row, so two writers of one school take turns), and the difference to the stored one is
+appended to `Tally` as delta rows. Appending never waits for another writer, so writers of
+different schools never take turns and never deadlock on a hot total. A figure is then the
+sum of its `Tally` rows (`read`); `compact` (Celery beat, every minute) folds the deltas
+into one row per key, so that a read sums a few hundred rows at most, at any register size.
+
+Dated keys (`day`) let a time-dependent count be a range sum: "visits planned from today
+on" is the sum over days >= today; a period's cases the sum over its days. Undated keys
+have `day = UNDATED`.
+
+Correct by construction as long as every write calls `changed` for its schools: models do
+it in `save`/`delete` (`TallyOnSave`); bulk writes (the planner's insert, the register
+import, the priority recompute) call it themselves. `rebuild` (nightly, `check_tallies`)
+derives every contribution again from the source rows, repairs what differs and reports
+it: a write that bypassed `changed` (a hand-edit in psql) is counted by the next morning.
+
+Apps register their figures in `AppConfig.ready` (`register`), with the *domains* of data
+they depend on ("schools", "visits", "activities", "cases"): the lower floors only name a
+domain when they write, and never import the apps that count it.
+"""
+
+import logging
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db import connections, router, transaction
+from django.db.models import Q, Sum
+
+from .models import SchoolTally, Tally
+
+UNDATED = date(1, 1, 1)
+CHUNK = 2048  # schools whose contributions are computed and stored together
+log = logging.getLogger(__name__)
+
+Key = tuple[str, date]
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One register-wide figure: `name` (stored with its rows), the `domains` of data that
+    change it, and `count(school_ids) -> {school_id: Counter[(key, day)]}`, each school's
+    contribution computed from the source rows (a school with none may be left out). `count`
+    must read the database it is given through the router's default, inside the caller's
+    transaction: it sees the write being made."""
+
+    name: str
+    domains: tuple[str, ...]
+    count: object  # Callable[[Sequence[int]], dict[int, Counter]]
+
+
+_figures: dict[str, Figure] = {}
+
+
+def register(figure: Figure) -> Figure:
+    _figures[figure.name] = figure
+    return figure
+
+
+def figures(domains: Iterable[str] | None = None) -> list[Figure]:
+    """The registered figures (those depending on any of `domains`), by name."""
+    wanted = None if domains is None else set(domains)
+    return [f for _name, f in sorted(_figures.items()) if wanted is None or wanted & set(f.domains)]
+
+
+# --- Writing ---------------------------------------------------------------------------------
+
+_deferred: ContextVar[dict | None] = ContextVar("tallies_deferred", default=None)
+
+
+@contextmanager
+def deferred():
+    """Within it, `changed` only notes its schools; they are counted once when the block
+    ends (for loops that save many rows one by one: the demo, an import). Use it inside the
+    transaction that writes, so that the counting is part of it."""
+    if _deferred.get() is not None:  # nested: the outer block counts
+        yield
+        return
+    pending: dict[str, set[int]] = defaultdict(set)
+    token = _deferred.set(pending)
+    try:
+        yield
+    finally:
+        _deferred.reset(token)
+    for name in sorted(pending):  # not reached when the block raised: its writes roll back
+        refresh(_figures[name], sorted(pending[name]))
+
+
+def changed(domains: str | Iterable[str], school_ids: Iterable[int | None]) -> None:
+    """These schools' data of `domains` changed: bring every figure that depends on it up to
+    date, in the caller's transaction (call it inside the transaction that writes)."""
+    domains = (domains,) if isinstance(domains, str) else tuple(domains)
+    ids = sorted({int(pk) for pk in school_ids if pk is not None})
+    if not ids or not domains:
+        return
+    pending = _deferred.get()
+    for figure in figures(domains):
+        if pending is not None:
+            pending[figure.name].update(ids)
+        else:
+            refresh(figure, ids)
+
+
+def refresh(figure: Figure, school_ids: Sequence[int]) -> Counter:
+    """Count these schools' contributions to `figure` again and append the differences to
+    the stored ones as delta rows. Returns the delta."""
+    total = Counter()
+    for start in range(0, len(school_ids), CHUNK):
+        total.update(_refresh_chunk(figure, school_ids[start : start + CHUNK]))
+    return Counter({key: n for key, n in total.items() if n})
+
+
+def _refresh_chunk(figure: Figure, ids: Sequence[int]) -> Counter:
+    db = router.db_for_write(SchoolTally)
+    with transaction.atomic(using=db):
+        # Every school gets a row first, so that the lock below covers a school counted for
+        # the first time too (a second writer waits on the unique index, then on the lock).
+        SchoolTally.objects.using(db).bulk_create(
+            [SchoolTally(figure=figure.name, school_id=pk, counts=[]) for pk in ids],
+            ignore_conflicts=True,
+        )
+        stored = {
+            row.school_id: row
+            for row in SchoolTally.objects.using(db)
+            .select_for_update()
+            .filter(figure=figure.name, school_id__in=ids)
+            .order_by("school_id")
+        }
+        fresh = figure.count(ids)  # after the lock: sees what an earlier writer committed
+        delta: Counter = Counter()
+        changed_rows = []
+        for pk in ids:
+            row = stored[pk]
+            now = Counter({k: n for k, n in (fresh.get(pk) or {}).items() if n})
+            before = decode(row.counts)
+            if now == before:
+                continue
+            delta.update(now)
+            delta.subtract(before)
+            row.counts = encode(now)
+            changed_rows.append(row)
+        if changed_rows:
+            SchoolTally.objects.using(db).bulk_update(changed_rows, ["counts"], batch_size=500)
+        append(figure.name, delta, db)
+    return delta
+
+
+def append(name: str, delta: Counter, db: str | None = None) -> None:
+    """Delta rows for figure `name` (never an update of an existing row: no writer waits)."""
+    rows = [
+        Tally(figure=name, key=key, day=day, n=n)
+        for (key, day), n in sorted(delta.items(), key=_order)
+        if n
+    ]
+    Tally.objects.using(db or router.db_for_write(Tally)).bulk_create(rows, batch_size=1000)
+
+
+def _order(item) -> tuple:
+    (key, day), _n = item
+    return (key, day)
+
+
+def encode(counts: Counter) -> list:
+    return sorted([key, day.isoformat(), n] for (key, day), n in counts.items() if n)
+
+
+def decode(stored: list) -> Counter:
+    return Counter({(key, date.fromisoformat(day)): n for key, day, n in stored})
+
+
+# --- Reading ---------------------------------------------------------------------------------
+
+
+def read(
+    name: str,
+    *,
+    prefix: str = "",
+    since: date | None = None,
+    until: date | None = None,
+    undated: bool = True,
+) -> Counter:
+    """The figure's current sums, (key, day) -> n: the keys starting with `prefix`, dated
+    keys from `since` to `until` inclusive, undated ones too unless `undated=False`. One
+    query over its rows (grouped: deltas not yet compacted add up). Reads the database the
+    router gives (the read replica inside `replica_reads()`)."""
+    rows = Tally.objects.filter(figure=name)
+    if prefix:
+        rows = rows.filter(key__startswith=prefix)
+    dated = Q(day__gt=UNDATED)
+    if since is not None:
+        dated &= Q(day__gte=since)
+    if until is not None:
+        dated &= Q(day__lte=until)
+    rows = rows.filter(dated | Q(day=UNDATED) if undated else dated)
+    summed = rows.order_by().values_list("key", "day").annotate(total=Sum("n"))
+    return Counter({(key, day): n for key, day, n in summed if n})
+
+
+def by_key(counts: Counter) -> Counter:
+    """Sums over the days: key -> n."""
+    total = Counter()
+    for (key, _day), n in counts.items():
+        total[key] += n
+    return total
+
+
+# --- Keeping the rows few and right ----------------------------------------------------------
+
+
+def compact(name: str | None = None) -> int:
+    """Fold each figure's delta rows into one row per (key, day) and drop the keys that sum to
+    zero; returns the rows removed. One transaction per figure: a reader sees the rows before
+    or after, with the same sums, and writers keep appending meanwhile (their rows are not
+    among those folded)."""
+    removed = 0
+    db = router.db_for_write(Tally)
+    for figure_name in [name] if name else _stored_names(db):
+        with transaction.atomic(using=db):
+            rows = list(
+                Tally.objects.using(db)
+                .select_for_update()
+                .filter(figure=figure_name)
+                .values_list("pk", "key", "day", "n")
+            )
+            sums: Counter = Counter()
+            seen: Counter = Counter()
+            for _pk, key, day, n in rows:
+                sums[key, day] += n
+                seen[key, day] += 1
+            if all(count == 1 and sums[k] for k, count in seen.items()):
+                continue  # already one non-zero row per key
+            ids = [pk for pk, *_rest in rows]
+            for start in range(0, len(ids), 5000):
+                Tally.objects.using(db).filter(pk__in=ids[start : start + 5000]).delete()
+            append(figure_name, sums, db)
+            removed += len(ids) - sum(1 for n in sums.values() if n)
+    return removed
+
+
+def _stored_names(db: str) -> list[str]:
+    return sorted(set(Tally.objects.using(db).values_list("figure", flat=True).distinct()))
+
+
+@dataclass
+class Drift:
+    """What `rebuild` found wrong and repaired, per figure: schools whose stored contribution
+    differed from their data, and the keys whose total differed from the schools' sum."""
+
+    schools: dict[str, int] = field(default_factory=dict)
+    keys: dict[str, int] = field(default_factory=dict)
+
+    def __bool__(self) -> bool:
+        return any(self.schools.values()) or any(self.keys.values())
+
+    def lines(self) -> list[str]:
+        return [
+            f"{name}: {self.schools.get(name, 0)} schools, {self.keys.get(name, 0)} totals"
+            for name in sorted(set(self.schools) | set(self.keys))
+            if self.schools.get(name) or self.keys.get(name)
+        ]
+
+
+def rebuild(school_ids: Sequence[int], names: Iterable[str] | None = None) -> Drift:
+    """Derive every contribution of these schools (normally the whole register, in order)
+    again from the source rows, and every total from the stored contributions; repair what
+    differs, log it and return it. Stored contributions of schools not in `school_ids` are
+    checked against nothing (a deleted school's rows are counted down to nothing)."""
+    drift = Drift()
+    chosen = [f for f in figures() if names is None or f.name in set(names)]
+    db = router.db_for_write(Tally)
+    for figure in chosen:
+        stale = (
+            set(
+                SchoolTally.objects.using(db)
+                .filter(figure=figure.name)
+                .exclude(school_id__in=school_ids)
+                .values_list("school_id", flat=True)
+            )
+            if len(school_ids) < 50_000
+            else _gone(figure.name, school_ids, db)
+        )
+        ids = sorted(set(school_ids) | stale)
+        repaired = 0
+        for start in range(0, len(ids), CHUNK):
+            repaired += _rebuild_chunk(figure, ids[start : start + CHUNK], db)
+        drift.schools[figure.name] = repaired
+        drift.keys[figure.name] = _repair_totals(figure.name, db)
+    for line in drift.lines():
+        log.warning("register-wide figures had drifted and were repaired: %s", line)
+    return drift
+
+
+def _gone(name: str, school_ids: Sequence[int], db: str) -> set[int]:
+    known = set(school_ids)
+    return {
+        pk
+        for pk in SchoolTally.objects.using(db)
+        .filter(figure=name)
+        .values_list("school_id", flat=True)
+        if pk not in known
+    }
+
+
+def _rebuild_chunk(figure: Figure, ids: Sequence[int], db: str) -> int:
+    """Like `_refresh_chunk`, counting the schools whose stored contribution was wrong."""
+    with transaction.atomic(using=db):  # one snapshot of the source rows per chunk
+        before = {
+            pk: decode(counts)
+            for pk, counts in SchoolTally.objects.using(db)
+            .filter(figure=figure.name, school_id__in=ids)
+            .values_list("school_id", "counts")
+        }
+        fresh = figure.count(ids)
+        wrong = [
+            pk
+            for pk in ids
+            if Counter({k: n for k, n in (fresh.get(pk) or {}).items() if n})
+            != before.get(pk, Counter())
+        ]
+    if wrong:
+        _refresh_chunk(figure, wrong)
+    return len(wrong)
+
+
+def _repair_totals(name: str, db: str) -> int:
+    """Make the figure's totals equal the sum of its stored contributions; returns the
+    number of (key, day) totals that differed."""
+    with transaction.atomic(using=db):
+        if connections[db].vendor == "postgresql":
+            # Writers change a contribution before they append its delta, in one transaction:
+            # with the contributions locked against writes, every delta of the stored
+            # contributions is committed, and no other comes until the repair ends (seconds,
+            # at night). SQLite has one writer at a time anyway.
+            with connections[db].cursor() as cursor:
+                table = connections[db].ops.quote_name(SchoolTally._meta.db_table)
+                cursor.execute(f"LOCK TABLE {table} IN SHARE MODE")
+        expected: Counter = Counter()
+        for counts in (
+            SchoolTally.objects.using(db)
+            .filter(figure=name)
+            .values_list("counts", flat=True)
+            .iterator(chunk_size=5000)
+        ):
+            expected.update(decode(counts))
+        actual = _sums(name, db)
+        difference = Counter(expected)
+        difference.subtract(actual)
+        difference = Counter({k: n for k, n in difference.items() if n})
+        if difference:
+            append(name, difference, db)
+    return len(difference)
+
+
+def _sums(name: str, db: str) -> Counter:
+    summed = (
+        Tally.objects.using(db)
+        .filter(figure=name)
+        .order_by()
+        .values_list("key", "day")
+        .annotate(total=Sum("n"))
+    )
+    return Counter({(key, day): n for key, day, n in summed if n})
+
+
+def corrupt_for_test(name: str, key: str, by: int, day: date = UNDATED) -> None:
+    """Make a total wrong by hand, as a write outside PEKSOS would (the drift tests)."""
+    append(name, Counter({(key, day): by}))
+
+
+class TallyOnSave:
+    """For a model whose rows count in register-wide figures: `save` and `delete` call
+    `changed` for the row's school (before and after a move to another school) in
+    `tally_domains`. Writes that bypass them (`QuerySet.update`, `bulk_create`, COPY) call
+    `changed` themselves."""
+
+    tally_domains: tuple[str, ...] = ()
+
+    def tally_school_ids(self) -> set[int]:
+        return {self.school_id}
+
+    @classmethod
+    def from_db(cls, db, field_names, values, **kwargs):
+        instance = super().from_db(db, field_names, values, **kwargs)
+        if "school_id" in instance.__dict__:
+            instance._tally_before = {instance.school_id}
+        return instance
+
+    def save(self, *args, **kwargs):
+        before = getattr(self, "_tally_before", set())
+        with transaction.atomic(using=kwargs.get("using") or router.db_for_write(type(self))):
+            super().save(*args, **kwargs)
+            now = self.tally_school_ids()
+            changed(self.tally_domains, now | before)
+        self._tally_before = now
+
+    def delete(self, *args, **kwargs):
+        school_ids = self.tally_school_ids()
+        with transaction.atomic(using=kwargs.get("using") or router.db_for_write(type(self))):
+            result = super().delete(*args, **kwargs)
+            changed(self.tally_domains, school_ids)
+        return result
