@@ -1,0 +1,212 @@
+"""The register-wide figure store (peksos/core/tallies.py) with a figure of its own: schools
+per level, and their opening day as a dated key. What every figure relies on: a write counts
+its schools again in its own transaction, a rolled-back write leaves nothing behind, delta
+rows fold without changing a sum, and the nightly rebuild repairs drift and says so."""
+
+import threading
+from collections import Counter
+from datetime import date
+
+import pytest
+from django.db import connection, connections, transaction
+
+from peksos.core import tallies
+from peksos.core.models import SchoolTally, Tally
+from schools.models import School
+from schools.tallies_check import check
+
+NAME = "test-levels"
+DOMAIN = "test-levels"
+OPENED = date(2026, 7, 13)
+
+
+def count(school_ids):
+    counted = {}
+    for pk, level in School.objects.filter(pk__in=school_ids).values_list("pk", "level"):
+        counted[pk] = Counter({(f"level:{level}", tallies.UNDATED): 1, ("opened", OPENED): 1})
+    count.calls.append(list(school_ids))
+    return counted
+
+
+count.calls = []
+
+
+@pytest.fixture
+def figure():
+    registered = tallies.register(tallies.Figure(NAME, (DOMAIN,), count))
+    count.calls.clear()
+    yield registered
+    tallies._figures.pop(NAME, None)
+
+
+def live() -> Counter:
+    return Counter(
+        {
+            f"level:{level}": n
+            for level, n in Counter(School.objects.values_list("level", flat=True)).items()
+        }
+    )
+
+
+def levels() -> Counter:
+    return tallies.by_key(tallies.read(NAME, prefix="level:"))
+
+
+def test_a_write_counts_its_schools_again_and_appends_the_difference(figure, school_a):
+    ids = list(School.objects.values_list("pk", flat=True))
+    tallies.changed(DOMAIN, ids)
+    assert levels() == live()
+    rows = Tally.objects.filter(figure=NAME).count()
+
+    other = "SMA" if school_a.level != "SMA" else "SD"
+    School.objects.filter(pk=school_a.pk).update(level=other)  # bypasses save: say it
+    tallies.changed(DOMAIN, [school_a.pk])
+    assert levels() == live()
+    assert Tally.objects.filter(figure=NAME).count() == rows + 2  # -1 old level, +1 new
+    tallies.changed(DOMAIN, [school_a.pk])  # nothing changed: nothing appended
+    assert Tally.objects.filter(figure=NAME).count() == rows + 2
+
+
+def test_other_domains_do_not_count_this_figure(figure, school_a):
+    tallies.changed("some-other-domain", [school_a.pk])
+    assert count.calls == []
+    assert not Tally.objects.filter(figure=NAME).exists()
+
+
+def test_a_rolled_back_write_leaves_the_figures_as_they_were(figure, school_a):
+    tallies.changed(DOMAIN, [school_a.pk])
+    before = tallies.read(NAME)
+    with pytest.raises(RuntimeError), transaction.atomic():
+        School.objects.filter(pk=school_a.pk).update(level="TK" if school_a.level != "TK" else "SD")
+        tallies.changed(DOMAIN, [school_a.pk])
+        assert tallies.read(NAME) != before  # inside, the figure followed the write
+        raise RuntimeError
+    assert tallies.read(NAME) == before
+
+
+def test_dated_keys_are_summed_over_the_days_asked_for(figure, school_a, school_b):
+    tallies.changed(DOMAIN, [school_a.pk, school_b.pk])
+    assert tallies.by_key(tallies.read(NAME, prefix="opened", since=OPENED)) == {"opened": 2}
+    later = date(2026, 7, 14)
+    assert tallies.read(NAME, prefix="opened", since=later) == Counter()
+    assert tallies.read(NAME, prefix="opened", until=date(2026, 7, 12)) == Counter()
+    # Undated keys come with a dated range unless left out.
+    assert set(tallies.by_key(tallies.read(NAME, since=later))) == {f"level:{school_a.level}"} | {
+        f"level:{school_b.level}"
+    }
+    assert tallies.read(NAME, since=later, undated=False) == Counter()
+
+
+def test_deferred_counts_each_school_once_when_the_block_ends(figure, school_a, school_b):
+    with tallies.deferred():
+        for _ in range(3):
+            tallies.changed(DOMAIN, [school_a.pk])
+        tallies.changed(DOMAIN, [school_b.pk])
+        assert count.calls == [] and tallies.read(NAME) == Counter()
+    assert count.calls == [sorted([school_a.pk, school_b.pk])]
+    assert levels()[f"level:{school_a.level}"] >= 1
+
+
+def test_a_deferred_block_that_fails_counts_nothing(figure, school_a):
+    with pytest.raises(ValueError), transaction.atomic(), tallies.deferred():
+        tallies.changed(DOMAIN, [school_a.pk])
+        raise ValueError
+    assert count.calls == []
+
+
+def test_compact_folds_the_deltas_without_changing_a_sum(figure, school_a):
+    tallies.changed(DOMAIN, [school_a.pk])
+    for level in ("SMA", "SD", "TK", school_a.level):
+        School.objects.filter(pk=school_a.pk).update(level=level)
+        tallies.changed(DOMAIN, [school_a.pk])
+    before = tallies.read(NAME)
+    assert Tally.objects.filter(figure=NAME).count() > len(before)
+    assert tallies.compact(NAME) > 0
+    assert tallies.read(NAME) == before
+    # One row per key that does not sum to zero; a second pass has nothing to do.
+    assert Tally.objects.filter(figure=NAME).count() == len(before)
+    assert tallies.compact(NAME) == 0
+
+
+def test_the_nightly_check_repairs_a_total_corrupted_by_hand_and_reports_it(figure, school_a):
+    from peksos.core.models import AuditEvent
+
+    tallies.changed(DOMAIN, list(School.objects.values_list("pk", flat=True)))
+    right = tallies.read(NAME)
+    tallies.corrupt_for_test(NAME, f"level:{school_a.level}", 5)
+    assert tallies.read(NAME) != right
+
+    drift = check([NAME])
+    assert drift.keys[NAME] == 1 and drift.schools[NAME] == 0
+    assert tallies.read(NAME) == right
+    assert AuditEvent.objects.filter(action="tallies.drift_repaired").count() == 1
+    assert not check([NAME])  # the second night finds nothing
+
+
+def test_the_nightly_check_counts_a_school_written_behind_its_back(figure, school_a):
+    tallies.changed(DOMAIN, list(School.objects.values_list("pk", flat=True)))
+    School.objects.filter(pk=school_a.pk).update(level="SMA" if school_a.level != "SMA" else "SD")
+    assert levels() != live()  # the write did not call `changed`
+    drift = check([NAME])
+    assert drift.schools[NAME] == 1
+    assert levels() == live()
+
+
+def test_a_deleted_school_is_counted_down_to_nothing(figure, school_a):
+    ids = list(School.objects.values_list("pk", flat=True))
+    tallies.changed(DOMAIN, ids)
+    SchoolTally.objects.create(figure=NAME, school_id=10**9, counts=[["level:SD", "0001-01-01", 1]])
+    tallies.append(NAME, Counter({("level:SD", tallies.UNDATED): 1}))
+    assert levels() != live()
+    check([NAME])
+    assert levels() == live()
+
+
+def test_a_write_of_a_counted_model_counts_through_save(school_a):
+    """The real figures registered by the apps follow `save` (TallyOnSave) with no call."""
+    names = {f.name for f in tallies.figures(("schools",))}
+    assert names, "the schools' figures are registered at start-up"
+    school = School.objects.get(pk=school_a.pk)
+    school.name = "SD Negeri Tally"
+    school.save()
+    assert SchoolTally.objects.filter(school_id=school.pk, figure__in=names).count() == len(names)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_writers_of_one_school_take_turns_and_neither_is_lost(kota_metro):
+    """On PostgreSQL, two transactions counting the same school at once: the second waits
+    for the first's lock, then counts what it committed; the total is exact."""
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks: PostgreSQL (SQLite has one writer at a time)")
+    tallies.register(tallies.Figure(NAME, (DOMAIN,), count))
+    try:
+        school = School.objects.order_by("pk").first()
+        tallies.changed(DOMAIN, list(School.objects.values_list("pk", flat=True)))
+        first_in = threading.Event()
+        errors = []
+
+        def writer(level: str, hold: bool) -> None:
+            try:
+                with transaction.atomic():
+                    School.objects.filter(pk=school.pk).update(level=level)
+                    tallies.changed(DOMAIN, [school.pk])
+                    if hold:
+                        first_in.set()
+                        threading.Event().wait(0.3)
+            except Exception as error:  # pragma: no cover - reported below
+                errors.append(error)
+            finally:
+                connections.close_all()
+
+        one = threading.Thread(target=writer, args=("SMA", True))
+        one.start()
+        first_in.wait(5)
+        two = threading.Thread(target=writer, args=("TK", False))
+        two.start()
+        one.join(10)
+        two.join(10)
+        assert errors == []
+        assert levels() == live()
+        assert levels()["level:TK"] == live()["level:TK"]
+    finally:
+        tallies._figures.pop(NAME, None)
