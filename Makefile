@@ -94,7 +94,7 @@ test-fast: venv messages  ## the same without the browser tests
 # the tests). The test database is made through PgBouncer and streamed to the standby: the
 # replica, object storage and pooler tests, and the database tests that matter run through it.
 SCALEOUT_TESTS := tests/scaleout tests/core/test_audit.py tests/core/test_outbox.py \
-	tests/core/test_partials.py tests/reports/test_report_tasks.py
+	tests/core/test_tallies.py tests/reports/test_report_tasks.py
 test-scaleout: venv messages
 	eval "$$(bin/scaleout-up env)" && $(VENV)/bin/pytest -n $(if $(filter auto,$(PYTEST_WORKERS)),2,$(PYTEST_WORKERS)) \
 		--dist loadgroup $(SCALEOUT_TESTS) $(PYTEST_ARGS)
