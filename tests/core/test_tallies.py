@@ -210,3 +210,16 @@ def test_two_writers_of_one_school_take_turns_and_neither_is_lost(kota_metro):
         assert levels()["level:TK"] == live()["level:TK"]
     finally:
         tallies._figures.pop(NAME, None)
+
+
+def test_beat_folds_the_deltas_every_minute_and_checks_every_night(settings):
+    import importlib
+
+    schedule = {
+        entry["task"]: entry["schedule"] for entry in settings.CELERY_BEAT_SCHEDULE.values()
+    }
+    assert "peksos.core.tasks.compact_tallies" in schedule
+    assert "schools.tasks.check_tallies" in schedule
+    for name in ("peksos.core.tasks.compact_tallies", "schools.tasks.check_tallies"):
+        module, function = name.rsplit(".", 1)
+        assert getattr(importlib.import_module(module), function).name == name
