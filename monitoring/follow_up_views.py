@@ -9,7 +9,7 @@ from django.shortcuts import redirect
 from django.views.decorators.http import require_safe
 
 from .follow_up import can_plan_follow_up, new_visit_url
-from .views import _get_record, _require_access
+from .views.common import _get_record, _require_access
 
 
 @require_safe

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from . import observations
 from .forms import GuardianEndForm, GuardianLinkForm
 from .permissions import can_manage
-from .views import _act, _denied, _get_record, _render_detail
+from .views.common import _act, _denied, _get_record, _render_detail
 
 
 @require_POST

@@ -41,7 +41,7 @@ SERVED_BY = {
     "activities.ActivityPhoto.file": "activities.views.photos.photo_file",
     "core.OfficeSettings.logo": "home.office_views.office_logo",
     "forum.PostImage.file": "forum.views.images.post_image",
-    "monitoring.Consent.form_file": "monitoring.views.consent_form_file",
+    "monitoring.Consent.form_file": "monitoring.views.consent.consent_form_file",
     "sosdesk.CaseAttachment.file": "sosdesk.views.cases.case_attachment",
     "sosdesk.Evidence.file": "sosdesk.views.procedure_steps.evidence_file",
     "visits.VisitAgreement.letter": "visits.views.recorded.agreement_letter",
