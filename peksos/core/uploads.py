@@ -31,8 +31,8 @@ Rules (the same for every caller):
   `DecompressionBombWarning`/`Error` are turned into a refusal.
 - **PDFs** are stored as sent but refused if they are encrypted or contain active content:
   `/JavaScript`, `/JS`, `/Launch`, `/SubmitForm`, `/ImportData`, `/URI`, `/GoToR`, `/GoToE`,
-  `/EmbeddedFile(s)`, `/RichMedia` or `/XFA` (peksos/core/pdf_scan.py). The file is parsed with pypdf:
-  every object, also those inside object streams, and every stream decoded through its whole
+  `/EmbeddedFile(s)`, `/RichMedia` or `/XFA` (peksos/core/pdf_scan.py). The file is parsed
+  with pypdf: every object, also those inside object streams, and every stream decoded through its whole
   filter chain (Flate, ASCIIHex, ASCII85, LZW, RunLength...) is checked, as well as the raw
   bytes (hex-escaped names such as `/J#61vaScript`). A PDF that pypdf cannot read is accepted
   only if it has no stream at all; one it cannot walk to the end is refused.
