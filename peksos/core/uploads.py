@@ -32,9 +32,9 @@ Rules (the same for every caller):
 - **PDFs** are stored as sent but refused if they are encrypted or contain active content:
   `/JavaScript`, `/JS`, `/Launch`, `/SubmitForm`, `/ImportData`, `/URI`, `/GoToR`, `/GoToE`,
   `/EmbeddedFile(s)`, `/RichMedia` or `/XFA` (peksos/core/pdf_scan.py). The file is parsed
-  with pypdf: every object, also those inside object streams, and every stream decoded through its whole
-  filter chain (Flate, ASCIIHex, ASCII85, LZW, RunLength...) is checked, as well as the raw
-  bytes (hex-escaped names such as `/J#61vaScript`). A PDF that pypdf cannot read is accepted
+  with pypdf: every object, also those inside object streams, and every stream decoded
+  through its whole filter chain (Flate, ASCIIHex, ASCII85, LZW, RunLength...) is checked, as
+  well as the raw bytes (hex-escaped names such as `/J#61vaScript`). A PDF that pypdf cannot read is accepted
   only if it has no stream at all; one it cannot walk to the end is refused.
 
 Storage: `private_storage` (settings.PRIVATE_MEDIA_ROOT, by default under MEDIA_ROOT, which
