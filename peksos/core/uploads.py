@@ -34,8 +34,8 @@ Rules (the same for every caller):
   `/EmbeddedFile(s)`, `/RichMedia` or `/XFA` (peksos/core/pdf_scan.py). The file is parsed
   with pypdf: every object, also those inside object streams, and every stream decoded
   through its whole filter chain (Flate, ASCIIHex, ASCII85, LZW, RunLength...) is checked, as
-  well as the raw bytes (hex-escaped names such as `/J#61vaScript`). A PDF that pypdf cannot read is accepted
-  only if it has no stream at all; one it cannot walk to the end is refused.
+  well as the raw bytes (hex-escaped names such as `/J#61vaScript`). A PDF that pypdf cannot
+  read is accepted only if it has no stream at all; one it cannot walk to the end is refused.
 
 Storage: `private_storage` (settings.PRIVATE_MEDIA_ROOT, by default under MEDIA_ROOT, which
 no URL serves: WhiteNoise serves STATIC_ROOT only and there is no /media/ route; or the
