@@ -1,6 +1,6 @@
 """PEKSOS behind PgBouncer in transaction mode (bin/scaleout-up: port 6434 in front of the
 primary; `make test-scaleout` runs this whole module and the database tests that matter,
-tests/core/test_audit.py, test_outbox.py, test_partials.py and tests/reports/test_report_tasks.py,
+tests/core/test_audit.py, test_outbox.py and tests/reports/test_report_tasks.py,
 with DATABASE_URL through it). Here: the settings docs/deployment.md names, and the claims and
 locks several connections race for, each connection a PgBouncer client of its own."""
 
@@ -13,8 +13,8 @@ import pytest
 from django.conf import settings
 from django.db import DatabaseError, connection, connections, transaction
 
-from peksos.core import partials
-from peksos.core.models import OutboxMessage, PartitionVersion
+from peksos.core import tallies
+from peksos.core.models import OutboxMessage
 from peksos.core.outbox import claim, enqueue
 from reports import builder
 from schools.models import School
@@ -107,15 +107,18 @@ def test_a_report_is_claimed_by_one_of_many_workers(pooled, kota_metro):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_writers_to_one_partition_take_turns_and_leave_one_version_row(pooled):
+def test_writers_of_the_same_schools_take_turns_and_leave_no_drift(pooled, kota_metro):
+    ids = list(School.objects.order_by("pk").values_list("pk", flat=True)[:3])
+    bands = ["tinggi", "sedang", "rendah"]
+
     def work(i):
         with transaction.atomic():
-            tallies.changed(("visits", "cases"), [5, 6, 7])
+            School.objects.filter(pk__in=ids).update(priority_band=bands[i % 3])
+            tallies.changed("schools", ids)
         return True
 
     assert all(race(6, work))
-    rows = PartitionVersion.objects.filter(partition=0)
-    assert sorted(rows.values_list("domain", flat=True)) == ["cases", "visits"]
+    assert not tallies.rebuild(ids, ["schools"])
 
 
 @pytest.mark.django_db

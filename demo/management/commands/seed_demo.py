@@ -18,6 +18,7 @@ from django.utils import timezone
 from activities.models import Activity, AttendanceCount
 from demo.year import seed_year
 from peksos.accounts.models import Role, User
+from peksos.core import tallies
 from peksos.core.models import OutboxMessage
 from schools import priority
 from schools.models import School, SchoolMembership
@@ -174,6 +175,7 @@ class Command(BaseCommand):
                         ("guru", "P", 9),
                     ]
                 )
+                tallies.changed(Activity.tally_domains, [school.pk])  # after bulk_create
         # The services' e-mails to the demo team are dropped before they leave (the outbox
         # delivers only after the commit), as the demo year does.
         OutboxMessage.objects.filter(created_at__gte=started).delete()
