@@ -7,8 +7,11 @@ class ActivitiesConfig(AppConfig):
     verbose_name = _("Activities")
 
     def ready(self) -> None:
+        from peksos.core import tallies
         from visits import sections
 
+        from .figures import FIGURE
         from .views.activities import visit_activities
 
         sections.register("activities/activity_visit_section.html", visit_activities)
+        tallies.register(FIGURE)

@@ -1,6 +1,5 @@
 """What each role's home page shows (`for_user`), made of the panels of `home.panels`."""
 
-from contextlib import nullcontext
 from datetime import date
 
 from django.db.models import Count, Q
@@ -13,11 +12,8 @@ from peksos.core.dbrouter import replica_reads
 from reports.permissions import reports_visible_to
 from schools.models import School
 from schools.permissions import schools_served_by
-from sosdesk import figures
 from sosdesk.models import Case, Referral
 from sosdesk.permissions import cases_visible_to, principal_on_desk, school_side
-from visits.compliance import register_rows
-from visits.models import Visit
 from visits.permissions import visits_visible_to
 
 from .panels import (
@@ -30,7 +26,6 @@ from .panels import (
     forum_panel,
     koordinator_schools,
     own_schools_panel,
-    school_year_start,
     suppressed_cases_panel,
     url_or_blank,
     visits_panel,
@@ -38,7 +33,6 @@ from .panels import (
     week_visits,
     with_visit_counts,
 )
-
 
 # --- Per role ---------------------------------------------------------------------------------
 
@@ -65,14 +59,15 @@ def own_schools(user: User, today: date) -> list[School]:
     )
 
 
-def register_panels(today: date, last_id: int | None) -> list[Panel]:
+def register_panels(today: date) -> list[Panel]:
     """The panels of the whole register's figures: schools, compliance, visits and
-    activities."""
-    schools, compliance = koordinator_schools(today, last_id)
+    activities, each a maintained sum (peksos/core/tallies.py): a few small queries at any
+    register size."""
+    schools, compliance = koordinator_schools(today)
     panels = [schools, *([compliance] if compliance else [])]
 
-    panels.append(visits_panel(Visit.objects.all(), today, last_id=last_id))
-    panels.append(activities_panel(Activity.objects.all(), today, last_id=last_id))
+    panels.append(visits_panel(None, today))
+    panels.append(activities_panel(None, today))
     return panels
 
 
@@ -80,7 +75,7 @@ def koordinator(user: User) -> Dashboard:
     today, now = timezone.localdate(), timezone.now()
     dashboard = Dashboard()
     with replica_reads():  # the whole register's figures (peksos/core/dbrouter.py)
-        dashboard.panels += register_panels(today, School.objects.last_id())
+        dashboard.panels += register_panels(today)
     dashboard.school_count = dashboard.panels[0].tiles[0].value
 
     dashboard.panels.append(cases_panel(Case.objects.all(), now))

@@ -4,11 +4,10 @@ small charts (the same SVG code as the PDFs, `reports.charts`).
 Each panel is one aggregate query, whatever the number of schools, visits or cases: the home
 page costs a fixed number of queries (tests/reports/test_dashboard.py pins them). Every number comes
 from the same permission helper as the list it links to, so a number never shows more than
-its list would. Register-wide numbers are sums of cached parts (`register_sum`).
+its list would. The whole register's numbers are sums kept current by every write
+(peksos/core/tallies.py; each app's `figures` module counts its own).
 """
 
-from collections import Counter
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -18,6 +17,7 @@ from django.utils import timezone
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
+from activities.figures import panel_figures as activity_figures
 from activities.models import Activity, AttendanceCount
 from forum.models import Question
 from monitoring.models import FOLLOW_UP_DAYS, ChildRecord
@@ -25,11 +25,13 @@ from monitoring.permissions import children_visible_to
 from peksos.accounts.models import User
 from peksos.core import school_year
 from reports import charts
+from schools.figures import register_figures
 from schools.models import PriorityBand, School
 from sosdesk.figures import suppress_count
 from sosdesk.models import Case
-from visits.compliance import register_rows, schools_with_counts
-from visits.compliance import totals as compliance_totals
+from visits.compliance import schools_with_counts
+from visits.figures import panel_figures as visit_figures
+from visits.figures import register_rows, register_totals
 from visits.models import Visit
 
 UPCOMING_DAYS = 14
@@ -63,7 +65,6 @@ class Dashboard:
     schools: list | None = None  # the user's schools, for the list under the panels
     waiting: list[str] = field(default_factory=list)
     school_count: int | None = None
-    preparing: bool = False  # the register-wide numbers are being computed (partials.NotReady)
     # Teachers and parents: their schools' activities whose feedback form is open now.
     feedback: list | None = None
 
@@ -87,30 +88,6 @@ def warn_tone(n: int, tone: str = "danger") -> str:
 # --- Panels (one query each) ----------------------------------------------------------------
 
 
-def register_sum(
-    name: str,
-    domains: tuple[str, ...],
-    rows: Callable[[int, int], QuerySet],
-    aggregates: dict,
-    params: tuple,
-    last_id: int | None,
-) -> dict:
-    """`rows(lo, hi).aggregate(**aggregates)` summed over the whole register's partitions,
-    each part cached until its data changes (`peksos.core.partials`): for the Koordinator's
-    city-wide (or country-wide) numbers, flat at national size. Aggregates must add up."""
-
-    def part(lo: int, hi: int) -> Counter:
-        row = rows(lo, hi).order_by().aggregate(**aggregates)
-        return Counter({key: value or 0 for key, value in row.items()})
-
-    total = part(0, last_id + 1) if last_id is not None else Counter()  # INTERIM: live
-    return {key: total[key] for key in aggregates}
-
-
-def _in(queryset: QuerySet, field: str = "school_id") -> Callable[[int, int], QuerySet]:
-    return lambda lo, hi: queryset.filter(**{f"{field}__gte": lo, f"{field}__lt": hi})
-
-
 def with_visit_counts(schools: QuerySet[School], today: date) -> QuerySet[School]:
 
     return schools_with_counts(schools, school_year_start(today).year, today)
@@ -130,18 +107,11 @@ def _band_tiles(counts: dict, total: int) -> list[Tile]:
     ]
 
 
-def koordinator_schools(today: date, last_id: int | None) -> tuple[Panel, Panel | None]:
-    """Priority bands (one aggregate over the schools) and visit compliance (0 / 1 / 2+ visits
-    this school year) per kecamatan (`visits.compliance`: one query)."""
-    schools = School.objects.active()
-    aggregates = {f"band_{b}": Count("pk", filter=Q(priority_band=b)) for b in PriorityBand.values}
-    aggregates["total"] = Count("pk")
-    aggregates["not_visited"] = Count(
-        "pk", filter=Q(last_visit_on__isnull=True) | Q(last_visit_on__lt=school_year_start(today))
-    )
-    total = register_sum(
-        "dashboard-schools", ("schools",), _in(schools, "pk"), aggregates, (today,), last_id
-    )
+def koordinator_schools(today: date) -> tuple[Panel, Panel | None]:
+    """Priority bands and not visited this school year (`schools.figures`: one query), and
+    visit compliance (0 / 1 / 2+ visits this school year) for the register and per kecamatan
+    (`visits.figures`: three queries), all maintained sums over the whole register."""
+    total = register_figures(today)
     bands = {b: total[f"band_{b}"] for b in PriorityBand.values}
     panel = Panel(
         "schools",
@@ -175,8 +145,8 @@ def koordinator_schools(today: date, last_id: int | None) -> tuple[Panel, Panel 
     )
 
     year = school_year_start(today).year
-    rows, _at_risk = register_rows(year, today, "kecamatan__name", last_id)
-    total |= compliance_totals(rows)
+    rows = register_rows(year, today, "kecamatan__name")
+    total |= register_totals(year, today)
     compliance = Panel(
         "compliance",
         _("Visit compliance this school year"),
@@ -224,26 +194,23 @@ def koordinator_schools(today: date, last_id: int | None) -> tuple[Panel, Panel 
     return panel, compliance
 
 
-def visits_panel(
-    visits: QuerySet, today: date, *, school_side: bool = False, last_id: int | None = None
-) -> Panel:
-    """`last_id` (the register's highest school id) for the whole register's visits: summed
-    from cached parts (`register_sum`)."""
+def visits_panel(visits: QuerySet | None, today: date, *, school_side: bool = False) -> Panel:
+    """Visits done this school year, planned in the next 14 days, proposed from today on:
+    of `visits` (one query), or of the whole register's (`visits=None`: maintained sums,
+    `visits.figures`)."""
 
-    year = school_year.year_of(today)
-    soon = today + timedelta(days=UPCOMING_DAYS)
-    aggregates = {
-        "done": Count("pk", filter=Q(state=Visit.State.DONE, school_year=year)),
-        "upcoming": Count(
-            "pk", filter=Q(state__in=Visit.PLANNED_STATES, date__gte=today, date__lte=soon)
-        ),
-        "proposed": Count("pk", filter=Q(state=Visit.State.PROPOSED, date__gte=today)),
-    }
-    if last_id is not None:
-        parts = ("dashboard-visits", ("visits",), _in(visits), aggregates, (today,), last_id)
-        row = register_sum(*parts)
+    if visits is None:
+        row = visit_figures(today)
     else:
-        row = visits.order_by().aggregate(**aggregates)
+        year = school_year.year_of(today)
+        soon = today + timedelta(days=UPCOMING_DAYS)
+        row = visits.order_by().aggregate(
+            done=Count("pk", filter=Q(state=Visit.State.DONE, school_year=year)),
+            upcoming=Count(
+                "pk", filter=Q(state__in=Visit.PLANNED_STATES, date__gte=today, date__lte=soon)
+            ),
+            proposed=Count("pk", filter=Q(state=Visit.State.PROPOSED, date__gte=today)),
+        )
     list_url = url_or_blank("visits:visit-agreement" if school_side else "visits:visit-list")
     return Panel(
         "visits",
@@ -263,36 +230,30 @@ def visits_panel(
     )
 
 
-def activities_panel(activities: QuerySet, today: date, *, last_id: int | None = None) -> Panel:
+def activities_panel(activities: QuerySet | None, today: date) -> Panel:
     """Activities this school year: held, coming in the next 14 days, and the participants
-    they reached (two queries; with `last_id`, from cached parts as in `visits_panel`)."""
+    they reached: of `activities` (two queries), or of the whole register's
+    (`activities=None`: maintained sums, `activities.figures`)."""
 
-    start = school_year_start(today)
-    held = Q(state=Activity.State.HELD, date__gte=start)
-    aggregates = {
-        "held": Count("pk", filter=held),
-        "upcoming": Count(
-            "pk",
-            filter=Q(
-                state=Activity.State.PLANNED,
-                date__gte=today,
-                date__lte=today + timedelta(days=UPCOMING_DAYS),
-            ),
-        ),
-    }
-    # A second small query: joining the attendance into the first one would need DISTINCT
-    # counts (0.3 s at 45,000 schools, bench/national.py).
-    attendance = AttendanceCount.objects.filter(activity__in=activities.filter(held).values("pk"))
-    reach = {"n": Sum("count")}
-    if last_id is not None:
-        domains, key = ("activities",), (today,)
-        in_range = _in(attendance, "activity__school_id")
-        in_activities = _in(activities)
-        row = register_sum("dashboard-activities", domains, in_activities, aggregates, key, last_id)
-        reached = register_sum("dashboard-reach", domains, in_range, reach, key, last_id)["n"]
+    if activities is None:
+        row = activity_figures(today)
     else:
-        row = activities.order_by().aggregate(**aggregates)
-        reached = attendance.aggregate(**reach)["n"]
+        start = school_year_start(today)
+        held = Q(state=Activity.State.HELD, date__gte=start)
+        upcoming = Q(
+            state=Activity.State.PLANNED,
+            date__gte=today,
+            date__lte=today + timedelta(days=UPCOMING_DAYS),
+        )
+        row = activities.order_by().aggregate(
+            held=Count("pk", filter=held), upcoming=Count("pk", filter=upcoming)
+        )
+        # A second small query: joining the attendance into the first one would need
+        # DISTINCT counts.
+        attendance = AttendanceCount.objects.filter(
+            activity__in=activities.filter(held).values("pk")
+        )
+        row["reached"] = attendance.aggregate(n=Sum("count"))["n"]
     list_url = url_or_blank("activities:activity-list")
     return Panel(
         "activities",
@@ -300,7 +261,7 @@ def activities_panel(activities: QuerySet, today: date, *, last_id: int | None =
         [
             Tile(_("Held this school year"), row["held"], list_url, "success", key="held"),
             Tile(_("In the next 14 days"), row["upcoming"], list_url, key="upcoming"),
-            Tile(_("Participants reached"), reached or 0, list_url, key="reached"),
+            Tile(_("Participants reached"), row["reached"] or 0, list_url, key="reached"),
         ],
         link=(_("Activities"), list_url),
     )

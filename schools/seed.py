@@ -7,6 +7,8 @@ from pathlib import Path
 
 from django.db import transaction
 
+from peksos.core import tallies
+
 from .models import Kecamatan, Kelurahan, School
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -51,7 +53,8 @@ def load_kota_metro() -> SeedResult:
 
     existing = {s.npsn: s for s in School.objects.all()}
     created = updated = 0
-    with SCHOOLS_CSV.open(newline="", encoding="utf-8") as f:
+    # Each school saved counts in the register-wide figures: all of them once, at the end.
+    with tallies.deferred(), SCHOOLS_CSV.open(newline="", encoding="utf-8") as f:
         for row in csv.DictReader(f):
             values = {
                 "name": row["name"],

@@ -8,7 +8,6 @@ per FILTER clause that mentions it (PostgreSQL does not share them): 4.4 s for t
 grouped by school in a CTE, and joined to the schools: a hash join, linear in the rows.
 """
 
-from collections import Counter
 from datetime import date
 
 from django.db import connection, connections
@@ -26,7 +25,6 @@ GROUPS = {
     "level": ("s.{level}", False),
 }
 KEYS = ("total", "done_0", "done_1", "done_2", "with_planned", "at_risk")
-RISKY = "partition with schools at risk"  # a key of `register_rows`'s parts, never a group
 
 
 def _q(name: str) -> str:
@@ -38,12 +36,11 @@ def compliance_rows(
     year: int,
     today: date,
     group: str,
-    id_range: tuple[int, int] | None = None,
 ) -> list[dict]:
     """One dict per group value: {group: value, total, done_0, done_1, done_2, with_planned,
     at_risk}, ordered by the group value. `schools` may be any queryset of schools (a user's
-    scope, active ones); it is used as a subquery. `id_range` (lo, hi) limits both the schools
-    and the visits counted to lo <= school id < hi (one partition, see `register_rows`)."""
+    scope, active ones); it is used as a subquery. The whole register's rows are maintained
+    sums instead (`visits.figures.register_rows`, equal to these)."""
     expression, join_kecamatan = GROUPS[group]
     school_table, visit_table = _q(School._meta.db_table), _q(Visit._meta.db_table)
     field = School._meta.get_field
@@ -53,10 +50,6 @@ def compliance_rows(
         "level": _q(field("level").column),
     }
     group_sql = expression.format(**names)
-    school_column = _q(vfield("school").column)
-    visit_range = f"AND {school_column} >= %s AND {school_column} < %s" if id_range else ""
-    if id_range:
-        schools = schools.filter(pk__gte=id_range[0], pk__lt=id_range[1])
     scope_sql, scope_params = schools.order_by().values("pk").query.sql_with_params()
     planned = ", ".join(["%s"] * len(Visit.PLANNED_STATES))
     join = (
@@ -73,7 +66,7 @@ def compliance_rows(
                    SUM(CASE WHEN {_q(vfield("state").column)} IN ({planned})
                              AND {_q(vfield("date").column)} >= %s THEN 1 ELSE 0 END) AS planned
             FROM {visit_table}
-            WHERE {_q(vfield("school_year").column)} = %s {visit_range}
+            WHERE {_q(vfield("school_year").column)} = %s
             GROUP BY {_q(vfield("school").column)}
         )
         SELECT {group_sql} AS grp,
@@ -96,7 +89,6 @@ def compliance_rows(
         *Visit.PLANNED_STATES,
         connection.ops.adapt_datefield_value(today),
         year,
-        *(id_range or ()),
         *scope_params,
     ]
     # Raw SQL follows the router too: the read replica inside `replica_reads()`.
@@ -107,28 +99,6 @@ def compliance_rows(
         {group: row[0], **{key: int(value or 0) for key, value in zip(KEYS, row[1:], strict=True)}}
         for row in rows
     ]
-
-
-def register_rows(
-    year: int, today: date, group: str, last_id: int | None
-) -> tuple[list[dict], list[tuple[int, int]]]:
-    """`compliance_rows` for every active school of the register, summed from per-partition
-    parts cached by `peksos.core.partials` (flat at national size), and the id ranges of the
-    partitions that hold at-risk schools (the at-risk list looks only there)."""
-
-    def part(lo: int, hi: int) -> Counter:
-        rows = compliance_rows(School.objects.active(), year, today, group, (lo, hi))
-        counts = Counter({(row[group], key): row[key] for row in rows for key in KEYS})
-        counts[RISKY, lo] = sum(row["at_risk"] for row in rows)  # which partitions have any
-        return counts
-
-    total = part(0, (last_id or 0) + 1)  # INTERIM: live, until the tallies count it
-    groups = sorted({value for value, _key in total if value != RISKY})
-    rows = [{group: value, **{key: total[value, key] for key in KEYS}} for value in groups]
-    at_risk = sorted(
-        (lo, (last_id or 0) + 1) for (value, lo), n in total.items() if value == RISKY and n
-    )
-    return rows, at_risk
 
 
 def count_per_school(visits: QuerySet[Visit]) -> Coalesce:

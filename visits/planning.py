@@ -265,7 +265,6 @@ def save_plan(
     needs_pendamping = {str(kind): problem.rules.needs(kind)[1] for kind in Visit.Kind}
     by_id = by.pk if by else None
     with transaction.atomic():
-        tallies.changed("visits", schools.values_list("pk", flat=True))
         _, deleted = replaceable(options.year, schools).delete()
         run = PlanRun.objects.create(
             school_year=options.year,
@@ -316,4 +315,6 @@ def save_plan(
                 for user_id, role in p.team
             ),
         )
+        # After the writes, in their transaction: the figures count what was written.
+        tallies.changed("visits", schools.values_list("pk", flat=True))
     return run

@@ -15,7 +15,7 @@ from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
 from peksos.accounts.models import User
-from peksos.core import audit
+from peksos.core import audit, tallies
 from peksos.core.idempotency import create_once
 from peksos.core.refusals import Refusal
 from peksos.core.uploads import CleanUpload
@@ -146,6 +146,8 @@ def activity_record(
                 for (group, sex), count in counts.items()
                 if count
             )
+        # The counts were replaced by queryset writes, after the activity's own save.
+        tallies.changed(Activity.tally_domains, [activity.school_id])
         audit.record(
             "activity_held" if state == Activity.State.HELD else "activity_cancelled",
             request=request,

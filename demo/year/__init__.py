@@ -13,7 +13,7 @@ from django.core.management.base import CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from peksos.core import school_year
+from peksos.core import school_year, tallies
 from peksos.core.models import OutboxMessage
 from visits.models import PlanRun
 
@@ -57,8 +57,9 @@ def seed_year(write=print) -> bool:
         )
         rng = random.Random(SEED)  # noqa: S311 (made-up data, not a secret)
         year = Year(rng=rng, today=today, now=timezone.now(), plan=plan)
-        for part in (people, visits, cases, children, forum, priority_inputs):
-            part.make(year)
+        with tallies.deferred():  # the register-wide figures: each school counted once
+            for part in (people, visits, cases, children, forum, priority_inputs):
+                part.make(year)
         # The services wrote e-mails about made-up cases and visits to made-up addresses:
         # dropped before they leave (the outbox delivers only after the commit).
         OutboxMessage.objects.filter(created_at__gte=year.now).delete()

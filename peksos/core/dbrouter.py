@@ -5,7 +5,7 @@ Nothing goes to the replica by default: a code path opts in for its heavy, lag-t
 (the register-wide figures of the dashboards, the report builder's sections, the exports) with
 
     with replica_reads():
-        panels = register_panels(today, last_id)      # every read inside: the replica
+        panels = register_panels(today)               # every read inside: the replica
     rows = queryset.using(read_alias())               # or one queryset, decided now
 
 Those reads stay on the primary (`default`) when

@@ -16,10 +16,15 @@ from activities.models import Activity, AttendanceCount, Feedback, KnowledgeAtte
 from forum.models import Question
 from monitoring.models import ChildRecord, Consent, SdqScore
 from peksos.accounts.models import User
+from peksos.core import school_year
 from peksos.core.models import AuditEvent, OutboxMessage
 from reports.models import Report
+from schools.figures import register_figures
 from schools.models import PriorityBand, School
 from sosdesk.models import Case, DeskMember
+from visits.compliance import compliance_rows, totals
+from visits.figures import panel_figures as visit_figures
+from visits.figures import register_totals
 from visits.models import DateChange, StaffCapacity, StaffLeave, Visit
 
 # Generous: the target is a minute on two idle cores; the test machine is shared.
@@ -44,7 +49,8 @@ def test_the_year_is_refused_without_peksos_demo(settings):
 def test_a_whole_year_in_every_state_made_once(settings):
     settings.DEMO = True
     started = time.monotonic()
-    call_command("seed_demo", "--year", stdout=StringIO())
+    seeded = StringIO()
+    call_command("seed_demo", "--year", stdout=seeded)
     assert time.monotonic() - started < SECONDS
     today, now = timezone.localdate(), timezone.now()
 
@@ -114,6 +120,26 @@ def test_a_whole_year_in_every_state_made_once(settings):
 
     # no e-mail about made-up cases leaves the demo
     assert not OutboxMessage.objects.filter(kind="peksos.core.tasks.send_email").exists()
+
+    # the register-wide figures were counted as the rows were written: the seed's final check
+    # (the nightly one) had nothing to repair, and the dashboard shows the live numbers
+    assert "diperbaiki" not in seeded.getvalue()
+    assert not AuditEvent.objects.filter(action="tallies.drift_repaired").exists()
+    figures = {
+        **register_figures(today),
+        **visit_figures(today),
+        **register_totals(school_year.year_of(today), today),
+    }
+    live = totals(
+        compliance_rows(
+            School.objects.active(), school_year.year_of(today), today, "kecamatan__name"
+        )
+    )
+    assert {k: figures[k] for k in live} == live and live["done_1"] + live["done_2"] >= 20
+    assert (
+        figures["not_visited"]
+        == School.objects.active().not_visited_since(school_year.start_of(today)).count()
+    )
 
     # a second run finds the year and changes nothing
     before = table_counts()

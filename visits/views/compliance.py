@@ -12,35 +12,15 @@ from django.views.decorators.http import require_safe
 
 from peksos.core.dbrouter import replica_reads
 from peksos.core.pagination import page_for, page_links
-from schools.models import School
 from schools.permissions import schools_served_by, serves_whole_register
 
-from ..compliance import (
-    compliance_rows,
-    count_per_school,
-    register_rows,
-    schools_with_counts,
-    totals,
-)
+from ..compliance import compliance_rows, count_per_school, schools_with_counts, totals
+from ..figures import register_rows
 from ..models import Visit
 from ..permissions import can_see_compliance
 from .common import year_param
 
 AT_RISK_ORDER = ("name", "id")
-
-
-def _in_ranges(ranges: list[tuple[int, int]]) -> Q:
-    """Schools whose id falls in one of these ranges (adjacent ones merged); none if empty."""
-    merged: list[list[int]] = []
-    for lo, hi in ranges:
-        if merged and merged[-1][1] == lo:
-            merged[-1][1] = hi
-        else:
-            merged.append([lo, hi])
-    condition = Q(pk__in=[])
-    for lo, hi in merged:
-        condition |= Q(pk__gte=lo, pk__lt=hi)
-    return condition
 
 
 @require_safe
@@ -52,13 +32,16 @@ def compliance_board(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     scope = schools_served_by(request.user).active()
     if serves_whole_register(request.user):
-        # Summed from cached per-partition parts; the at-risk list looks only in the
-        # partitions that hold at-risk schools (at national size, usually few).
+        # Maintained sums (visits/figures.py): a few small queries at any register size.
         with replica_reads():  # the whole register's figures (peksos/core/dbrouter.py)
-            last_id = School.objects.last_id()
-            by_kecamatan, risky = register_rows(year, today, "kecamatan__name", last_id)
-            by_level, _risky = register_rows(year, today, "level", last_id)
-        scope = scope.filter(_in_ranges(risky))
+            by_kecamatan = register_rows(year, today, "kecamatan__name")
+            by_level = register_rows(year, today, "level")
+        # The list looks only where the sums say at-risk schools are: in the kecamatan and
+        # the levels that have some (nowhere when none is at risk).
+        scope = scope.filter(
+            kecamatan__name__in=[r["kecamatan__name"] for r in by_kecamatan if r["at_risk"]],
+            level__in=[r["level"] for r in by_level if r["at_risk"]],
+        )
     else:
         by_kecamatan = compliance_rows(scope, year, today, "kecamatan__name")
         by_level = compliance_rows(scope, year, today, "level")
