@@ -7,9 +7,14 @@ class SosdeskConfig(AppConfig):
     verbose_name = _("SOS Desk")
 
     def ready(self) -> None:
+        from peksos.core import tallies
         from visits import sections
 
+        from . import figure_tallies
         from .visit_section import visit_section
+
+        # The whole register's SOS Desk figures, kept current by every write (issue #22).
+        tallies.register(figure_tallies.FIGURE)
 
         # A follow-up visit's page names its case only to those who may open the case.
         sections.register("sosdesk/visit_follow_up_section.html", visit_section)

@@ -9,7 +9,7 @@ whatever the number of cases. `figures.summary` adds these tables to the case fi
 dashboard's and the impact reports' (suppressed outside the office like every count).
 """
 
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 
 from django.db.models import Count, QuerySet
@@ -51,25 +51,34 @@ COLUMN_LABELS = {
 }
 
 
-def party_counts(cases: QuerySet[Case], simfoni: Callable[[Iterable[str]], set[str]]) -> Counter:
-    """(table, key) -> number of people, for `figures.all_counts`. `simfoni` maps a case's
-    forms of violence to its SIMFONI categories (figures.SIMFONI_CROSSWALK)."""
-    parties = CaseParty.objects.filter(case__in=cases.order_by().values("pk"))
-    counted = Counter()
+def party_counts(
+    cases: QuerySet[Case],
+    simfoni: Callable[[Iterable[str]], set[str]],
+    columns: Callable[[str], dict] = dict,
+) -> dict[tuple, Counter]:
+    """(table, key) -> number of people, for `figures.all_counts`, per group of the cases:
+    `columns(prefix)` gives the columns that group them, read through `prefix` (the case's
+    own, e.g. its school and day of receipt, sosdesk/figure_tallies.py), none by default
+    (one group, `()`). `simfoni` maps a case's forms of violence to its SIMFONI categories
+    (figures.SIMFONI_CROSSWALK)."""
+    parties = CaseParty.objects.filter(case__in=cases.order_by().values("pk")).order_by()
+    group = columns("case__")
+    counted: dict[tuple, Counter] = defaultdict(Counter)
     rows = (
         parties.filter(role__in=[VICTIM, ALLEGED])
-        .order_by()
-        .values("role", "category", "sex", "age_band")
+        .annotate(**group)
+        .values(*group, "role", "category", "sex", "age_band")
         .annotate(n=Count("pk"))
     )
     for row in rows:
+        key = tuple(row[name] for name in group)
         for table, (role, column) in TABLES.items():
             if row["role"] == role:
-                counted[table, row[column]] += row["n"]
-    victims_forms = parties.filter(role=VICTIM).order_by().values_list("case__forms", flat=True)
-    for forms in victims_forms.iterator(chunk_size=2000):
+                counted[key][table, row[column]] += row["n"]
+    victims_forms = parties.filter(role=VICTIM).annotate(**group).values_list(*group, "case__forms")
+    for *key, forms in victims_forms.iterator(chunk_size=2000):
         for category in simfoni(forms or []):
-            counted[SIMFONI_TABLE, category] += 1
+            counted[tuple(key)][SIMFONI_TABLE, category] += 1
     return counted
 
 

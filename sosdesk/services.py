@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from peksos.accounts.models import Role, User
-from peksos.core import audit
+from peksos.core import audit, tallies
 from peksos.core.idempotency import create_once
 from peksos.core.uploads import CleanUpload, private_storage
 from peksos.notifications.models import Kind
@@ -171,7 +171,9 @@ def case_file(
     # cases, bench/national.py) draws again: a report is never lost to a collision.
     for _attempt in range(5):
         try:
-            with transaction.atomic():
+            # The register-wide figures count the school once, at the end of the writes
+            # (sosdesk/figure_tallies.py), not once per row saved; so in each service here.
+            with transaction.atomic(), tallies.deferred():
                 case.save(force_insert=True)
                 CaseEvent.objects.create(
                     case=case,
@@ -266,7 +268,7 @@ def case_triage(
 ) -> Case:
     """Set the urgency and the classification (forms of violence, modality)."""
     now = timezone.now()
-    with transaction.atomic():
+    with transaction.atomic(), tallies.deferred():
         case = Case.objects.select_for_update().get(pk=case.pk)
         was_urgent = case.urgency == Case.Urgency.EMERGENCY
         case.urgency, case.forms, case.modalities = urgency, forms, modalities
@@ -289,7 +291,7 @@ def case_transition(*, case: Case, to: str, by: User, outcome: str = "", request
     if to == Status.CLOSED and not outcome:
         raise ValidationError(_("Choose an outcome to close the case."))
     now = timezone.now()
-    with transaction.atomic():
+    with transaction.atomic(), tallies.deferred():
         case = Case.objects.select_for_update().get(pk=case.pk)
         if to not in TRANSITIONS[case.status]:
             raise ValidationError(
@@ -327,7 +329,7 @@ def case_refer(
     if partner == Partner.PSIKOLOG and (psikolog is None or psikolog.role != Role.PSIKOLOG):
         raise ValidationError(_("Choose the psychologist this case is referred to."))
     now = timezone.now()
-    with transaction.atomic():
+    with transaction.atomic(), tallies.deferred():
         case = Case.objects.select_for_update().get(pk=case.pk)
         if case.status == Status.CLOSED:
             raise ValidationError(_("A closed case cannot be referred."))
@@ -392,7 +394,7 @@ def referral_respond(
 
 
 def case_police_report(*, case: Case, reference: str, by: User, request=None) -> Case:
-    with transaction.atomic():
+    with transaction.atomic(), tallies.deferred():
         case = Case.objects.select_for_update().get(pk=case.pk)
         case.police_report_ref = reference
         case.police_clock_closed_at = timezone.now()
@@ -405,7 +407,7 @@ def case_police_report(*, case: Case, reference: str, by: User, request=None) ->
 def case_police_exemption(*, case: Case, reason: str, by: User, request=None) -> Case:
     """A reason not to report to the police closes the clock only with a Koordinator's
     approval: an officer records the reason, a Koordinator approves it (or records and approves)."""
-    with transaction.atomic():
+    with transaction.atomic(), tallies.deferred():
         case = Case.objects.select_for_update().get(pk=case.pk)
         if case.police_due_at is None:
             raise ValidationError(_("This case has no police clock."))

@@ -4,9 +4,11 @@ police clock is running and one case was closed with a police report reference."
 
 from datetime import timedelta
 
+from django.db import transaction
 from django.db.models import F
 
 from peksos.accounts.models import Role, User
+from peksos.core import tallies
 from schools.models import School
 from sosdesk import services
 from sosdesk.models import Case, CaseEvent, Partner
@@ -163,5 +165,9 @@ def _age(case, age) -> None:
             "police_clock_closed_at",
         )
     }
-    Case.objects.filter(pk=case.pk).update(**moved)
-    CaseEvent.objects.filter(case=case).update(at=F("at") - age)
+    with transaction.atomic():
+        Case.objects.filter(pk=case.pk).update(**moved)
+        CaseEvent.objects.filter(case=case).update(at=F("at") - age)
+        # The day of receipt and the stage times moved: the register-wide figures with them
+        # (sosdesk/figure_tallies.py; `update` bypasses the models' own call).
+        tallies.changed("cases", [case.school_id])

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from peksos.accounts.models import Role, User
-from peksos.core import audit
+from peksos.core import audit, tallies
 from peksos.core.refusals import Refusal
 from peksos.notifications.models import Kind
 from peksos.notifications.services import notify
@@ -41,7 +41,7 @@ def current_peksos(case: Case) -> User | None:
 def case_move_school(
     *, case: Case, to_school: School, reason: str, by: User, request=None
 ) -> Handover:
-    with transaction.atomic():
+    with transaction.atomic(), tallies.deferred():
         locked = locked_case(case)
         old = locked.school
         if to_school.pk == old.pk:

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from peksos.core.crypto import EncryptedTextField
 from peksos.core.idempotency import idempotency_key_column
+from peksos.core.tallies import TallyOnSave
 from peksos.core.uploads import private_storage
 from schools.models import School
 
@@ -43,12 +44,14 @@ class AgeBand(models.TextChoices):
 CHILD_AGE_BANDS = frozenset({AgeBand.AGE_0_5, AgeBand.AGE_6_12, AgeBand.AGE_13_17})
 
 
-class CaseParty(models.Model):
+class CaseParty(TallyOnSave, models.Model):
     """A person in a case: victim, alleged party, witness or reporter. The categories are the
     regulation's (46/2023): peserta didik, pendidik, tenaga kependidikan, warga satuan
     pendidikan lain, pihak luar. SIMFONI's figures count these rows (role, category, sex, age
-    band); the name and contact never leave the encrypted columns except through the audited
-    reveal."""
+    band: the register-wide ones are tallied, sosdesk/figure_tallies.py); the name and
+    contact never leave the encrypted columns except through the audited reveal."""
+
+    tally_domains = ("cases",)
 
     class Role(models.TextChoices):
         VICTIM = "korban", _("victim")
@@ -91,6 +94,9 @@ class CaseParty(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.role}"
+
+    def tally_school_ids(self) -> set[int]:
+        return {self.case.school_id}
 
     @property
     def is_child(self) -> bool:

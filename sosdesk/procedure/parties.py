@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from peksos.accounts.models import User
-from peksos.core import audit
+from peksos.core import audit, tallies
 from peksos.core.idempotency import create_once
 
 from ..models import Case
@@ -56,7 +56,7 @@ def party_add(
         audit.record("case_party_added", request=request, actor=by, obj=locked)
         return party
 
-    with transaction.atomic():
+    with transaction.atomic(), tallies.deferred():
         return create_once(earlier, add)[0]
 
 

@@ -6,8 +6,6 @@ Koordinators see the whole city; PEKSOS and desk officers the schools they serve
 principal who is not on the desk gets only that version (issue 19).
 """
 
-from contextlib import nullcontext
-
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -19,15 +17,12 @@ from django.views.decorators.http import require_safe
 from peksos.accounts.models import Role, User
 from peksos.core import audit
 from peksos.core.dbrouter import replica_reads
-from schools.models import School
 from schools.permissions import serves_whole_register
 
-from .. import figures
+from .. import figure_tallies, figures
 from ..forms import FiguresFilterForm
 from ..models import Case
 from ..permissions import HANDLER_ROLES, cases_visible_to, principal_on_desk, school_side
-
-PERIOD = (("start", "dari"), ("end", "sampai"))  # the refresh task's names, the form's
 
 
 def figure_cases(user: User) -> QuerySet[Case]:
@@ -52,26 +47,23 @@ def case_figures(request: HttpRequest) -> HttpResponse:
     cases = figure_cases(request.user)
     form = FiguresFilterForm(request.GET or None)
     data = form.valid_data()
-    # All the register's cases: counted from cached per-partition parts (flat at any size).
-    last_id = School.objects.last_id() if serves_whole_register(request.user) else None
+    # All the register's cases: summed from the tallies (flat at any size, always current).
+    whole_register = serves_whole_register(request.user)
     if data.get("sekolah"):
         cases = cases.filter(school__npsn=data["sekolah"])
-        last_id = None
+        whole_register = False
     suppressed_only_ = suppressed_only(request.user)
     outside = bool(data.get("keluar")) or suppressed_only_
-    if True:
+    period = {"start": data.get("dari"), "end": data.get("sampai"), "outside": outside}
+    if whole_register:
         # The whole register's figures may come from the read replica (peksos/core/dbrouter.py);
         # one school's or a desk's own stay on the primary, with the scoping of who sees them.
-        with replica_reads() if last_id is not None else nullcontext():
-            result = figures.summary(
-                cases,
-                start=data.get("dari"),
-                end=data.get("sampai"),
-                outside=outside,
-                last_id=last_id,
-            )
-        with transaction.atomic():
-            audit.record("case_figures_viewed", request=request, object_type="sosdesk.case")
+        with replica_reads():
+            result = figure_tallies.register_summary(**period)
+    else:
+        result = figures.summary(cases, **period)
+    with transaction.atomic():
+        audit.record("case_figures_viewed", request=request, object_type="sosdesk.case")
     query = request.GET.copy()
     query.pop("keluar", None)
     context = {

@@ -5,7 +5,7 @@ outside the office; never a name; counted in the impact report too."""
 import pytest
 from django.urls import reverse
 
-from sosdesk import figures
+from sosdesk import figure_tallies, figures
 from sosdesk.models import Case
 from tests.factories import PARTY_CANARY, add_party, filed_case
 
@@ -59,16 +59,14 @@ def test_outside_the_office_the_people_are_suppressed(school_a, parties):
     assert sexes == {"L": "<5", "P": "<5", "": 0}
 
 
-def test_the_whole_city_from_cached_parts_counts_the_people(parties, sosdesk_citra_sdn1):
-    from schools.models import School
-
-    last_id = School.objects.last_id()
-    summary = figures.summary(Case.objects.all(), last_id=last_id)
+def test_the_whole_city_from_the_tallies_counts_the_people(parties, sosdesk_citra_sdn1):
+    summary = figure_tallies.register_summary()
     assert sum(n for n in rows(summary, "victims_category").values()) == 4  # not the witness
-    # A party recorded later changes the cached part of its school (its timeline line).
+    # A party recorded later changes its school's tally (CaseParty counts on save).
     add_party(parties[0], sosdesk_citra_sdn1)
-    summary = figures.summary(Case.objects.all(), last_id=last_id)
+    summary = figure_tallies.register_summary()
     assert sum(n for n in rows(summary, "victims_category").values()) == 5
+    assert rows(summary, "victims_simfoni")["seksual"] == 3
 
 
 def test_figures_page_shows_people_and_no_name(login, koordinator_ani, parties):
