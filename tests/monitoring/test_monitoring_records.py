@@ -457,8 +457,8 @@ def test_the_canary_never_reaches_other_pages_or_the_audit_log(
 
 
 def test_a_new_record_never_takes_a_code_already_in_use(record_a, school_a, peksos_budi):
-    from monitoring.models import records as monitoring_models
     from monitoring.models import ChildRecord
+    from monitoring.models import records as monitoring_models
 
     field = ChildRecord._meta.get_field("code")
     draws = iter(["ANK-FRESH2"])
