@@ -2,7 +2,10 @@
 contribution derived again from its source rows, every total from the contributions; what
 differed is repaired, logged and written to the audit log (`tallies.drift_repaired`)."""
 
+from django.db import router
+
 from peksos.core import audit, tallies
+from peksos.core.models import SchoolTally
 
 from .models import School
 
@@ -15,3 +18,16 @@ def check(names: list[str] | None = None) -> tallies.Drift:
             audit.record("tallies.drift_repaired", object_type="core.tally", object_id=line[:64])
     tallies.compact()
     return drift
+
+
+def fill_if_empty(using: str = "default") -> bool:
+    """Count every figure from the source rows when the register has schools but no figure
+    was ever counted (the first `migrate` after the tallies came, a database loaded by COPY).
+    Returns whether it did."""
+    if using != router.db_for_write(SchoolTally):
+        return False
+    if SchoolTally.objects.using(using).exists() or not School.objects.using(using).exists():
+        return False
+    tallies.rebuild(list(School.objects.using(using).order_by("pk").values_list("pk", flat=True)))
+    tallies.compact()
+    return True

@@ -128,12 +128,17 @@ class Tally(models.Model):
     figure = models.CharField(_("figure"), max_length=40)
     key = models.CharField(_("key"), max_length=240)
     day = models.DateField(_("day"))  # tallies.UNDATED for a key that has no date
+    # "d": the day's row; "m" and "y": the same delta again for its month and its year (`day`
+    # their first day), so that a long range sums a few rows (tallies.cover).
+    span = models.CharField(_("span"), max_length=1, default="d")
     n = models.BigIntegerField(_("count"))
 
     class Meta:
         verbose_name = _("tally")
         verbose_name_plural = _("tallies")
-        indexes = [models.Index(fields=["figure", "day", "key"], name="core_tally_figure_day")]
+        indexes = [
+            models.Index(fields=["figure", "span", "day", "key"], name="core_tally_figure_span")
+        ]
 
     def __str__(self) -> str:
         return f"{self.figure} {self.key} {self.day} {self.n:+d}"

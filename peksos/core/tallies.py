@@ -13,7 +13,9 @@ into one row per key, so that a read sums a few hundred rows at most, at any reg
 
 Dated keys (`day`) let a time-dependent count be a range sum: "visits planned from today
 on" is the sum over days >= today; a period's cases the sum over its days. Undated keys
-have `day = UNDATED`.
+have `day = UNDATED`. Every dated delta is written three times, for its day, its month and
+its year (`span`), and a read covers its range with whole years, then whole months, then
+days (`cover`): "all time" or "this school year" sums a few rows per key, not one per day.
 
 Correct by construction as long as every write calls `changed` for its schools: models do
 it in `save`/`delete` (`TallyOnSave`); bulk writes (the planner's insert, the register
@@ -32,7 +34,7 @@ from collections.abc import Iterable, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from django.db import connections, router, transaction
 from django.db.models import Q, Sum
@@ -40,6 +42,8 @@ from django.db.models import Q, Sum
 from .models import SchoolTally, Tally
 
 UNDATED = date(1, 1, 1)
+FIRST_DAY, LAST_DAY = date(2, 1, 1), date(9999, 12, 31)  # the dated keys' range
+DAY, MONTH, YEAR = "d", "m", "y"  # Tally.span: a row for a day, a month or a year
 CHUNK = 2048  # schools whose contributions are computed and stored together
 log = logging.getLogger(__name__)
 
@@ -156,18 +160,33 @@ def _refresh_chunk(figure: Figure, ids: Sequence[int]) -> Counter:
 
 
 def append(name: str, delta: Counter, db: str | None = None) -> None:
-    """Delta rows for figure `name` (never an update of an existing row: no writer waits)."""
-    rows = [
-        Tally(figure=name, key=key, day=day, n=n)
-        for (key, day), n in sorted(delta.items(), key=_order)
-        if n
-    ]
-    Tally.objects.using(db or router.db_for_write(Tally)).bulk_create(rows, batch_size=1000)
+    """Delta rows for figure `name`, (key, day) -> n: a dated one for its day, its month and
+    its year (never an update of an existing row: no writer waits)."""
+    _append_rows(name, rolled_up(delta), db)
 
 
-def _order(item) -> tuple:
-    (key, day), _n = item
-    return (key, day)
+def rolled_up(delta: Counter) -> Counter:
+    """(key, day) -> n as the rows that hold it: (key, day, span) -> n."""
+    rows: Counter = Counter()
+    for (key, day), n in delta.items():
+        if not n:
+            continue
+        rows[key, day, DAY] += n
+        if day != UNDATED:
+            rows[key, day.replace(day=1), MONTH] += n
+            rows[key, date(day.year, 1, 1), YEAR] += n
+    return rows
+
+
+def _append_rows(name: str, rows: Counter, db: str | None = None) -> None:
+    Tally.objects.using(db or router.db_for_write(Tally)).bulk_create(
+        [
+            Tally(figure=name, key=key, day=day, span=span, n=n)
+            for (key, day, span), n in sorted(rows.items())
+            if n
+        ],
+        batch_size=1000,
+    )
 
 
 def encode(counts: Counter) -> list:
@@ -218,12 +237,44 @@ def _rows(name: str, prefix: str, since: date | None, until: date | None, undate
     rows = Tally.objects.filter(figure=name)
     if prefix:
         rows = rows.filter(key__startswith=prefix)
-    dated = Q(day__gt=UNDATED)
-    if since is not None:
-        dated &= Q(day__gte=since)
-    if until is not None:
-        dated &= Q(day__lte=until)
+    dated = Q(pk__in=[])
+    for span, first, last in cover(since, until):
+        dated |= Q(span=span, day__gte=first, day__lte=last)
     return rows.filter(dated | Q(day=UNDATED) if undated else dated)
+
+
+def _month_end(day: date) -> date:
+    if day.month == 12:
+        return date(day.year, 12, 31)
+    return day.replace(month=day.month + 1, day=1) - timedelta(days=1)
+
+
+def cover(since: date | None, until: date | None) -> list[tuple[str, date, date]]:
+    """The days from `since` to `until` (open ends: all) as few rows as possible: (span,
+    first, last) ranges of the rows' `day`: whole years, whole months, single days."""
+    first, last = max(since or FIRST_DAY, FIRST_DAY), min(until or LAST_DAY, LAST_DAY)
+    ranges = []
+    while first <= last:
+        if first.month == 1 and first.day == 1 and date(first.year, 12, 31) <= last:
+            year = last.year if last == date(last.year, 12, 31) else last.year - 1
+            ranges.append((YEAR, first, date(year, 1, 1)))
+            end = date(year, 12, 31)
+        elif first.day == 1 and _month_end(first) <= last:
+            final = (
+                last.replace(day=1)
+                if _month_end(last) == last
+                else (last.replace(day=1) - timedelta(days=1)).replace(day=1)
+            )
+            final = min(final, date(first.year, 12, 1))
+            ranges.append((MONTH, first, final))
+            end = _month_end(final)
+        else:
+            end = min(_month_end(first), last)
+            ranges.append((DAY, first, end))
+        if end >= LAST_DAY:
+            break
+        first = end + timedelta(days=1)
+    return ranges
 
 
 def by_key(counts: Counter) -> Counter:
@@ -250,19 +301,19 @@ def compact(name: str | None = None) -> int:
                 Tally.objects.using(db)
                 .select_for_update()
                 .filter(figure=figure_name)
-                .values_list("pk", "key", "day", "n")
+                .values_list("pk", "key", "day", "span", "n")
             )
             sums: Counter = Counter()
             seen: Counter = Counter()
-            for _pk, key, day, n in rows:
-                sums[key, day] += n
-                seen[key, day] += 1
+            for _pk, key, day, span, n in rows:
+                sums[key, day, span] += n
+                seen[key, day, span] += 1
             if all(count == 1 and sums[k] for k, count in seen.items()):
                 continue  # already one non-zero row per key
             ids = [pk for pk, *_rest in rows]
             for start in range(0, len(ids), 5000):
                 Tally.objects.using(db).filter(pk__in=ids[start : start + 5000]).delete()
-            append(figure_name, sums, db)
+            _append_rows(figure_name, sums, db)
             removed += len(ids) - sum(1 for n in sums.values() if n)
     return removed
 
@@ -372,24 +423,24 @@ def _repair_totals(name: str, db: str) -> int:
             .iterator(chunk_size=5000)
         ):
             expected.update(decode(counts))
-        actual = _sums(name, db)
-        difference = Counter(expected)
-        difference.subtract(actual)
+        difference = rolled_up(expected)
+        difference.subtract(_sums(name, db))
         difference = Counter({k: n for k, n in difference.items() if n})
         if difference:
-            append(name, difference, db)
-    return len(difference)
+            _append_rows(name, difference, db)
+    return len({(key, day) for key, day, span in difference if span == DAY})
 
 
 def _sums(name: str, db: str) -> Counter:
+    """Every row of the figure summed: (key, day, span) -> n."""
     summed = (
         Tally.objects.using(db)
         .filter(figure=name)
         .order_by()
-        .values_list("key", "day")
+        .values_list("key", "day", "span")
         .annotate(total=Sum("n"))
     )
-    return Counter({(key, day): n for key, day, n in summed if n})
+    return Counter({(key, day, span): n for key, day, span, n in summed if n})
 
 
 def corrupt_for_test(name: str, key: str, by: int, day: date = UNDATED) -> None:

@@ -5,7 +5,7 @@ rows fold without changing a sum, and the nightly rebuild repairs drift and says
 
 import threading
 from collections import Counter
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.db import connection, connections, transaction
@@ -123,8 +123,9 @@ def test_compact_folds_the_deltas_without_changing_a_sum(figure, school_a):
     assert Tally.objects.filter(figure=NAME).count() > len(before)
     assert tallies.compact(NAME) > 0
     assert tallies.read(NAME) == before
-    # One row per key that does not sum to zero; a second pass has nothing to do.
-    assert Tally.objects.filter(figure=NAME).count() == len(before)
+    # One row per key that does not sum to zero (a dated key: its day, month and year rows);
+    # a second pass has nothing to do.
+    assert Tally.objects.filter(figure=NAME).count() == len(before) + 2
     assert tallies.compact(NAME) == 0
 
 
@@ -223,3 +224,79 @@ def test_beat_folds_the_deltas_every_minute_and_checks_every_night(settings):
     for name in ("peksos.core.tasks.compact_tallies", "schools.tasks.check_tallies"):
         module, function = name.rsplit(".", 1)
         assert getattr(importlib.import_module(module), function).name == name
+
+
+def _days(ranges) -> list[date]:
+    days = []
+    for span, first, last in ranges:
+        if span == tallies.DAY:
+            days += [first + timedelta(days=i) for i in range((last - first).days + 1)]
+        elif span == tallies.MONTH:
+            month = first
+            while month <= last:
+                end = tallies._month_end(month)
+                days += [month + timedelta(days=i) for i in range((end - month).days + 1)]
+                month = end + timedelta(days=1)
+        else:
+            for year in range(first.year, last.year + 1):
+                start = date(year, 1, 1)
+                days += [
+                    start + timedelta(days=i) for i in range((date(year, 12, 31) - start).days + 1)
+                ]
+    return days
+
+
+@pytest.mark.parametrize(
+    ("since", "until"),
+    [
+        (date(2026, 7, 13), date(2026, 7, 13)),
+        (date(2026, 7, 13), date(2026, 8, 2)),
+        (date(2026, 7, 1), date(2026, 7, 31)),
+        (date(2024, 2, 29), date(2027, 3, 1)),
+        (date(2025, 1, 1), date(2026, 12, 31)),
+        (date(2025, 12, 31), date(2026, 1, 1)),
+        (date(2026, 3, 1), date(2026, 2, 28)),  # empty
+    ],
+)
+def test_a_range_is_covered_by_whole_years_months_and_days_exactly_once(since, until):
+    days = _days(tallies.cover(since, until))
+    expected = [since + timedelta(days=i) for i in range((until - since).days + 1)]
+    assert days == expected  # in order, none twice, none missing
+
+
+def test_open_ranges_are_covered_by_few_rows():
+    assert tallies.cover(None, None) == [(tallies.YEAR, date(2, 1, 1), date(9999, 1, 1))]
+    since_today = tallies.cover(date(2026, 11, 2), None)
+    assert [span for span, *_ in since_today] == ["d", "m", "y"]
+    assert len(tallies.cover(date(2024, 7, 15), date(2026, 11, 2))) <= 6
+
+
+def test_a_long_range_sums_a_few_rows_per_key_not_one_per_day(figure, school_a):
+    """A dated key on 400 different days: all time, or a year, reads its year rows."""
+    for i in range(400):
+        tallies.append(NAME, Counter({("visit", date(2025, 1, 1) + timedelta(days=i)): 1}))
+    assert tallies.sums(NAME, prefix="visit") == {"visit": 400}
+    assert tallies.sums(NAME, prefix="visit", since=date(2025, 1, 1), until=date(2025, 12, 31)) == {
+        "visit": 365
+    }
+    assert tallies.sums(
+        NAME, prefix="visit", since=date(2025, 12, 20), until=date(2026, 1, 10)
+    ) == {"visit": 22}
+    tallies.compact(NAME)
+    rows = tallies._rows(NAME, "visit", None, None, undated=False)
+    assert rows.count() == 2  # 2025 and 2026
+    yearly = tallies._rows(NAME, "visit", date(2025, 3, 1), date(2026, 2, 3), undated=False)
+    assert yearly.count() == 10 + 1 + 3  # Mar-Dec 2025, Jan 2026, 1-3 Feb 2026
+
+
+def test_migrate_counts_the_figures_of_a_register_that_has_none(school_a):
+    """The first `migrate` after the tallies came (post_migrate): a register with schools and
+    no counted figure is counted once; a counted one is left alone."""
+    from schools.tallies_check import fill_if_empty
+
+    Tally.objects.all().delete()
+    SchoolTally.objects.all().delete()
+    assert fill_if_empty() is True
+    schools = tallies.sums("schools")
+    assert schools["n"] == School.objects.active().count() > 0
+    assert fill_if_empty() is False
