@@ -314,8 +314,9 @@ COUNTED = {
 def grouped_counts(cases: QuerySet[Case], columns: Columns = _ungrouped) -> dict[tuple, Counter]:
     """Every count of `summary` per group of `columns` (one group, `()`, by default), each
     a Counter that adds up with others: (table, key) -> n, ("total", "") -> n, `stage_hours`
-    as ("hours", (stage, tenths)) -> n, kecamatan by id (`named` gives their names). Eleven
-    queries (two count the parties: sosdesk/party_figures.py), whatever the groups."""
+    as ("hours", (stage, tenths)) -> n, kecamatan by id (`named` gives their names). Twelve
+    queries whatever the groups: one per table, two for the people (sosdesk/party_figures.py),
+    two for the stage times (one more per CHUNK cases)."""
     per: dict[tuple, Counter] = defaultdict(Counter)
     for table, count_by in COUNTED.items():
         for (group, key), n in count_by(cases, columns).items():
@@ -341,5 +342,5 @@ def named(counted: Counter) -> Counter:
 
 def all_counts(cases: QuerySet[Case]) -> Counter:
     """Every count of `summary` in one Counter (`grouped_counts`, kecamatan by name), so
-    that the counts of several sets of cases add up. Twelve queries at most."""
+    that the counts of several sets of cases add up. Thirteen queries (the kecamatan's names)."""
     return named(grouped_counts(cases).get((), Counter()))

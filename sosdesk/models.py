@@ -335,7 +335,7 @@ class CaseEvent(TallyOnSave, models.Model):
     class Meta:
         ordering = ["at", "id"]
         indexes = [
-            # The figures' time to each stage read from the index alone (sosdesk/figures.py).
+            # The figures' time to each stage read from the index alone (sosdesk/case_counts.py).
             models.Index(
                 fields=["case", "to_status", "at"],
                 condition=Q(kind="status"),

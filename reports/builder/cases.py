@@ -5,7 +5,7 @@ from django.db.models import Count, F, Q, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from sosdesk import figures
+from sosdesk import figure_tallies, figures
 from sosdesk.models import Case
 
 from .. import charts
@@ -21,9 +21,11 @@ def cases_section(scope: Scope) -> Section:
         # The school's own people read its report: a case sent to the Dinas only or
         # restricted is not counted there (sosdesk/permissions.py, issue 19).
         cases = cases.exclude(dinas_only=True).exclude(restricted=True)
-    summary = figures.summary(
-        cases, start=scope.start, end=scope.end, outside=scope.outside, now=scope.now
-    )
+    period = {"start": scope.start, "end": scope.end, "outside": scope.outside, "now": scope.now}
+    if scope.kind == Report.Kind.CITY:  # all the register's cases: summed from the tallies
+        summary = figure_tallies.register_summary(**period)
+    else:
+        summary = figures.summary(cases, **period)
     period_cases = figures.in_period(cases, scope.start, scope.end)
     section = Section(
         "cases",

@@ -13,13 +13,22 @@ from django.urls import reverse
 
 from peksos.core import tallies
 from peksos.core.models import AuditEvent, SchoolTally, Tally
+from reports import builder
+from reports.builder.cases import cases_section
 from schools import tallies_check
 from schools.models import Kecamatan, School
 from sosdesk import case_counts, figure_tallies, figures, services
 from sosdesk.models import Case, CaseEvent, Desk
 from sosdesk.procedure import handover
 from sosdesk.procedure.models import CaseParty
-from tests.factories import add_party, filed_case, make_case, public_report
+from tests.factories import (
+    add_party,
+    city_report,
+    filed_case,
+    make_case,
+    public_report,
+    school_report,
+)
 
 FIGURES = reverse("sosdesk:case-figures")
 WIB = ZoneInfo("Asia/Jakarta")
@@ -248,3 +257,26 @@ def test_drift_is_repaired_by_the_nightly_check(register, school_a):
     assert figure_tallies.register_counts()["status", "selesai"] == 1
     assert not tallies_check.check()  # nothing left to repair
     assert SchoolTally.objects.filter(figure="cases", school_id=school_a.pk).exists()
+
+
+@pytest.mark.parametrize("outside", [False, True])
+def test_the_city_report_counts_the_cases_from_the_tallies(register, school_a, outside):
+    def section(report):
+        scope = builder.Scope(report, date(2026, 2, 1), date(2026, 2, 28), outside, EARLY)
+        with CaptureQueriesContext(connection) as queries:
+            built = cases_section(scope)
+        return built, " ".join(q["sql"] for q in queries.captured_queries)
+
+    city, sql = section(city_report(outside=outside))
+    live_summary = figures.summary(
+        Case.objects.all(), start=date(2026, 2, 1), end=date(2026, 2, 28), outside=outside
+    )
+    assert "core_tally" in sql
+    assert city.headlines[0][1] == live_summary.total == (3 if not outside else "<5")
+    counted = city.tables[: len(live_summary.tables)]
+    assert [t.rows for t in counted] == [
+        [[label, n] for _k, label, n in t.rows] for t in live_summary.tables
+    ]
+    # A school's own report still counts its cases directly.
+    _own, sql = section(school_report(school_a, outside=outside))
+    assert "core_tally" not in sql
