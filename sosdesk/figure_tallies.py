@@ -75,7 +75,7 @@ FIGURE = tallies.Figure(NAME, ("cases", "schools"), count)
 def register_counts(start: date | None = None, end: date | None = None) -> Counter:
     """`all_counts` of all the register's cases received from `start` to `end`: one query
     over the tallies' rows, one more for the kecamatan's names."""
-    summed = tallies.by_key(tallies.read(NAME, since=start, until=end, undated=False))
+    summed = tallies.sums(NAME, since=start, until=end, undated=False)
     return case_counts.named(Counter({key_of(text): n for text, n in summed.items()}))
 
 
