@@ -257,9 +257,16 @@ def by_kecamatan(cases: QuerySet[Case]) -> dict[str, int]:
 
 
 def _tenths(hours: float) -> int:
-    """An hour count in tenths of an hour, whole hours from 100 hours on: medians are shown to
-    a tenth of an hour, and binned hours add up across partitions (`summary`)."""
-    return round(hours * 10) if hours < 100 else round(hours) * 10
+    """An hour count in tenths of an hour, binned: to the tenth in the first day, to the whole
+    hour in the first week, to the whole day after. Medians are shown to a tenth of an hour
+    where that matters (the first hours of a report), and the bins stay few: a year of the
+    register's cases has a few hundred per stage in the tallies (peksos/core/tallies.py), not
+    one per case."""
+    if hours < 24:
+        return round(hours * 10)
+    if hours < 7 * 24:
+        return round(hours) * 10
+    return round(hours / 24) * 240
 
 
 def _stage_hours(cases: QuerySet[Case], columns: Columns) -> Counter:
