@@ -24,7 +24,6 @@ placeholders seen (must be 0); the load average before and after.
 import argparse
 import csv
 import json
-import os
 import subprocess
 import sys
 import tempfile
@@ -34,7 +33,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 
-from pages import PLACEHOLDER, Server, empty_cache, load_average, server_env  # noqa: E402
+from pages import (  # noqa: E402
+    PLACEHOLDER,
+    Celery,
+    Server,
+    database_settings,
+    load_average,
+    server_env,
+)
 
 CACHE = "redis://127.0.0.1:6379/12"
 BROKER = "redis://127.0.0.1:6379/11"
@@ -42,25 +48,14 @@ QUEUE = "peksos-bench"
 
 
 def load(database_url: str, users: int, seconds: int, workers: int, writes: float) -> dict:
-    empty_cache(BROKER)
     production = {"CELERY_BROKER_URL": BROKER, "CELERY_QUEUE": QUEUE}
     env = server_env(database_url, CACHE, **production)
-    celery = str(ROOT / ".venv/bin/celery")
-    background = []
+    settings = database_settings(database_url)
     with tempfile.TemporaryDirectory() as folder:
         started_load = load_average()
         server = Server(database_url, CACHE, workers, **production)
+        celery = Celery(env, folder, "load")
         try:
-            for args in (
-                ["worker", "-Q", QUEUE, "-n", f"bench-{os.getpid()}@%h", "--concurrency", "1",
-                 "--without-mingle", "--without-gossip"],
-                ["beat", "--schedule", f"{folder}/beat-schedule"],
-            ):  # fmt: skip
-                background.append(
-                    subprocess.Popen(  # nosec B603: our own venv's celery
-                        [celery, "-A", "peksos", *args, "-l", "warning"], cwd=ROOT, env=env
-                    )
-                )
             writer = subprocess.Popen(  # nosec B603: our own script
                 [
                     sys.executable,
@@ -108,13 +103,7 @@ def load(database_url: str, users: int, seconds: int, workers: int, writes: floa
             with open(f"{prefix}_failures.csv", newline="") as handle:
                 failures = list(csv.DictReader(handle))
         finally:
-            for process in background:
-                process.terminate()
-            for process in background:
-                try:
-                    process.wait(timeout=30)
-                except subprocess.TimeoutExpired:
-                    process.kill()
+            celery.stop()
             server.stop()
     pages = [
         {
@@ -141,6 +130,7 @@ def load(database_url: str, users: int, seconds: int, workers: int, writes: floa
             for r in failures
         ],
         "load_average": {"start": started_load, "end": load_average()},
+        "database_settings": settings,
         "pages": pages,
     }
 

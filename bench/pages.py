@@ -6,8 +6,9 @@
         --runs 30 --json var/bench/measure.json
 
 Two gunicorn servers run side by side, one per data set (2 sync workers each, DEBUG off, each
-with its own Redis cache database as in production), logged in as the Koordinator through
-the login form. Then, as a user would meet them:
+with its own Redis cache database as in production), each with a Celery worker and beat on
+its own Redis broker (the tallies' compaction every minute, the outbox relay), logged in as
+the Koordinator through the login form. Then, as a user would meet them:
 
 1. **steady**: every page (and `/ping`, same middleware) `--runs` times on each server, the
    requests alternating city / country (bench/verdicts.py `interleaved`): median and p95;
@@ -21,7 +22,8 @@ the login form. Then, as a user would meet them:
 
 Every response must be 200 and none may be the "figures are being prepared" placeholder
 (`figures-preparing`): a count of those is reported and fails the run. The machine's load
-average is recorded before and after each phase: the machine is shared.
+average is recorded before and after each phase (the machine is shared), and the PostgreSQL
+settings of both databases (autovacuum above all: docs/benchmarks.md).
 """
 
 import argparse
@@ -33,6 +35,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.parse
@@ -46,8 +49,10 @@ import verdicts  # noqa: E402
 
 PASSWORD = "bench-kata-sandi-2026"  # noqa: S105  # the generator's synthetic users
 PLACEHOLDER = "figures-preparing"
-# One Redis database per server: the two data sets never share cached entries.
+# One Redis database per server for the cache and one for the broker: the two data sets never
+# share cached entries or tasks.
 CACHES = {"city": "redis://127.0.0.1:6379/14", "national": "redis://127.0.0.1:6379/15"}
+BROKERS = {"city": "redis://127.0.0.1:6379/9", "national": "redis://127.0.0.1:6379/10"}
 PAGES = {
     "home (dashboard)": "/",
     "schools, list": "/sekolah/",
@@ -80,6 +85,65 @@ def empty_cache(url: str) -> None:
     import redis
 
     redis.Redis.from_url(url).flushdb()
+
+
+def database_settings(database_url: str) -> dict:
+    """The PostgreSQL settings the figures depend on (docs/benchmarks.md states those assumed),
+    and the server's version."""
+    import psycopg
+
+    names = (
+        "autovacuum",
+        "shared_buffers",
+        "work_mem",
+        "effective_cache_size",
+        "random_page_cost",
+        "jit",
+        "synchronous_commit",
+    )
+    with psycopg.connect(database_url, connect_timeout=5) as connection:
+        found = dict(
+            connection.execute(
+                "SELECT name, setting || coalesce(unit, '') FROM pg_settings WHERE name = ANY(%s)",
+                [list(names)],
+            ).fetchall()
+        )
+        found["version"] = connection.execute("SHOW server_version").fetchone()[0]
+    return found
+
+
+class Celery:
+    """A Celery worker and beat for one data set, as a deployment runs them beside the web
+    server (docs/deployment.md): beat's schedule runs the outbox relay and the tallies'
+    compaction (peksos/core/tallies.py) as in production."""
+
+    def __init__(self, env: dict, folder: str, name: str):
+        celery = str(ROOT / ".venv/bin/celery")
+        empty_cache(env["CELERY_BROKER_URL"])
+        self.processes = [
+            subprocess.Popen(  # nosec B603: our own venv's celery
+                [celery, "-A", "peksos", *args, "-l", "warning"], cwd=ROOT, env=env
+            )
+            for args in (
+                ["worker", "-Q", env["CELERY_QUEUE"], "-n", f"{name}-{os.getpid()}@%h",
+                 "--concurrency", "1", "--without-mingle", "--without-gossip"],
+                ["beat", "--schedule", f"{folder}/beat-{name}"],
+            )
+        ]  # fmt: skip
+
+    def stop(self) -> None:
+        for process in self.processes:
+            process.terminate()
+        for process in self.processes:
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+def production(name: str) -> dict:
+    """What a side's processes need to use its broker (tasks queued, not run in-process)."""
+    return {"CELERY_BROKER_URL": BROKERS[name], "CELERY_QUEUE": f"peksos-bench-{name}"}
 
 
 def server_env(database_url: str, cache_url: str, **more: str) -> dict:
@@ -162,9 +226,11 @@ def logged_in_opener(base: str, username: str = "bench_koordinator"):
 class Side:
     """One data set: its server, its logged-in opener and (lazily) its writer."""
 
-    def __init__(self, name: str, database_url: str, workers: int):
+    def __init__(self, name: str, database_url: str, workers: int, folder: str):
         self.name, self.database_url = name, database_url
-        self.server = Server(database_url, CACHES[name], workers)
+        self.env = production(name)
+        self.server = Server(database_url, CACHES[name], workers, **self.env)
+        self.celery = Celery(server_env(database_url, CACHES[name], **self.env), folder, name)
         self.opener = logged_in_opener(self.server.base)
         self.writer = None
         self.placeholders = 0
@@ -190,7 +256,7 @@ class Side:
             self.writer = subprocess.Popen(  # nosec B603: our own script
                 [sys.executable, str(ROOT / "bench/writes.py"), "serve"],
                 cwd=ROOT,
-                env=server_env(self.database_url, CACHES[self.name]),
+                env=server_env(self.database_url, CACHES[self.name], **self.env),
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 text=True,
@@ -208,6 +274,7 @@ class Side:
         if self.writer is not None:
             self.writer.stdin.close()
             self.writer.wait(timeout=30)
+        self.celery.stop()
         self.server.stop()
 
 
@@ -229,7 +296,12 @@ def measure(
 ) -> dict:
     paths = {verdicts.PING: "/ping", **PAGES}
     loads = {"start": load_average()}
-    sides = {"city": Side("city", city, workers), "national": Side("national", national, workers)}
+    settings = {"city": database_settings(city), "national": database_settings(national)}
+    folder = tempfile.mkdtemp(prefix="peksos-pages-")
+    sides = {
+        "city": Side("city", city, workers, folder),
+        "national": Side("national", national, workers, folder),
+    }
     rows = []
     try:
         for side in sides.values():  # warm: each page once (template and code caches)
@@ -275,6 +347,7 @@ def measure(
         "write_runs": write_runs,
         "workers": workers,
         "load_average": loads,
+        "database_settings": settings,
         "write_ms_median": {k: round(verdicts.percentile(v, 50), 1) for k, v in write_ms.items()},
         "placeholders": placeholders,
         "rows": rows,
