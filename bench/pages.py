@@ -335,7 +335,7 @@ def measure(
             found = run_order(
                 sides, verdicts.interleaved(list(verdicts.AGGREGATES), write_runs), paths, before
             )
-            rows += verdicts.rows(found, f"after writes in {k} schools")
+            rows += verdicts.rows(found, f"after writes in {k} school{'s' if k > 1 else ''}")
             loads[f"after writes in {k}"] = load_average()
     finally:
         for side in sides.values():

@@ -41,6 +41,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PY = str(ROOT / ".venv/bin/python")
 OUT = ROOT / "var/bench"
 PG = "postgres://postgres@127.0.0.1:5432"
+STARTED_LOAD = tuple(round(x, 2) for x in os.getloadavg()) if hasattr(os, "getloadavg") else ()
 PLAN_DB, REPORT_DB = "peksos_bench_plan", "peksos_reports_bench"  # scratch, made afresh
 
 
@@ -90,10 +91,12 @@ def machine() -> str:
         memory = f", {kb / 1024 / 1024:.0f} GiB"
     except (OSError, ValueError, IndexError):
         pass
-    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else 0
+    load = os.getloadavg() if hasattr(os, "getloadavg") else (0, 0, 0)
     return (
         f"{platform.machine()}, {os.cpu_count()} cores{memory}, Python "
-        f"{platform.python_version()}, load average {load:.1f} at the end"
+        f"{platform.python_version()}; load average (1, 5, 15 min) {STARTED_LOAD} at the start,"
+        f" {tuple(round(x, 2) for x in load)} at the end (the machine may be shared: each"
+        " step's own load figures are in its section)"
     )
 
 
@@ -109,7 +112,7 @@ def commit() -> str:
 
 def p1_p2(measured: dict) -> list[tuple]:
     """P1 and P2 from bench/pages.py's rows (bench/verdicts.py computes both)."""
-    if "rows" not in measured:
+    if not all("kind" in r for r in measured.get("rows") or [{}]):  # none, or the old format
         return [("P1", "–", "", "not measured"), ("P2", "–", "", "not measured")]
     p1, p2 = verdicts.p1(measured["rows"]), verdicts.p2(measured["rows"])
     placeholders = measured.get("placeholders", 0)
@@ -215,7 +218,7 @@ def write_page(
     for code, text, target, met in rows:
         lines.append(f"| {code} | {text} | {target} | {verdict(met)} | {seconds.get(code) or ''} |")
     measured = results["measure"]
-    if measured.get("rows"):
+    if measured.get("rows") and all("kind" in r for r in measured["rows"]):
         lines += [
             "",
             f"## P1, P2: pages through gunicorn ({measured['workers']} workers per server), ms",
