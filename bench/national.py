@@ -84,6 +84,10 @@ def copy_rows(model, rows, fields: list[str]) -> int:
         if not (field.has_default() or field.null or field.blank or _auto(field)):
             raise SystemExit(f"{model.__name__}.{field.name}: no value and no default")
     columns = given + others
+    # Plain values of these exact field classes are what psycopg writes anyway: preparing them
+    # field by field was a fifth of the generation's time at 450,000 schools. Every other field
+    # (dates and times with zones, decimals, JSON, encrypted text...) is prepared by its field.
+    preps = [None if _plain(f) else f.get_db_prep_save for f in columns]
     names = ", ".join(connection.ops.quote_name(f.column) for f in columns)
     table = connection.ops.quote_name(model._meta.db_table)
     now = datetime.now(WIB)
@@ -103,13 +107,34 @@ def copy_rows(model, rows, fields: list[str]) -> int:
                         values.append("")
                 copy.write_row(
                     [
-                        f.get_db_prep_save(v, connection) if v is not None else None
-                        for f, v in zip(columns, values, strict=True)
+                        v if prep is None or v is None else prep(v, connection)
+                        for prep, v in zip(preps, values, strict=True)
                     ]
                 )
                 count += 1
         cursor.execute(f"ANALYZE {table}")
     return count
+
+
+def _plain(field) -> bool:
+    from django.db import models
+
+    plain = (
+        models.AutoField,
+        models.BigAutoField,
+        models.BigIntegerField,
+        models.BooleanField,
+        models.CharField,
+        models.DateField,
+        models.IntegerField,
+        models.PositiveIntegerField,
+        models.PositiveSmallIntegerField,
+        models.SmallIntegerField,
+        models.TextField,
+    )
+    if type(field) is models.ForeignKey:
+        return _plain(field.target_field)
+    return type(field) in plain
 
 
 def _auto(field) -> bool:
