@@ -79,7 +79,8 @@ def staff(copy_rows, password: str, named: dict) -> dict:
         .values_list("pk", flat=True)[: SCHOOLS_PER_PEKSOS - 1]
     )
     first = [school_a, *city]
-    rest = [pk for pk in region_order() if pk not in set(first)]
+    taken = set(first)
+    rest = [pk for pk in region_order() if pk not in taken]
     peksos_groups = [first, *blocks(rest, SCHOOLS_PER_PEKSOS)]
     peksos = [
         named["peksos"],
