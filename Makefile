@@ -144,19 +144,19 @@ restore: venv  ## make restore FILE=var/backups/peksos-....dump (asks before rep
 # BENCH_REUSE=1 measures data sets generated before.
 BENCH_PG ?= postgres://postgres@127.0.0.1:5432
 BENCH_SCHOOLS ?= 45000
-BENCH_NATIONAL ?= peksos_national
+BENCH_NATIONAL ?= peksos_bench_nat45k
 bench: venv messages
-	-createdb -h 127.0.0.1 -U postgres peksos_city 2>/dev/null
+	-createdb -h 127.0.0.1 -U postgres peksos_bench_city 2>/dev/null
 	-createdb -h 127.0.0.1 -U postgres $(BENCH_NATIONAL) 2>/dev/null
 	if [ -z "$(BENCH_REUSE)" ]; then \
-		DATABASE_URL=$(BENCH_PG)/peksos_city $(PY) bench/national.py generate --schools 0 && \
+		DATABASE_URL=$(BENCH_PG)/peksos_bench_city $(PY) bench/national.py generate --schools 0 && \
 		DATABASE_URL=$(BENCH_PG)/$(BENCH_NATIONAL) $(PY) bench/national.py generate \
 			--schools $(BENCH_SCHOOLS); \
 	else \
-		DATABASE_URL=$(BENCH_PG)/peksos_city $(MANAGE) migrate -v 0 && \
+		DATABASE_URL=$(BENCH_PG)/peksos_bench_city $(MANAGE) migrate -v 0 && \
 		DATABASE_URL=$(BENCH_PG)/$(BENCH_NATIONAL) $(MANAGE) migrate -v 0; \
 	fi
-	$(PY) bench/run.py --city $(BENCH_PG)/peksos_city --national $(BENCH_PG)/$(BENCH_NATIONAL)
+	$(PY) bench/run.py --city $(BENCH_PG)/peksos_bench_city --national $(BENCH_PG)/$(BENCH_NATIONAL)
 
 clean:
 	rm -rf $(VENV) .pytest_cache test-results

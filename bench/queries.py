@@ -21,8 +21,8 @@ schools, which the PEKSOS serves (school A, SD Negeri 1 Metro Pusat, among them)
 
 Each page is requested with Django's test client (the whole middleware stack, second factor
 verified as in tests/conftest.py `login`) as the role that uses it: once to warm
-process-wide caches (content types, templates), then, after `cache.clear()` (so the
-register-wide aggregates of peksos/core/partials.py are computed again) and with the session's
+process-wide caches (content types, templates), then, after `cache.clear()` (so nothing cached
+from the warm-up request is counted out) and with the session's
 last-seen stamp fresh (so no timed session write falls into one run and not another), once
 more inside `CaptureQueriesContext`. Every response must be 200. A page whose count changes
 with N runs a query per row (N+1); `met` is true when every page has identical counts and

@@ -1,0 +1,224 @@
+"""The people of the synthetic country (bench/national.py generate): staff with their schools,
+children in monitoring with their PEKSOS and psychologist, parents and teachers who ask in the
+forum. Written with COPY (`copy_rows`), one password hash for every synthetic user (hashing
+tens of thousands of passwords would take hours and measures nothing).
+
+- PEKSOS: one per `SCHOOLS_PER_PEKSOS` schools (docs/visits.md: about 16), each serving a run
+  of neighbouring schools (the register in region order), so a PEKSOS's schools share a
+  kecamatan as in the field. `bench_peksos` serves school A and fifteen more of Kota Metro.
+- Psychologists: one per `SCHOOLS_PER_PSIKOLOG` schools; the children of those schools who were
+  referred (`REFERRED`) are their caseload (about 15-20 open children each).
+- Forum: questions from many parents and teachers (`QUESTIONS_PER_AUTHOR` each, each with a
+  membership of one school), answers from the PEKSOS and psychologists.
+
+The pure part (`blocks`, `owner_of`) is tested in tests/bench/test_population.py.
+"""
+
+import random
+from collections.abc import Sequence
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+SCHOOLS_PER_PEKSOS = 16
+SCHOOLS_PER_PSIKOLOG = 128
+REFERRED = 0.6  # share of children in monitoring referred to the psychologist
+QUESTIONS_PER_AUTHOR = 3
+TEACHER_SHARE = 0.3  # of the forum's askers; the others are parents
+SCHOOL_A = "10807637"  # UPTD SD NEGERI 1 METRO PUSAT
+
+
+def blocks(ordered: Sequence[int], size: int) -> list[list[int]]:
+    """`ordered` cut into runs of `size` (the last one shorter; never an empty one)."""
+    return [list(ordered[i : i + size]) for i in range(0, len(ordered), size)]
+
+
+def owner_of(groups: Sequence[Sequence[int]], owners: Sequence[int]) -> dict[int, int]:
+    """school -> the owner of its group."""
+    return {school: owner for group, owner in zip(groups, owners, strict=True) for school in group}
+
+
+def region_order() -> list[int]:
+    """Every school's id, neighbours together: by kecamatan and kelurahan code, then id."""
+    from schools.models import School
+
+    return list(
+        School.objects.order_by("kecamatan__code", "kelurahan__code", "pk").values_list(
+            "pk", flat=True
+        )
+    )
+
+
+def make_users(copy_rows, prefix: str, role: str, count: int, password: str) -> list[int]:
+    """`count` users `prefix_000001`...; their ids, in order."""
+    from peksos.accounts.models import User
+
+    copy_rows(
+        User,
+        ((f"{prefix}_{i:06d}", password, role) for i in range(1, count + 1)),
+        ["username", "password", "role"],
+    )
+    return list(
+        User.objects.filter(username__startswith=f"{prefix}_")
+        .order_by("username")
+        .values_list("pk", flat=True)
+    )
+
+
+def staff(copy_rows, password: str, named: dict) -> dict:
+    """PEKSOS and psychologists with their schools; returns school -> PEKSOS id and school ->
+    psychologist id. `named` holds the bench users (bench_peksos, bench_psikolog) who take
+    the first run of the city."""
+    from peksos.accounts.models import Role
+    from schools.models import School, SchoolMembership
+
+    school_a = School.objects.get(npsn=SCHOOL_A).pk
+    city = list(
+        School.objects.filter(npsn__lt="99000000")
+        .exclude(pk=school_a)
+        .order_by("kecamatan__code", "pk")
+        .values_list("pk", flat=True)[: SCHOOLS_PER_PEKSOS - 1]
+    )
+    first = [school_a, *city]
+    taken = set(first)
+    rest = [pk for pk in region_order() if pk not in taken]
+    peksos_groups = [first, *blocks(rest, SCHOOLS_PER_PEKSOS)]
+    peksos = [
+        named["peksos"],
+        *make_users(copy_rows, "peksos", Role.PEKSOS, len(peksos_groups) - 1, password),
+    ]
+    psikolog_groups = blocks([*first, *rest], SCHOOLS_PER_PSIKOLOG)
+    psikolog = [
+        named["psikolog"],
+        *make_users(copy_rows, "psikolog", Role.PSIKOLOG, len(psikolog_groups) - 1, password),
+    ]
+    since = date(2024, 7, 1)
+    rows = [
+        (user, school, since)
+        for groups, users in ((peksos_groups, peksos), (psikolog_groups, psikolog))
+        for group, user in zip(groups, users, strict=True)
+        for school in group
+    ]
+    copy_rows(SchoolMembership, rows, ["user", "school", "since"])
+    return {
+        "peksos": owner_of(peksos_groups, peksos),
+        "psikolog": owner_of(psikolog_groups, psikolog),
+        "staff": peksos + psikolog,
+    }
+
+
+def children(copy_rows, rng: random.Random, count: int, school_ids: list[int], owners: dict) -> int:
+    """`count` children in monitoring, each with its school's PEKSOS; `REFERRED` of them with
+    the school's psychologist (their caseload). Names encrypted by the model's field."""
+    from monitoring.models import ChildRecord, new_child_code
+
+    opened = datetime(2025, 7, 14, 9, tzinfo=ZoneInfo("Asia/Jakarta"))
+
+    def rows():
+        codes = set()
+        for i in range(count):
+            code = new_child_code()
+            while code in codes:
+                code = new_child_code()
+            codes.add(code)
+            school = rng.choice(school_ids)
+            referred = rng.random() < REFERRED
+            at = opened + timedelta(days=rng.randint(0, 480))
+            yield (
+                code,
+                school,
+                str(rng.randint(1, 6)),
+                rng.choice(["L", "P"]),
+                2014 + rng.randint(0, 6),
+                f"Anak Uji {i}",
+                "AU",
+                owners["peksos"][school],
+                owners["psikolog"][school] if referred else None,
+                at if referred else None,
+            )
+
+    return copy_rows(
+        ChildRecord,
+        rows(),
+        [
+            "code",
+            "school",
+            "class_level",
+            "sex",
+            "birth_year",
+            "name",
+            "initials",
+            "peksos",
+            "psikolog",
+            "referred_at",
+        ],
+    )
+
+
+def forum(
+    copy_rows,
+    rng: random.Random,
+    n_questions: int,
+    school_ids: list[int],
+    owners: dict,
+    password: str,
+    parent: int,
+) -> tuple[int, int]:
+    """Questions from many parents and teachers (each a member of one school), four answers
+    each from the programme staff; `parent` (bench_ortu) asks some too. Returns (questions,
+    answers)."""
+    from forum.models import Answer, Category, Question
+    from peksos.accounts.models import Role
+    from schools.models import SchoolMembership
+
+    n_authors = max(2, n_questions // QUESTIONS_PER_AUTHOR)
+    teachers = round(n_authors * TEACHER_SHARE)
+    askers = make_users(copy_rows, "guru", Role.GURU, teachers, password) + make_users(
+        copy_rows, "ortu", Role.ORANG_TUA, n_authors - teachers, password
+    )
+    copy_rows(
+        SchoolMembership,
+        ((user, rng.choice(school_ids), date(2025, 7, 1)) for user in askers),
+        ["user", "school", "since"],
+    )
+    categories = list(Category.objects.values_list("pk", flat=True))
+    topics = (
+        "anak yang sering murung setelah pulang sekolah",
+        "anak yang takut berangkat ke sekolah",
+        "perundungan di grup percakapan kelas",
+        "anak yang sulit tidur sejak pindah rumah",
+        "anak yang marah bila diminta belajar",
+    )
+
+    def question_rows():
+        for i in range(n_questions):
+            author = parent if i % 50 == 0 else rng.choice(askers)
+            topic = rng.choice(topics)
+            yield (
+                f"Pertanyaan uji {i}: {topic}",
+                f"Bagaimana cara mendampingi {topic}?",
+                rng.choice(categories),
+                author,
+                Question.Status.PUBLISHED,
+            )
+
+    questions = copy_rows(
+        Question, question_rows(), ["title", "body", "category", "author", "status"]
+    )
+    staff_ids = owners["staff"]
+    # Read before the COPY starts: a connection cannot read while it copies.
+    ids = list(Question.objects.values_list("pk", flat=True))
+    answers = copy_rows(
+        Answer,
+        (
+            (
+                pk,
+                "Ajak anak bercerita dengan tenang.",
+                rng.choice(staff_ids),
+                Answer.Status.PUBLISHED,
+            )
+            for pk in ids
+            for _ in range(4)
+        ),
+        ["question", "body", "author", "status"],
+    )
+    return questions, answers
