@@ -120,11 +120,12 @@ def refresh(figure: Figure, school_ids: Sequence[int]) -> Counter:
     the stored ones as delta rows. Returns the delta."""
     total = Counter()
     for start in range(0, len(school_ids), CHUNK):
-        total.update(_refresh_chunk(figure, school_ids[start : start + CHUNK]))
+        total.update(_refresh_chunk(figure, school_ids[start : start + CHUNK])[0])
     return Counter({key: n for key, n in total.items() if n})
 
 
-def _refresh_chunk(figure: Figure, ids: Sequence[int]) -> Counter:
+def _refresh_chunk(figure: Figure, ids: Sequence[int]) -> tuple[Counter, int]:
+    """The delta appended, and how many schools' stored contributions it changed."""
     db = router.db_for_write(SchoolTally)
     with transaction.atomic(using=db):
         # Every school gets a row first, so that the lock below covers a school counted for
@@ -156,7 +157,7 @@ def _refresh_chunk(figure: Figure, ids: Sequence[int]) -> Counter:
         if changed_rows:
             SchoolTally.objects.using(db).bulk_update(changed_rows, ["counts"], batch_size=500)
         append(figure.name, delta, db)
-    return delta
+    return delta, len(changed_rows)
 
 
 def append(name: str, delta: Counter, db: str | None = None) -> None:
@@ -363,7 +364,9 @@ def rebuild(school_ids: Sequence[int], names: Iterable[str] | None = None) -> Dr
         ids = sorted(set(school_ids) | stale)
         repaired = 0
         for start in range(0, len(ids), CHUNK):
-            repaired += _rebuild_chunk(figure, ids[start : start + CHUNK], db)
+            # The same locked count as a write's: a school whose stored contribution differs
+            # from its data is one that drifted (its difference is appended).
+            repaired += _refresh_chunk(figure, ids[start : start + CHUNK])[1]
         drift.schools[figure.name] = repaired
         drift.keys[figure.name] = _repair_totals(figure.name, db)
     for line in drift.lines():
@@ -380,27 +383,6 @@ def _gone(name: str, school_ids: Sequence[int], db: str) -> set[int]:
         .values_list("school_id", flat=True)
         if pk not in known
     }
-
-
-def _rebuild_chunk(figure: Figure, ids: Sequence[int], db: str) -> int:
-    """Like `_refresh_chunk`, counting the schools whose stored contribution was wrong."""
-    with transaction.atomic(using=db):  # one snapshot of the source rows per chunk
-        before = {
-            pk: decode(counts)
-            for pk, counts in SchoolTally.objects.using(db)
-            .filter(figure=figure.name, school_id__in=ids)
-            .values_list("school_id", "counts")
-        }
-        fresh = figure.count(ids)
-        wrong = [
-            pk
-            for pk in ids
-            if Counter({k: n for k, n in (fresh.get(pk) or {}).items() if n})
-            != before.get(pk, Counter())
-        ]
-    if wrong:
-        _refresh_chunk(figure, wrong)
-    return len(wrong)
 
 
 def _repair_totals(name: str, db: str) -> int:
