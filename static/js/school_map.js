@@ -81,6 +81,7 @@
   var schools = null; // the markers shown
   var loaded = null; // { box (null: everywhere), truncated } of the answer shown
   var asked = 0; // the number of the latest request: older answers are dropped
+  var askedBox = null; // its bbox parameter
   var fitted = false; // the first answer fits the view to the schools, as before
   var popupOpen = false;
   var notice = document.getElementById("map-notice");
@@ -133,6 +134,7 @@
 
   function load(bounds) {
     var mine = ++asked;
+    askedBox = bounds && bboxOf(bounds);
     fetch(withBbox(data.url, bounds), {
       credentials: "same-origin", headers: { Accept: "application/json" },
     })
@@ -156,6 +158,7 @@
       var view = map.getBounds();
       if (!loaded || popupOpen) return; // the first answer is on its way; a popup's pan
       if (!loaded.truncated && (!loaded.box || loaded.box.contains(view))) return;
+      if (bboxOf(view) === askedBox) return; // already asked
       load(view);
     }, 300);
   }
