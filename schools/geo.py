@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Avg, Count
 from django.utils.translation import gettext_lazy as _
 
+from .bbox import Box
 from .models import School
 
 # A box around Kota Metro (73.2 km², about -5.17..-5.06 S, 105.26..105.37 E) with ~2 km margin;
@@ -36,19 +37,32 @@ def validate_in_kota_metro(latitude: Decimal, longitude: Decimal) -> None:
         )
 
 
-def kecamatan_centres() -> list[dict]:
+def kecamatan_centres(box: Box | None = None, limit: int | None = None) -> list[dict]:
     """Each kecamatan's label point on the map: the mean of its schools' coordinates.
 
     No public boundary data of Kota Metro's kecamatan is in the repository, so the map shows
-    labelled centres rather than areas. Geography, not a record: computed over the whole
-    register whoever looks (one query); a kecamatan with no located school has no label.
+    labelled centres rather than areas. Geography, not a record: computed over the register
+    whoever looks (one query); a kecamatan with no located school has no label.
+
+    The map data passes its box (schools.bbox.Box) and a limit, so the labels stay bounded on a
+    national register: the mean is then of the schools inside the box (for Kota Metro, whose
+    schools all lie in the first view, the same points), the most populous kecamatan first.
     """
+    schools = School.objects.with_coordinates()
+    if box is not None:
+        schools = schools.filter(
+            latitude__range=(box.south, box.north), longitude__range=(box.west, box.east)
+        )
     rows = (
-        School.objects.with_coordinates()
-        .values("kecamatan__code", "kecamatan__name")
+        schools.values("kecamatan__code", "kecamatan__name")
         .annotate(lat=Avg("latitude"), lng=Avg("longitude"), schools=Count("pk"))
         .order_by("kecamatan__code")
     )
+    if limit is not None:  # the most populous, then shown in code order as without a limit
+        rows = sorted(
+            rows.order_by("-schools", "kecamatan__code")[:limit],
+            key=lambda row: row["kecamatan__code"] or "",
+        )
     return [
         {
             "code": row["kecamatan__code"],

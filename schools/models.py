@@ -179,6 +179,8 @@ class School(TallyOnSave, models.Model):
                 name="school_located_level",
             ),
             models.Index(fields=["priority_band", "name"], name="school_band_name"),
+            # the map data's box (schools/views/map.py): a latitude range, then longitude
+            models.Index(fields=["latitude", "longitude"], name="school_lat_lon"),
             models.Index(fields=["last_visit_on"], name="school_last_visit"),
             models.Index(fields=["has_sos_desk"], name="school_has_desk"),
         ]

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST, require_safe
 from peksos.accounts.models import Role, User
 
 from .. import geo
+from ..bbox import BoxError, parse_bbox
 from ..filters import SchoolFilterForm
 from ..forms import CoordinatesForm
 from ..models import PriorityBand, School
@@ -37,6 +38,10 @@ from .register import require_register_access
 
 # Beside the map, a phone shows this many schools without coordinates, then "and N more".
 MISSING_SHOWN = 50
+# The map data sends at most this many schools (the first by priority, then id) and this
+# many kecamatan labels, however large the register or the box asked for.
+MAP_POINTS_MAX = 500
+KECAMATAN_SHOWN = 100
 # The query-string parameter that opens the coordinates form of one school (e.g. to correct
 # coordinates already set: the detail page may link here with ?atur=<npsn>).
 EDIT_PARAM = "atur"
@@ -64,24 +69,40 @@ def school_map(request: HttpRequest) -> HttpResponse:
 @login_required
 def school_map_data(request: HttpRequest) -> JsonResponse:
     """Visible schools with coordinates, after the filters, as a GeoJSON FeatureCollection;
-    its foreign member `kecamatan` holds the kecamatan's label points (geo.kecamatan_centres)."""
+    its foreign member `kecamatan` holds the kecamatan's label points (geo.kecamatan_centres).
+
+    Bounded whatever the register's size (docs/benchmarks.md, "The map data grows with the
+    register"): the schools inside `bbox=west,south,east,north` (without it, the whole
+    register), the first MAP_POINTS_MAX by priority then id, with `total` (the count inside the
+    box, served by the (latitude, longitude) index) and `truncated` when that is more. Three
+    queries besides the session's (count, schools, labels), whatever the number of schools.
+    """
     require_register_access(request.user)
-    filters = SchoolFilterForm(request.GET or None)
-    rows = (
-        filters.filter(schools_visible_to(request.user))
-        .with_coordinates()
-        .order_by("name", "id")
-        .values(
-            "npsn",
-            "name",
-            "level",
-            "priority_band",
-            "priority_score",
-            "latitude",
-            "longitude",
-            "kecamatan__name",
+    box = None
+    if "bbox" in request.GET:
+        try:
+            box = parse_bbox(request.GET["bbox"])
+        except BoxError as error:
+            return JsonResponse({"error": str(error)}, status=400)
+    query = request.GET.copy()
+    query.pop("bbox", None)
+    filters = SchoolFilterForm(query or None)
+    schools = filters.filter(schools_visible_to(request.user)).with_coordinates()
+    if box is not None:
+        schools = schools.filter(
+            latitude__range=(box.south, box.north), longitude__range=(box.west, box.east)
         )
-    )
+    total = schools.count()
+    rows = schools.order_by("-priority_rank", "id").values(
+        "npsn",
+        "name",
+        "level",
+        "priority_band",
+        "priority_score",
+        "latitude",
+        "longitude",
+        "kecamatan__name",
+    )[:MAP_POINTS_MAX]
     band_labels = {value: str(label) for value, label in PriorityBand.choices}
     # One reverse() for all rows: NPSNs are digits, so a placeholder swap is safe.
     url_pattern = reverse("schools:school-detail", args=["00000000"])
@@ -109,7 +130,9 @@ def school_map_data(request: HttpRequest) -> JsonResponse:
         {
             "type": "FeatureCollection",
             "features": features,
-            "kecamatan": geo.kecamatan_centres(),
+            "total": total,
+            "truncated": total > len(features),
+            "kecamatan": geo.kecamatan_centres(box, limit=KECAMATAN_SHOWN),
         }
     )
 

@@ -61,20 +61,51 @@
 
   // The kecamatan: a label at the middle of each one's schools (no boundaries are published in
   // the repository). Not interactive: clicks go through to the map (picking a point).
+  var labels = L.layerGroup().addTo(map);
   function drawKecamatan(centres) {
+    labels.clearLayers();
     (centres || []).forEach(function (k) {
       var label = node("span", k.name);
       L.marker([k.latitude, k.longitude], {
         icon: L.divIcon({ className: "kecamatan-label", html: label, iconSize: [0, 0] }),
         interactive: false,
         keyboard: false,
-      }).addTo(map);
+      }).addTo(labels);
     });
   }
 
-  function drawSchools(geojson) {
+  // --- The schools: the data URL answers at most a few hundred schools, the first by priority,
+  // inside a box if asked (schools/views/map.py). The first request asks for all of them: when
+  // they all come (Kota Metro, or a filter), the map is as before and never asks again. When the
+  // answer is cut short, a notice says "zoom in", and each move asks for the view's box.
+  var schools = null; // the markers shown
+  var loaded = null; // { box (null: everywhere), truncated } of the answer shown
+  var asked = 0; // the number of the latest request: older answers are dropped
+  var askedBox = null; // its bbox parameter
+  var fitted = false; // the first answer fits the view to the schools, as before
+  var popupOpen = false;
+  var notice = document.getElementById("map-notice");
+
+  function clamp(value, low, high) {
+    return Math.min(Math.max(value, low), high);
+  }
+  function bboxOf(bounds) {
+    return [
+      clamp(bounds.getWest(), -180, 180).toFixed(6),
+      clamp(bounds.getSouth(), -90, 90).toFixed(6),
+      clamp(bounds.getEast(), -180, 180).toFixed(6),
+      clamp(bounds.getNorth(), -90, 90).toFixed(6),
+    ].join(",");
+  }
+  function withBbox(url, bounds) {
+    if (!bounds) return url;
+    return url + (url.indexOf("?") < 0 ? "?" : "&") + "bbox=" + bboxOf(bounds);
+  }
+
+  function drawSchools(geojson, bounds) {
     drawKecamatan(geojson.kecamatan);
-    var layer = L.geoJSON(geojson, {
+    if (schools) map.removeLayer(schools);
+    schools = L.geoJSON(geojson, {
       pointToLayer: function (feature, latlng) {
         var colour = COLOURS[feature.properties.band] || COLOURS.unknown;
         return L.circleMarker(latlng, {
@@ -86,23 +117,54 @@
         marker.bindTooltip(feature.properties.name);
       },
     }).addTo(map);
+    loaded = { box: bounds, truncated: !!geojson.truncated };
+    if (notice) notice.hidden = !geojson.truncated;
+    if (fitted) return;
+    fitted = true;
+    if (geojson.truncated) refresh(); // then the view's own box (unless a move does it first)
     if (pin) return; // a school's point is being chosen: keep it in view
     if (data.focus) {
       map.setView(numbers(data.focus), 15); // the place page: the school's kecamatan
     } else if (geojson.features.length) {
-      map.fitBounds(layer.getBounds(), { padding: [24, 24], maxZoom: 16 });
+      map.fitBounds(schools.getBounds(), { padding: [24, 24], maxZoom: 16 });
     } else {
       say(data.labelEmpty);
     }
   }
 
-  fetch(data.url, { credentials: "same-origin", headers: { Accept: "application/json" } })
-    .then(function (response) {
-      if (!response.ok) throw new Error("HTTP " + response.status);
-      return response.json();
+  function load(bounds) {
+    var mine = ++asked;
+    askedBox = bounds && bboxOf(bounds);
+    fetch(withBbox(data.url, bounds), {
+      credentials: "same-origin", headers: { Accept: "application/json" },
     })
-    .then(drawSchools)
-    .catch(function () { say(data.labelError); });
+      .then(function (response) {
+        if (!response.ok) throw new Error("HTTP " + response.status);
+        return response.json();
+      })
+      .then(function (geojson) {
+        if (mine === asked) drawSchools(geojson, bounds);
+      })
+      .catch(function () { say(data.labelError); });
+  }
+
+  load(null);
+
+  // After a move (debounced): the view's box, unless the schools shown already cover it.
+  var moved = null;
+  function refresh() {
+    clearTimeout(moved);
+    moved = setTimeout(function () {
+      var view = map.getBounds();
+      if (!loaded || popupOpen) return; // the first answer is on its way; a popup's pan
+      if (!loaded.truncated && (!loaded.box || loaded.box.contains(view))) return;
+      if (bboxOf(view) === askedBox) return; // already asked
+      load(view);
+    }, 300);
+  }
+  map.on("popupopen", function () { popupOpen = true; });
+  map.on("popupclose", function () { popupOpen = false; });
+  map.on("moveend", refresh);
 
   // --- Picking a school's position: "Pick on map", then a click fills its form.
   var active = null; // the coordinates form being filled

@@ -13,7 +13,8 @@ from playwright.sync_api import Page, expect
 
 from peksos.core.models import AuditEvent
 from schools.geo import in_kota_metro
-from schools.models import PriorityBand, School
+from schools.models import Kecamatan, PriorityBand, School
+from schools.views.map import MAP_POINTS_MAX
 from tests.browser import support as shared
 
 # The fixtures of the other browser tests, found by pytest under these names: the audit log
@@ -247,3 +248,44 @@ def test_placing_refuses_a_point_outside_kota_metro(
     expect(page.locator("#place-title")).to_have_text(school_name)
     expect(page.locator("#id_latitude")).to_have_value("-5,4295")
     page.screenshot(path=str(shots / "place-refused-desktop.png"), full_page=True)
+
+
+# --- A register larger than the map data's cap -------------------------------------------
+
+
+def test_a_large_register_says_zoom_in_and_zooming_in_shows_every_school_of_the_view(
+    page: Page, live_server, koordinator, problems, shots
+):
+    """600 more located schools in a grid over Kota Metro: the first answer is cut at
+    MAP_POINTS_MAX with a notice; zoomed in, the view's box holds fewer and the notice goes."""
+    kecamatan = Kecamatan.objects.get(code="18.72.01")
+    School.objects.bulk_create(
+        School(
+            npsn=f"9{i:07d}", name=f"SD UJI {i:04d}", level="SD", status="negeri",
+            kecamatan=kecamatan,
+            latitude=Decimal("-5.16") + Decimal(i % 24) / 240,
+            longitude=Decimal("105.26") + Decimal(i // 24) / 250,
+        )
+        for i in range(600)
+    )  # fmt: skip
+    log_in(page, live_server, "koordinator_ani")
+    # The first answer (no box) is cut short, so the map asks again for its view's box.
+    with page.expect_response(lambda response: "bbox=" in response.url):
+        open_map(page, live_server)
+    notice = page.locator("#map-notice")
+    expect(page.locator(MARKERS)).to_have_count(MAP_POINTS_MAX)
+    expect(notice).to_be_visible()
+    expect(notice).to_have_text("Perbesar peta untuk melihat semua sekolah.")
+    page.screenshot(path=str(shots / "map-truncated-desktop.png"), full_page=False)
+
+    # Zoom in around the middle until the view holds fewer than the cap (Leaflet ignores a zoom
+    # asked during a zoom's animation: one click at a time).
+    for _ in range(6):
+        page.locator(".leaflet-control-zoom-in").click()
+        page.wait_for_timeout(700)
+        if notice.is_hidden():
+            break
+    expect(notice).to_be_hidden()
+    shown = page.locator(MARKERS).count()
+    assert 0 < shown < MAP_POINTS_MAX
+    page.screenshot(path=str(shots / "map-zoomed-desktop.png"), full_page=False)
