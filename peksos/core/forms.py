@@ -127,7 +127,9 @@ class LongChoiceSelect(forms.Select):
             return html
         # Without JavaScript only the first SHOWN are listed: say so, and how to narrow.
         hint = _("Type to search. Without JavaScript only the first %(n)s are listed.")
-        return format_html('{}<div class="form-text" data-long-hint>{}</div>', html, hint % {"n": SHOWN})
+        return format_html(
+            '{}<div class="form-text" data-long-hint>{}</div>', html, hint % {"n": SHOWN}
+        )
 
 
 class LongModelChoiceField(forms.ModelChoiceField):
