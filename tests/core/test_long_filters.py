@@ -84,9 +84,7 @@ def test_the_schools_list_lists_a_bounded_number_of_regions(
     assert 'data-search-depends="kecamatan"' in select(html, "kelurahan")
 
 
-def test_a_far_away_region_still_filters_and_shows_as_chosen(
-    login, koordinator_ani, many_regions
-):
+def test_a_far_away_region_still_filters_and_shows_as_chosen(login, koordinator_ani, many_regions):
     response = login(koordinator_ani).get("/sekolah/", {"kecamatan": METRO_PUSAT})
     html = response.content.decode()
     assert not response.context["form"].errors
