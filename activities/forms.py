@@ -13,8 +13,9 @@ from peksos.accounts.models import Role, User
 from peksos.core import school_year
 from peksos.core.forms import DATE_WIDGET, CleanTextField, IdempotencyKeyField
 from peksos.core.uploads import IMAGE_MAX_BYTES, validate_image
+from schools.filters import kecamatan_filter
 from schools.models import Kecamatan, School
-from visits.forms import StaffChoiceField, VisitDateField
+from visits.forms import StaffFilterField, VisitDateField
 from visits.models import Visit
 
 from .models import ADULT_GROUPS, SUB_ACTIVITIES, Activity, ParticipantGroup, Sex
@@ -291,18 +292,10 @@ class ActivityFilterForm(forms.Form):
 
     kind = forms.ChoiceField(label=_("Activity type"), required=False)
     sekolah = forms.CharField(label=_("School NPSN"), max_length=8, required=False)
-    kecamatan = forms.ModelChoiceField(
-        label=_("Kecamatan"),
-        queryset=Kecamatan.objects.all(),
-        to_field_name="code",
-        required=False,
-        empty_label=_("all"),
-    )
+    kecamatan = kecamatan_filter()
     dari = forms.DateField(label=_("From"), required=False, widget=DATE_WIDGET)
     sampai = forms.DateField(label=_("Until"), required=False, widget=DATE_WIDGET)
-    fasilitator = StaffChoiceField(
-        label=_("Facilitator"), queryset=facilitator_users(), required=False, empty_label=_("all")
-    )
+    fasilitator = StaffFilterField(label=_("Facilitator"), queryset=facilitator_users())
     state = forms.ChoiceField(label=_("State"), required=False)
 
     def __init__(self, *args, staff_filter: bool = True, **kwargs):
@@ -351,13 +344,7 @@ class ActivityFilterForm(forms.Form):
 class CoverageFilterForm(forms.Form):
     """Filters of the plan-coverage board; an invalid value is ignored and shown."""
 
-    kecamatan = forms.ModelChoiceField(
-        label=_("Kecamatan"),
-        queryset=Kecamatan.objects.order_by("name"),
-        to_field_name="code",
-        required=False,
-        empty_label=_("all"),
-    )
+    kecamatan = kecamatan_filter(queryset=Kecamatan.objects.order_by("name"))
     jenjang = forms.ChoiceField(
         label=_("Level (jenjang)"),
         choices=[("", _("all")), *School.Level.choices],

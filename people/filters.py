@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from peksos.accounts.models import Role, User
 from peksos.core.forms import CleanTextField
+from schools.filters import kecamatan_filter
 from schools.models import Kecamatan, SchoolMembership
 
 from .models import Invitation
@@ -49,11 +50,8 @@ class PersonFilterForm(forms.Form):
     q = CleanTextField(label=_("Search"), required=False, max_length=100)
     role = forms.ChoiceField(label=_("Role"), required=False, choices=[("", "—"), *Role.choices])
     npsn = CleanTextField(label="NPSN", required=False, max_length=8)
-    kecamatan = forms.ModelChoiceField(
-        label="Kecamatan",
-        required=False,
-        queryset=Kecamatan.objects.order_by("name"),
-        to_field_name="code",
+    kecamatan = kecamatan_filter(
+        label="Kecamatan", queryset=Kecamatan.objects.order_by("name"), empty_label="---------"
     )
     state = forms.ChoiceField(label=_("State"), required=False, choices=[("", "—"), *STATES])
 

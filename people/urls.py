@@ -1,12 +1,13 @@
 from django.urls import path
 
-from .views import imports, people
+from .views import imports, people, staff_search
 
 app_name = "people"
 
 urlpatterns = [
     path("", people.person_list, name="person-list"),
     path("ekspor.<str:fmt>", people.person_export, name="person-export"),
+    path("staf/cari/", staff_search.staff_search, name="staff-search"),
     path("baru/", people.person_create, name="person-create"),
     path("impor/", imports.import_create, name="import-create"),
     path("impor/<uuid:pk>/", imports.import_detail, name="import-detail"),

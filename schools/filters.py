@@ -4,10 +4,12 @@ from datetime import date
 
 from django import forms
 from django.db.models import Q, QuerySet
+from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from peksos.core import school_year
+from peksos.core.forms import LongModelChoiceField
 
 from .models import Kecamatan, Kelurahan, PriorityBand, School
 
@@ -24,24 +26,46 @@ def school_year_start(today: date) -> date:
     return school_year.start_of(today)
 
 
+def kecamatan_filter(**kwargs) -> LongModelChoiceField:
+    """The kecamatan filter of a list (schools, visits, activities, people): all of a city's
+    kecamatan as options, a search over the country's (peksos.core.forms.LongChoiceSelect)."""
+    kwargs.setdefault("label", _("Kecamatan"))
+    kwargs.setdefault("queryset", Kecamatan.objects.all())
+    kwargs.setdefault("required", False)
+    kwargs.setdefault("empty_label", _("all"))
+    return LongModelChoiceField(
+        to_field_name="code", search_url=reverse_lazy("regions:kecamatan-search"), **kwargs
+    )
+
+
+def kelurahan_filter(**kwargs) -> LongModelChoiceField:
+    """The kelurahan filter; the form narrows its options to the chosen kecamatan's
+    (`narrow_kelurahan`), and the search sends the chosen kecamatan along."""
+    kwargs.setdefault("label", _("Kelurahan"))
+    kwargs.setdefault("queryset", Kelurahan.objects.select_related("kecamatan"))
+    kwargs.setdefault("required", False)
+    kwargs.setdefault("empty_label", _("all"))
+    return LongModelChoiceField(
+        to_field_name="code",
+        search_url=reverse_lazy("regions:kelurahan-search"),
+        depends_on="kecamatan",
+        **kwargs,
+    )
+
+
+def narrow_kelurahan(form: forms.Form) -> None:
+    """List only the kelurahan of the kecamatan sent (a malformed code lists none)."""
+    code = form.data.get("kecamatan", "") if form.is_bound else ""
+    if code and len(code) <= 16 and code.isprintable():
+        form.fields["kelurahan"].narrow(kecamatan__code=code)
+
+
 class SchoolFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
     level = forms.ChoiceField(label=_("Level (jenjang)"), required=False)
     status = forms.ChoiceField(label=_("Status"), required=False)
-    kecamatan = forms.ModelChoiceField(
-        label=_("Kecamatan"),
-        queryset=Kecamatan.objects.all(),
-        required=False,
-        to_field_name="code",
-        empty_label=_("all"),
-    )
-    kelurahan = forms.ModelChoiceField(
-        label=_("Kelurahan"),
-        queryset=Kelurahan.objects.select_related("kecamatan"),
-        required=False,
-        to_field_name="code",
-        empty_label=_("all"),
-    )
+    kecamatan = kecamatan_filter()
+    kelurahan = kelurahan_filter()
     band = forms.ChoiceField(label=_("Priority"), required=False)
     visited = forms.ChoiceField(label=_("Visited this school year"), choices=YES_NO, required=False)
     desk = forms.ChoiceField(label=_("Has an SOS Desk"), choices=YES_NO, required=False)
@@ -56,6 +80,7 @@ class SchoolFilterForm(forms.Form):
         self.fields["level"].choices = [("", _("all")), *School.Level.choices]
         self.fields["status"].choices = [("", _("all")), *School.Status.choices]
         self.fields["band"].choices = [("", _("all")), *PriorityBand.choices]
+        narrow_kelurahan(self)
 
     def clean_q(self) -> str:
         return " ".join(self.cleaned_data["q"].replace("\x00", "").split())

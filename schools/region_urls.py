@@ -1,8 +1,9 @@
-"""/wilayah/: the regions of the register (kecamatan, kelurahan), for the Koordinator."""
+"""/wilayah/: the regions of the register (kecamatan, kelurahan), for the Koordinator; their
+search (cari/) for everyone with a list filtered by region."""
 
 from django.urls import path
 
-from .views import regions
+from .views import region_search, regions
 
 app_name = "regions"
 
@@ -15,4 +16,6 @@ urlpatterns = [
     path("impor/", regions.import_create, name="import-create"),
     path("impor/<uuid:pk>/", regions.import_detail, name="import-detail"),
     path("impor/<uuid:pk>/terapkan/", regions.import_apply, name="import-apply"),
+    path("cari/kecamatan/", region_search.kecamatan_search, name="kecamatan-search"),
+    path("cari/kelurahan/", region_search.kelurahan_search, name="kelurahan-search"),
 ]

@@ -117,6 +117,9 @@ ROWS: dict[str, tuple[str, str]] = {
     "regions:import-create": ("L a 3 3 3 3 3 3 3 3 3", "L b 3 3 3 3 3 3 3 3 3"),
     "regions:import-detail": ("L a 3 3 3 3 3 3 3 3 3", "5 5 5 5 5 5 5 5 5 5 5"),
     "regions:import-apply": ("5 5 5 5 5 5 5 5 5 5 5", "L r 3 3 3 3 3 3 3 3 3"),
+    # The JSON search behind the region filters of the lists: whoever has such a list.
+    "regions:kecamatan-search": ("L a a a a a a a a 3 3", GET_ONLY),
+    "regions:kelurahan-search": ("L a a a a a a a a 3 3", GET_ONLY),
     "schools:school-detail": ("L a a a a a 4 a 4 3 3", "5 5 5 5 5 5 5 5 5 5 5"),
     "schools:school-edit": ("L a 3 3 3 3 4 3 4 3 3", "L a 3 3 3 3 4 3 4 3 3"),
     # Guru/ortu get 404 on POST but 403 on the lists: both refuse, harmless difference.
@@ -127,6 +130,8 @@ ROWS: dict[str, tuple[str, str]] = {
     # sending an invitation shows the link once (a). The invitation link is addressed by an
     # unknown token: the same 404 page for everyone.
     "people:person-list": ("L a 3 3 3 3 3 3 3 3 3", "5 5 5 5 5 5 5 5 5 5 5"),
+    # The JSON search behind the staff filters of the visit and activity lists: programme roles.
+    "people:staff-search": ("L a a a a a 3 3 3 3 3", GET_ONLY),
     "people:person-export": ("L a 3 3 3 3 3 3 3 3 3", "5 5 5 5 5 5 5 5 5 5 5"),
     "people:person-create": ("L a 3 3 3 3 3 3 3 3 3", "L b 3 3 3 3 3 3 3 3 3"),
     "people:import-create": ("L a 3 3 3 3 3 3 3 3 3", "L b 3 3 3 3 3 3 3 3 3"),

@@ -4,15 +4,17 @@ from datetime import date
 
 from django import forms
 from django.db.models import QuerySet
+from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.dates import MONTHS
 from django.utils.translation import gettext_lazy as _
 
 from peksos.accounts.models import Role, User
 from peksos.core import school_year
-from peksos.core.forms import DATE_WIDGET, CleanTextField, searchable_select
+from peksos.core.forms import DATE_WIDGET, CleanTextField, LongModelChoiceField, searchable_select
 from peksos.core.uploads import CleanUpload, validate_document
 from schools.calendar import FIRST_YEAR, LAST_YEAR
+from schools.filters import kecamatan_filter
 from schools.models import Kecamatan, School
 
 from .models import STAFF_ROLES, StaffCapacity, Visit, VisitAgreement, school_year_of
@@ -28,6 +30,18 @@ WEEKDAYS = [
 
 
 class StaffChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: User) -> str:
+        return f"{obj} ({obj.get_role_display()})"
+
+
+class StaffFilterField(LongModelChoiceField):
+    """The staff filter of a list: the people search (people:staff-search) beyond a few hundred."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("empty_label", _("all"))
+        super().__init__(search_url=reverse_lazy("people:staff-search"), **kwargs)
+
     def label_from_instance(self, obj: User) -> str:
         return f"{obj} ({obj.get_role_display()})"
 
@@ -134,17 +148,9 @@ class PlanForm(forms.Form):
 class VisitFilterForm(forms.Form):
     """Filters of the list and the month view; an invalid value is ignored and shown."""
 
-    staff = StaffChoiceField(
-        label=_("Staff member"), queryset=staff_users(), required=False, empty_label=_("all")
-    )
+    staff = StaffFilterField(label=_("Staff member"), queryset=staff_users())
     sekolah = forms.CharField(label=_("School NPSN"), max_length=8, required=False)
-    kecamatan = forms.ModelChoiceField(
-        label=_("Kecamatan"),
-        queryset=Kecamatan.objects.all(),
-        to_field_name="code",
-        required=False,
-        empty_label=_("all"),
-    )
+    kecamatan = kecamatan_filter()
     state = forms.ChoiceField(label=_("State"), required=False)
 
     def __init__(self, *args, staff_filter: bool = True, **kwargs):

@@ -18,6 +18,37 @@
     return div;
   }
 
+  // A long list (data-search-url, peksos.core.forms.LongChoiceSelect): the page lists only the
+  // chosen option, and typing asks the server (JSON {"results": [{value, text}]}, at most ~20).
+  // data-search-depends names another field of the form whose value is sent along.
+  function remote(select, settings) {
+    var hint = select.parentNode.querySelector("[data-long-hint]");
+    if (hint) hint.hidden = true; // it speaks of the page without JavaScript
+    settings.valueField = "value";
+    settings.labelField = "text";
+    // The server has matched already (name or code): keep every answer, in its order.
+    settings.score = function () { return function () { return 1; }; };
+    settings.shouldLoad = function (query) { return query.length >= 1; };
+    settings.load = function (query, callback) {
+      var box = this;
+      var url = new URL(select.dataset.searchUrl, window.location.href);
+      url.searchParams.set("q", query);
+      var depends = select.dataset.searchDepends;
+      var other = depends && select.form && select.form.elements[depends];
+      if (other && other.value) url.searchParams.set(depends, other.value);
+      fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+        .then(function (response) { return response.ok ? response.json() : { results: [] }; })
+        .then(function (data) {
+          // Only this answer is listed (the chosen item stays), and nothing is cached: the
+          // dependent field may have changed since the same text was typed.
+          box.clearOptions();
+          box.loadedSearches = {};
+          callback(data.results || []);
+        })
+        .catch(function () { callback(); });
+    };
+  }
+
   function enhance(select) {
     if (select.tomselect) return;
     var empty = select.querySelector("option[value='']");
@@ -36,6 +67,7 @@
         loading: function () { return message(texts.loading, "spinner"); },
       },
     };
+    if (select.dataset.searchUrl) remote(select, settings);
     settings.plugins = {};
     if (select.multiple) settings.plugins.remove_button = { title: texts.remove };
     if (!select.required) settings.plugins.clear_button = { title: texts.clear };
