@@ -126,6 +126,7 @@ class Tally(models.Model):
     deltas by every write and folded together every minute (`peksos.core.tallies`)."""
 
     figure = models.CharField(_("figure"), max_length=40)
+    group = models.CharField(_("group"), max_length=40, default="")  # tallies.group_of(key)
     key = models.CharField(_("key"), max_length=240)
     day = models.DateField(_("day"))  # tallies.UNDATED for a key that has no date
     # "d": the day's row; "m" and "y": the same delta again for its month and its year (`day`
@@ -137,7 +138,9 @@ class Tally(models.Model):
         verbose_name = _("tally")
         verbose_name_plural = _("tallies")
         indexes = [
-            models.Index(fields=["figure", "span", "day", "key"], name="core_tally_figure_span")
+            models.Index(
+                fields=["figure", "group", "span", "day", "key"], name="core_tally_figure_span"
+            )
         ]
 
     def __str__(self) -> str:

@@ -182,12 +182,18 @@ def rolled_up(delta: Counter) -> Counter:
 def _append_rows(name: str, rows: Counter, db: str | None = None) -> None:
     Tally.objects.using(db or router.db_for_write(Tally)).bulk_create(
         [
-            Tally(figure=name, key=key, day=day, span=span, n=n)
+            Tally(figure=name, group=group_of(key), key=key, day=day, span=span, n=n)
             for (key, day, span), n in sorted(rows.items())
             if n
         ],
         batch_size=1000,
     )
+
+
+def group_of(key: str) -> str:
+    """A key's group: what comes before its first "|" ("kec|12|d1" is in group "kec"), or ""
+    for a key without one. A read of one group (`prefix="kec|"`) reads only its rows."""
+    return key.split("|", 1)[0] if "|" in key else ""
 
 
 def encode(counts: Counter) -> list:
@@ -236,7 +242,9 @@ def sums(
 
 def _rows(name: str, prefix: str, since: date | None, until: date | None, undated: bool):
     rows = Tally.objects.filter(figure=name)
-    if prefix:
+    if "|" in prefix:  # the index's own column: only the group's rows are read
+        rows = rows.filter(group=group_of(prefix))
+    if prefix and not (prefix.endswith("|") and prefix.count("|") == 1):
         rows = rows.filter(key__startswith=prefix)
     dated = Q(pk__in=[])
     for span, first, last in cover(since, until):

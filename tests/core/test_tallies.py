@@ -300,3 +300,29 @@ def test_migrate_counts_the_figures_of_a_register_that_has_none(school_a):
     schools = tallies.sums("schools")
     assert schools["n"] == School.objects.active().count() > 0
     assert fill_if_empty() is False
+
+
+def test_a_group_is_read_by_its_own_column(figure, db):
+    """`prefix="kec|"` reads the rows of group "kec" (indexed), never "kecx|" or "all|"."""
+    tallies.append(
+        NAME,
+        Counter(
+            {
+                ("kec|1|n", tallies.UNDATED): 2,
+                ("kec|2|n", tallies.UNDATED): 3,
+                ("kecx|n", tallies.UNDATED): 5,
+                ("all|n", tallies.UNDATED): 7,
+                ("plain", tallies.UNDATED): 11,
+            }
+        ),
+    )
+    assert set(Tally.objects.filter(figure=NAME).values_list("group", flat=True)) == {
+        "kec",
+        "kecx",
+        "all",
+        "",
+    }
+    assert tallies.sums(NAME, prefix="kec|") == {"kec|1|n": 2, "kec|2|n": 3}
+    assert tallies.sums(NAME, prefix="kec|1|") == {"kec|1|n": 2}
+    assert tallies.sums(NAME, prefix="pla") == {"plain": 11}
+    assert "LIKE" not in str(tallies._rows(NAME, "kec|", None, None, True).query).upper()
