@@ -227,10 +227,12 @@ def test_koordinator_searches_a_school_places_it_and_gets_the_next_on_a_phone(
     school.refresh_from_db()
     assert school.latitude is not None and in_kota_metro(school.latitude, school.longitude)
     assert AuditEvent.objects.filter(action="school_coordinates_set").count() == 1
-    overflow = page.evaluate(
-        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    # No sideways scroll once the next school's page has settled (under load the map and the
+    # picker are still laying out for a moment after the save; 236 px in one CI run).
+    page.wait_for_function(
+        "document.documentElement.scrollWidth <= document.documentElement.clientWidth",
+        timeout=5000,
     )
-    assert overflow <= 0
     page.set_viewport_size(DESKTOP)
     page.screenshot(path=str(shots / "place-next-desktop.png"), full_page=True)
 
