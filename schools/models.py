@@ -71,10 +71,6 @@ class SchoolQuerySet(models.QuerySet):
     def without_coordinates(self) -> "SchoolQuerySet":
         return self.filter(Q(latitude__isnull=True) | Q(longitude__isnull=True))
 
-    def last_id(self) -> int | None:
-        """The highest school id: how far the register's partitions reach (core.partials)."""
-        return self.aggregate(last=models.Max("pk"))["last"]
-
 
 class School(TallyOnSave, models.Model):
     # Its own row counts in the register's aggregates; its level or kecamatan in everyone's.
