@@ -25,13 +25,14 @@ from monitoring.permissions import children_visible_to
 from peksos.accounts.models import User
 from peksos.core import school_year
 from reports import charts
+from schools import region_tree
 from schools.figures import register_figures
 from schools.models import PriorityBand, School
 from sosdesk.figures import suppress_count
 from sosdesk.models import Case
 from visits.compliance import schools_with_counts
 from visits.figures import panel_figures as visit_figures
-from visits.figures import register_rows, register_totals
+from visits.figures import region_drill, register_totals
 from visits.models import Visit
 
 UPCOMING_DAYS = 14
@@ -109,8 +110,9 @@ def _band_tiles(counts: dict, total: int) -> list[Tile]:
 
 def koordinator_schools(today: date) -> tuple[Panel, Panel | None]:
     """Priority bands and not visited this school year (`schools.figures`: one query), and
-    visit compliance (0 / 1 / 2+ visits this school year) for the register and per kecamatan
-    (`visits.figures`: three queries), all maintained sums over the whole register."""
+    visit compliance (0 / 1 / 2+ visits this school year) for the register and per region, the
+    level that has more than one (`visits.figures.region_drill`: Kota Metro's kecamatan, a
+    country's provinces), all maintained sums over the whole register."""
     total = register_figures(today)
     bands = {b: total[f"band_{b}"] for b in PriorityBand.values}
     panel = Panel(
@@ -145,7 +147,7 @@ def koordinator_schools(today: date) -> tuple[Panel, Panel | None]:
     )
 
     year = school_year_start(today).year
-    rows = register_rows(year, today, "kecamatan__name")
+    parent, rows = region_drill(year, today)
     total |= register_totals(year, today)
     compliance = Panel(
         "compliance",
@@ -181,11 +183,9 @@ def koordinator_schools(today: date) -> tuple[Panel, Panel | None]:
             ),
         ],
         chart=charts.stacked(
-            [
-                charts.Stack(r["kecamatan__name"], [r["done_0"], r["done_1"], r["done_2"]])
-                for r in rows
-            ],
-            title=_("Schools by visits done this school year, per kecamatan"),
+            [charts.Stack(r["label"], [r["done_0"], r["done_1"], r["done_2"]]) for r in rows],
+            title=_("Schools by visits done this school year, per %(level)s")
+            % {"level": region_tree.LEVEL_TITLES[region_tree.level_below(parent)].lower()},
             series=[_("0 visits"), _("1 visit"), _("2 or more")],
             width=460,
         ),

@@ -26,6 +26,24 @@ class Kecamatan(models.Model):
         return self.name
 
 
+class UpperRegion(models.Model):
+    """A province or kabupaten/kota: its Kemendagri code ("18", "18.72") and name. The
+    register keeps schools in kecamatan and kelurahan; the levels above are the prefixes of
+    their codes (`schools.region_tree`), named here (the 38 provinces and Kota Metro ship in
+    schools/fixtures/regions_above_kecamatan.csv). A code without a row shows as its code."""
+
+    code = models.CharField(_("code"), max_length=8, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+
+    class Meta:
+        verbose_name = _("province or kabupaten/kota")
+        verbose_name_plural = _("provinces and kabupaten/kota")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Kelurahan(models.Model):
     code = models.CharField(_("code"), max_length=20, unique=True)  # e.g. 18.72.01.1001
     name = models.CharField(_("name"), max_length=100)

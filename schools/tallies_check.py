@@ -20,14 +20,19 @@ def check(names: list[str] | None = None) -> tallies.Drift:
     return drift
 
 
-def fill_if_empty(using: str = "default") -> bool:
-    """Count every figure from the source rows when the register has schools but no figure
-    was ever counted (the first `migrate` after the tallies came, a database loaded by COPY).
-    Returns whether it did."""
+def fill_if_empty(using: str = "default") -> list[str]:
+    """Count each figure that was never counted from the source rows, when the register has
+    schools (the first `migrate` after the tallies came or after a figure was added or
+    re-keyed, a database loaded by COPY): nobody meets a figure of zeros after a deployment.
+    Returns the figures counted."""
     if using != router.db_for_write(SchoolTally):
-        return False
-    if SchoolTally.objects.using(using).exists() or not School.objects.using(using).exists():
-        return False
-    tallies.rebuild(list(School.objects.using(using).order_by("pk").values_list("pk", flat=True)))
-    tallies.compact()
-    return True
+        return []
+    if not School.objects.using(using).exists():
+        return []
+    counted = set(SchoolTally.objects.using(using).values_list("figure", flat=True).distinct())
+    missing = [figure.name for figure in tallies.figures() if figure.name not in counted]
+    if missing:
+        ids = list(School.objects.using(using).order_by("pk").values_list("pk", flat=True))
+        tallies.rebuild(ids, missing)
+        tallies.compact()
+    return missing

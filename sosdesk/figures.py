@@ -18,6 +18,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from schools import region_tree
 from schools.models import School
 
 from . import party_figures
@@ -150,6 +151,19 @@ class Table:
     title: str
     rows: list[tuple[str, str, int | str]] = field(default_factory=list)
     counts_people: bool = False  # parties (sosdesk/party_figures.py), not reports
+    # The rows' keys are regions to go down to (`?wilayah=<key>`: schools/region_tree.py).
+    drill: bool = False
+
+
+@dataclass(frozen=True)
+class Regions:
+    """The whole register's cases by region, one level under `parent` (its `level`, a
+    schools.region_tree level): rows of (code to go down to, or "" for a kecamatan; label;
+    count). Shown in place of the kecamatan table (sosdesk/figure_tallies.py)."""
+
+    parent: str
+    level: str
+    rows: list[tuple[str, str, int]]
 
 
 @dataclass
@@ -160,6 +174,7 @@ class Summary:
     overdue_share: float | None
     stage_times: list[StageTime]
     suppressed: bool
+    regions: "Regions | None" = None  # the whole register's: the region level shown
 
 
 # Tables in which each case (or each person: sosdesk/party_figures.py) counts once, so that
@@ -198,6 +213,7 @@ def summary(
     outside: bool = False,
     now: datetime | None = None,
     counted: Counter | None = None,
+    regions: Regions | None = None,
 ) -> Summary:
     """All the figures of these cases in the period. With `outside=True`, the version that may
     leave the office: small counts suppressed, and shares and medians resting on fewer than
@@ -205,8 +221,9 @@ def summary(
 
     `counted`: the counts (`all_counts`) of these cases in the period when they are known
     already: all the register's cases, whose counts the tallies keep
-    (sosdesk/figure_tallies.py `register_summary`). Open and overdue cases depend on the hour
-    and are always counted live, then from the index alone (`case_open_deadlines`)."""
+    (sosdesk/figure_tallies.py `register_summary`), with `regions` in place of the kecamatan
+    table. Open and overdue cases depend on the hour and are always counted live, then from
+    the index alone (`case_open_deadlines`)."""
     whole_register = counted is not None
     cases = in_period(cases, start, end)
     if counted is None:
@@ -239,6 +256,11 @@ def summary(
         )
         for key, (title, names) in labels.items()
     ]
+    if regions is not None and regions.rows:  # none: the kecamatan table's "No reports."
+        table = next(t for t in tables if t.key == "kecamatan")
+        table.title = region_tree.LEVEL_TITLES[regions.level]
+        table.rows = [(code or label, label, n) for code, label, n in regions.rows if n]
+        table.drill = regions.level != region_tree.KECAMATAN
     count = counted["total", ""]
     overdue = overdue_share(cases, now, distinct=not whole_register)
     share = overdue.share
@@ -265,5 +287,6 @@ def summary(
             share,
             stage_times,
             True,
+            regions,
         )
-    return Summary(count, tables, overdue, share, stage_times, False)
+    return Summary(count, tables, overdue, share, stage_times, False, regions)

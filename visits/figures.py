@@ -9,8 +9,11 @@ is a range sum over dated keys.
 school year; `planned` and `proposed` on each planned (proposed or agreed) and each proposed
 visit's date. Upcoming in the next 14 days and proposed from today on are range sums.
 
-"compliance" (active schools only), for each group type `<gt>` ("all", "kec" by kecamatan id,
-"lvl" by level) and the school's group `<g>`:
+"compliance" (active schools only), for each group type `<gt>` and the school's group `<g>` in
+it: "all" (g ""), "lvl" (by level), and the regions (schools/region_tree.py): "prov" (by
+province code), "kab:<province>" (by kabupaten/kota code, one group per province) and
+"kec:<kabupaten>" (by kecamatan id, one group per kabupaten/kota), so that a table of one
+level under one parent reads only its own rows:
 
 - `<gt>|-|n|<g>`: 1, the school (whatever the year);
 - per school year `<y>` of its visits, with d = visits done (2 meaning two or more):
@@ -30,6 +33,7 @@ from datetime import date, timedelta
 from django.db.models import Count
 
 from peksos.core import school_year, tallies
+from schools import region_tree
 from schools.models import Kecamatan, School
 
 from .models import Visit
@@ -37,7 +41,7 @@ from .models import Visit
 UNDATED = tallies.UNDATED
 UPCOMING_DAYS = 14
 VISITS, COMPLIANCE = "visits", "compliance"
-GROUP_TYPES = {"kecamatan__name": "kec", "level": "lvl", "all": "all"}
+GROUP_TYPES = {"level": "lvl", "all": "all"}
 KEYS = ("total", "done_0", "done_1", "done_2", "with_planned", "at_risk")
 
 
@@ -79,8 +83,10 @@ def panel_figures(today: date) -> dict:
 def count_compliance(school_ids: Sequence[int]) -> dict[int, Counter]:
     schools = School.objects.filter(pk__in=school_ids, is_active=True).order_by()
     groups = {
-        pk: (("all", ""), ("kec", str(kec)), ("lvl", level))
-        for pk, kec, level in schools.values_list("pk", "kecamatan_id", "level")
+        pk: (("all", ""), ("lvl", level), *region_tree.groups_of(code, kec))
+        for pk, kec, code, level in schools.values_list(
+            "pk", "kecamatan_id", "kecamatan__code", "level"
+        )
     }
     visits = Visit.objects.filter(school_id__in=list(groups)).order_by()
     done: dict[tuple[int, int], int] = {}
@@ -143,17 +149,48 @@ def _rows(sums: Counter, year: int) -> dict[str, dict]:
 
 
 def register_rows(year: int, today: date, group: str) -> list[dict]:
-    """`compliance_rows` over every active school of the register, from the maintained sums:
-    {group: value, total, done_0, ...} per value, in order (two queries by kecamatan, one by
-    level)."""
+    """`compliance_rows` by level over every active school of the register, from the
+    maintained sums: {group: value, total, done_0, ...} per value, in order (one query)."""
     gt = GROUP_TYPES[group]
     rows = _rows(tallies.sums(COMPLIANCE, prefix=f"{gt}|", since=today), year)
-    if gt == "kec":  # keyed by id: a renamed kecamatan keeps its schools' contributions
-        names = dict(
-            Kecamatan.objects.filter(pk__in=[int(pk) for pk in rows]).values_list("pk", "name")
-        )
-        rows = {names[int(pk)]: row for pk, row in rows.items() if int(pk) in names}
-    return [{group: value, **rows[value]} for value in sorted(rows)]
+    return [{group: value, "label": value, **rows[value]} for value in sorted(rows)]
+
+
+def _region_sums(year: int, today: date, parent: str) -> dict[str, dict]:
+    group = region_tree.group_name(parent)
+    return _rows(tallies.sums(COMPLIANCE, prefix=f"{group}|", since=today), year)
+
+
+def _labelled(parent: str, rows: dict[str, dict]) -> list[dict]:
+    if region_tree.level_below(parent) != region_tree.KECAMATAN:
+        named = region_tree.names(rows)
+        return [{"code": code, "label": named[code], **rows[code]} for code in sorted(rows)]
+    kecamatan = Kecamatan.objects.filter(pk__in=[int(pk) for pk in rows]).values_list(
+        "pk", "code", "name"
+    )
+    return [
+        {"code": "", "kecamatan_id": pk, "kecamatan_code": code, "label": name, **rows[str(pk)]}
+        for pk, code, name in sorted(kecamatan, key=lambda k: k[1])
+    ]
+
+
+def region_rows(year: int, today: date, parent: str) -> list[dict]:
+    """Compliance of the regions one level under `parent` (schools/region_tree.py): {code,
+    label, total, done_0, ...} per region, in code order; a kecamatan's row has no code to
+    go further down (its `kecamatan_id` instead). Two queries (the group's sums, the
+    regions' names)."""
+    return _labelled(parent, _region_sums(year, today, parent))
+
+
+def region_drill(year: int, today: date, parent: str = "") -> tuple[str, list[dict]]:
+    """(parent, rows) of the compliance by region under `parent`, going down while a level
+    has a single region: a register in one kabupaten/kota (Kota Metro) shows its kecamatan,
+    the country its provinces. One query per level read, one for the names."""
+    rows = _region_sums(year, today, parent)
+    while len(rows) == 1 and region_tree.level_below(parent) != region_tree.KECAMATAN:
+        parent = next(iter(rows))
+        rows = _region_sums(year, today, parent)
+    return parent, _labelled(parent, rows)
 
 
 def register_totals(year: int, today: date) -> dict:

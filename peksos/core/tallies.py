@@ -214,12 +214,13 @@ def read(
     since: date | None = None,
     until: date | None = None,
     undated: bool = True,
+    group: str | None = None,
 ) -> Counter:
     """The figure's current sums, (key, day) -> n: the keys starting with `prefix`, dated
     keys from `since` to `until` inclusive, undated ones too unless `undated=False`. One
     query over its rows (grouped: deltas not yet compacted add up). Reads the database the
     router gives (the read replica inside `replica_reads()`)."""
-    rows = _rows(name, prefix, since, until, undated)
+    rows = _rows(name, prefix, since, until, undated, group)
     summed = rows.order_by().values_list("key", "day").annotate(total=Sum("n"))
     return Counter({(key, day): n for key, day, n in summed if n})
 
@@ -231,19 +232,30 @@ def sums(
     since: date | None = None,
     until: date | None = None,
     undated: bool = True,
+    group: str | None = None,
 ) -> Counter:
     """`by_key(read(...))` summed by the database: key -> n, one row per key however many
     days a dated key has in the range (a range sum over a school year is a few hundred rows
-    per key that need not travel)."""
-    rows = _rows(name, prefix, since, until, undated)
+    per key that need not travel). `group`: only the keys of that group ("" for the keys
+    without one)."""
+    rows = _rows(name, prefix, since, until, undated, group)
     summed = rows.order_by().values_list("key").annotate(total=Sum("n"))
     return Counter({key: n for key, n in summed if n})
 
 
-def _rows(name: str, prefix: str, since: date | None, until: date | None, undated: bool):
+def _rows(
+    name: str,
+    prefix: str,
+    since: date | None,
+    until: date | None,
+    undated: bool,
+    group: str | None = None,
+):
     rows = Tally.objects.filter(figure=name)
     if "|" in prefix:  # the index's own column: only the group's rows are read
-        rows = rows.filter(group=group_of(prefix))
+        group = group_of(prefix)
+    if group is not None:
+        rows = rows.filter(group=group)
     if prefix and not (prefix.endswith("|") and prefix.count("|") == 1):
         rows = rows.filter(key__startswith=prefix)
     dated = Q(pk__in=[])

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_safe
 from peksos.accounts.models import Role, User
 from peksos.core import audit
 from peksos.core.dbrouter import replica_reads
+from schools import region_tree
 from schools.permissions import serves_whole_register
 
 from .. import figure_tallies, figures
@@ -55,23 +56,35 @@ def case_figures(request: HttpRequest) -> HttpResponse:
     suppressed_only_ = suppressed_only(request.user)
     outside = bool(data.get("keluar")) or suppressed_only_
     period = {"start": data.get("dari"), "end": data.get("sampai"), "outside": outside}
+    trail = []
     if whole_register:
         # The whole register's figures may come from the read replica (peksos/core/dbrouter.py);
         # one school's or a desk's own stay on the primary, with the scoping of who sees them.
+        # By region one level at a time (schools/region_tree.py: `?wilayah=<code>`).
+        asked = region_tree.parent_param(request.GET.get(region_tree.PARAM))
         with replica_reads():
-            result = figure_tallies.register_summary(**period)
+            result = figure_tallies.register_summary(**period, parent=asked)
+            parent = result.regions.parent
+            if asked:
+                top = figure_tallies.register_regions("", period["start"], period["end"])
+                trail = region_tree.trail(parent, top.parent)
     else:
         result = figures.summary(cases, **period)
     with transaction.atomic():
         audit.record("case_figures_viewed", request=request, object_type="sosdesk.case")
     query = request.GET.copy()
     query.pop("keluar", None)
+    region_query = query.copy()
+    region_query.pop(region_tree.PARAM, None)
     context = {
         "form": form,
         "summary": result,
         "outside": outside,
         "suppressed_only": suppressed_only_,
         "filter_query": query.urlencode(),
+        "region_query": region_query.urlencode(),
+        "region_param": region_tree.PARAM,
+        "trail": trail,
         "threshold": figures.SUPPRESSION_THRESHOLD,
     }
     return render(request, "sosdesk/case_figures.html", context)

@@ -23,7 +23,6 @@ from visits.models import StaffCapacity, Visit
 
 TODAY = date(2026, 10, 14)  # a Wednesday of school year 2026/2027
 YEAR = 2026
-GROUPS = ("kecamatan__name", "level")
 WIB = ZoneInfo("Asia/Jakarta")
 
 
@@ -31,12 +30,19 @@ def live_rows(today: date, year: int, group: str) -> list[dict]:
     return compliance_rows(School.objects.active(), year, today, group)
 
 
+def by_label(rows: list[dict], label: str) -> list[dict]:
+    return sorted(({"label": r[label], **{k: r[k] for k in figures.KEYS}} for r in rows), key=str)
+
+
 def assert_compliance_matches(today: date = TODAY, year: int = YEAR) -> list[dict]:
-    for group in GROUPS:
-        assert figures.register_rows(year, today, group) == live_rows(today, year, group)
-    live = totals(live_rows(today, year, "kecamatan__name"))
-    assert figures.register_totals(year, today) == live
-    return live
+    by_level = figures.register_rows(year, today, "level")
+    assert by_level == [{**r, "label": r["level"]} for r in live_rows(today, year, "level")]
+    live = live_rows(today, year, "kecamatan__name")
+    parent, regions = figures.region_drill(year, today)
+    assert parent == "18.72"  # Kota Metro: its kecamatan, as one kabupaten/kota
+    assert by_label(regions, "label") == by_label(live, "kecamatan__name")
+    assert figures.register_totals(year, today) == totals(live)
+    return totals(live)
 
 
 def assert_panel_matches(today: date = TODAY) -> dict:
@@ -101,7 +107,8 @@ def test_visits_written_one_by_one_keep_every_figure_equal_to_the_live_count(tod
     assert assert_all_match()["proposed"] == 1
 
     assert_compliance_matches(year=2025)  # another year's board from the same sums
-    assert figures.register_rows(2025, TODAY, "level") == live_rows(TODAY, 2025, "level")
+    level_rows = [{**r, "label": r["level"]} for r in live_rows(TODAY, 2025, "level")]
+    assert figures.register_rows(2025, TODAY, "level") == level_rows
 
 
 def test_a_school_moved_renamed_or_deactivated_is_counted_where_it_is(today, schools):
@@ -115,8 +122,8 @@ def test_a_school_moved_renamed_or_deactivated_is_counted_where_it_is(today, sch
 
     other.name = "Metro Baru"  # a renamed kecamatan: its schools' sums follow the name
     other.save()
-    rows = figures.register_rows(YEAR, TODAY, "kecamatan__name")
-    assert "Metro Baru" in [row["kecamatan__name"] for row in rows]
+    rows = figures.region_drill(YEAR, TODAY)[1]
+    assert "Metro Baru" in [row["label"] for row in rows]
     assert_all_match()
 
     b.is_active = False
@@ -185,3 +192,31 @@ def test_the_nightly_check_counts_a_visit_written_behind_its_back(today, schools
     drift = tallies_check.check()
     assert drift.schools["compliance"] == 1 and drift.schools["visits"] == 1
     assert assert_all_match()["done_1"] == 1
+
+
+def test_regions_are_shown_one_level_at_a_time(today, schools):
+    """A register beyond one kabupaten/kota opens at the level with more than one region: a
+    school in Bandar Lampung (18.71) makes Lampung's two kabupaten/kota the rows; each holds
+    its own kecamatan; another province makes the provinces the rows."""
+    a, b = schools[:2]
+    make_visit(a, TODAY - timedelta(days=5), Visit.State.DONE)
+    a.kecamatan = Kecamatan.objects.create(code="18.71.01", name="Teluk Betung Barat")
+    a.save()
+    parent, rows = figures.region_drill(YEAR, TODAY)
+    assert parent == "18"
+    assert [(r["code"], r["label"], r["total"], r["done_1"]) for r in rows] == [
+        ("18.71", "Kabupaten/kota 18.71", 1, 1),  # unnamed: its code
+        ("18.72", "Kota Metro", School.objects.active().count() - 1, 0),
+    ]
+    assert [r["label"] for r in figures.region_rows(YEAR, TODAY, "18.71")] == ["Teluk Betung Barat"]
+    assert len(figures.region_rows(YEAR, TODAY, "18.72")) == 5
+
+    b.kecamatan = Kecamatan.objects.create(code="35.12.04", name="Kalisat")
+    b.save()
+    parent, rows = figures.region_drill(YEAR, TODAY)
+    assert parent == "" and [(r["code"], r["label"]) for r in rows] == [
+        ("18", "Lampung"),
+        ("35", "Jawa Timur"),
+    ]
+    assert sum(r["total"] for r in rows) == figures.register_totals(YEAR, TODAY)["total"]
+    assert figures.region_drill(YEAR, TODAY, "35")[0] == "35.12"  # its only kabupaten

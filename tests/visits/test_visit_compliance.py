@@ -101,3 +101,71 @@ def test_at_risk_list_has_the_schools_below_two_done_or_planned(login, peksos_bu
     # A second visit agreed for later: no longer at risk.
     visit(school_a, date(2027, 2, 8), Visit.State.AGREED)
     assert list(login(peksos_budi).get(BOARD).context["page"].items) == []
+
+
+@pytest.fixture
+def two_provinces(school_a, school_b):
+    """School A moved to Jawa Timur (35.12.04, in a kabupaten without a name row), school B
+    kept in Kota Metro: the register spans two provinces."""
+    from schools.models import Kecamatan
+
+    school_a.kecamatan = Kecamatan.objects.create(code="35.12.04", name="Kalisat")
+    school_a.save()
+    return school_a, school_b
+
+
+def region_labels(response) -> list[str]:
+    return [row["label"] for row in response.context["by_region"]]
+
+
+def test_the_board_drills_down_from_provinces_to_kecamatan(login, koordinator_ani, two_provinces):
+    school_a, _b = two_provinces
+    client = login(koordinator_ani)
+    country = client.get(BOARD)
+    assert region_labels(country) == ["Lampung", "Jawa Timur"]
+    assert country.context["trail"] == []
+    body = country.content.decode()
+    assert 'href="?wilayah=35&amp;tahun=2026"' in body and "Per Provinsi" in body
+    # Jawa Timur has one kabupaten here: straight to its kecamatan, with the way back up.
+    east = client.get(BOARD, {"wilayah": "35"})
+    assert region_labels(east) == ["Kalisat"]
+    assert east.context["region_parent"] == "35.12"
+    assert [c.name for c in east.context["trail"]] == [
+        "Semua wilayah",
+        "Jawa Timur",
+        "Kabupaten/kota 35.12",
+    ]
+    # The at-risk list keeps to the region shown: school A is at risk, in Kalisat.
+    assert [s.pk for s in east.context["page"].items] == [school_a.pk]
+    assert east.context["totals"]["total"] == 1
+    metro = client.get(BOARD, {"wilayah": "18.72"})
+    assert len(region_labels(metro)) == 5
+    assert school_a.pk not in [s.pk for s in metro.context["page"].items]
+
+
+@pytest.mark.parametrize("asked", ["abc", "3", "35.1", "35.12.04", "<script>", "1" * 300])
+def test_a_region_that_is_no_province_or_kabupaten_shows_the_country(
+    login, koordinator_ani, two_provinces, asked
+):
+    response = login(koordinator_ani).get(BOARD, {"wilayah": asked})
+    assert response.status_code == 200
+    assert region_labels(response) == ["Lampung", "Jawa Timur"]
+
+
+def test_a_register_in_one_kota_opens_at_its_kecamatan_without_a_trail(
+    login, koordinator_ani, visits
+):
+    response = login(koordinator_ani).get(BOARD)
+    assert response.context["region_parent"] == "18.72"
+    assert response.context["trail"] == [] and len(region_labels(response)) == 5
+    assert "Per Kecamatan" in response.content.decode()
+    # The country's link leads to the same page (it has nothing above Kota Metro).
+    assert region_labels(login(koordinator_ani).get(BOARD, {"wilayah": "18"})) == (
+        region_labels(response)
+    )
+
+
+def test_a_peksos_sees_the_kecamatan_of_their_schools(login, peksos_budi, school_a):
+    response = login(peksos_budi).get(BOARD)
+    assert region_labels(response) == [school_a.kecamatan.name]
+    assert response.context["trail"] == []
