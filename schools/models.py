@@ -93,6 +93,9 @@ class SchoolQuerySet(models.QuerySet):
 class School(TallyOnSave, models.Model):
     # Its own row counts in the register's aggregates; its level or kecamatan in everyone's.
     tally_domains = ("schools", "visits", "activities", "cases")
+    # What the figures read of a school: schools/figures.py (active, band, last visit),
+    # visits/figures.py (active, kecamatan, level), sosdesk/case_counts.py (level, kecamatan).
+    tally_fields = frozenset({"is_active", "priority_band", "last_visit_on", "kecamatan", "level"})
 
     class Level(models.TextChoices):
         TK = "TK", "TK"

@@ -157,6 +157,8 @@ class Case(TallyOnSave, models.Model):
     """A report of violence, from receipt to closure. Committed before anything else happens."""
 
     tally_domains = ("cases",)
+    # What sosdesk/case_counts.py (and party_figures.py: its forms) counts of a case.
+    tally_fields = frozenset({"school", "received_at", "forms", "modalities", "status", "channel"})
 
     class Status(models.TextChoices):
         RECEIVED = "diterima", _("received")
@@ -310,6 +312,8 @@ class CaseEvent(TallyOnSave, models.Model):
     """The case's timeline: every status change and decision, timestamped, with who did it."""
 
     tally_domains = ("cases",)
+    # What sosdesk/case_counts.py (`_stage_hours`) counts of an event.
+    tally_fields = frozenset({"case", "kind", "to_status", "at"})
 
     class Kind(models.TextChoices):
         RECEIVED = "received", _("report received")

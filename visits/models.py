@@ -191,6 +191,8 @@ class VisitQuerySet(models.QuerySet):
 
 class Visit(TallyOnSave, models.Model):
     tally_domains = ("visits",)
+    # What visits/figures.py counts of a visit: a save of other fields counts nothing again.
+    tally_fields = frozenset({"school", "date", "school_year", "state"})
 
     class State(models.TextChoices):
         PROPOSED = "diusulkan", _("proposed")

@@ -111,6 +111,8 @@ class ActivityQuerySet(models.QuerySet):
 
 class Activity(TallyOnSave, models.Model):
     tally_domains = ("activities",)
+    # What activities/figures.py counts of an activity (and of its attendance counts').
+    tally_fields = frozenset({"school", "date", "state"})
 
     class State(models.TextChoices):
         PLANNED = "direncanakan", _("planned")
@@ -199,6 +201,7 @@ class AttendanceCount(TallyOnSave, models.Model):
     """How many came, by participant group and sex: the reach figures of the impact reports."""
 
     tally_domains = ("activities",)
+    tally_fields = frozenset({"activity", "count"})  # activities/figures.py
 
     activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="attendance")
     group = models.CharField(_("participant group"), max_length=12, choices=ParticipantGroup)

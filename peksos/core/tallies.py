@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.db import connections, router, transaction
-from django.db.models import Q, Sum
+from django.db.models import Count, Q, Sum
 
 from .models import SchoolTally, Tally
 
@@ -310,33 +310,69 @@ def by_key(counts: Counter) -> Counter:
 
 
 def compact(name: str | None = None) -> int:
-    """Fold each figure's delta rows into one row per (key, day) and drop the keys that sum to
-    zero; returns the rows removed. One transaction per figure: a reader sees the rows before
-    or after, with the same sums, and writers keep appending meanwhile (their rows are not
-    among those folded)."""
+    """Fold the (key, day, span) of each figure that have several delta rows, or sum to zero,
+    into one row (none for a zero); returns the rows removed. Rows already alone are neither
+    read nor rewritten: at national size a figure has hundreds of thousands of them, and a
+    minute's writes add deltas to a few hundred keys. One transaction per figure: a reader sees
+    the rows before or after, with the same sums. Only the rows read (and locked) are deleted,
+    by pk: a writer appending meanwhile loses nothing (its rows wait for the next pass)."""
     removed = 0
     db = router.db_for_write(Tally)
     for figure_name in [name] if name else _stored_names(db):
-        with transaction.atomic(using=db):
-            rows = list(
-                Tally.objects.using(db)
-                .select_for_update()
-                .filter(figure=figure_name)
-                .values_list("pk", "key", "day", "span", "n")
-            )
-            sums: Counter = Counter()
-            seen: Counter = Counter()
-            for _pk, key, day, span, n in rows:
-                sums[key, day, span] += n
-                seen[key, day, span] += 1
-            if all(count == 1 and sums[k] for k, count in seen.items()):
-                continue  # already one non-zero row per key
-            ids = [pk for pk, *_rest in rows]
-            for start in range(0, len(ids), 5000):
-                Tally.objects.using(db).filter(pk__in=ids[start : start + 5000]).delete()
-            _append_rows(figure_name, sums, db)
-            removed += len(ids) - sum(1 for n in sums.values() if n)
+        groups = _to_fold(figure_name, db)
+        if groups:
+            removed += _fold(figure_name, groups, db)
     return removed
+
+
+FOLD_CHUNK = 200  # (key, day, span) per locking query: each an exact lookup of the index
+
+
+def _to_fold(name: str, db: str) -> list[tuple[str, date, str]]:
+    """The figure's (key, day, span) with more than one row, or summing to zero: one query."""
+    return sorted(
+        Tally.objects.using(db)
+        .filter(figure=name)
+        .order_by()
+        .values_list("key", "day", "span")
+        .annotate(rows=Count("pk"), total=Sum("n"))
+        .filter(Q(rows__gt=1) | Q(total=0))
+        .values_list("key", "day", "span")
+    )
+
+
+def _fold(name: str, groups: Sequence[tuple[str, date, str]], db: str) -> int:
+    with transaction.atomic(using=db):
+        rows: dict[tuple[str, date, str], list[tuple[int, int]]] = defaultdict(list)
+        for start in range(0, len(groups), FOLD_CHUNK):
+            chosen = Q(pk__in=[])
+            for key, day, span in groups[start : start + FOLD_CHUNK]:
+                chosen |= Q(group=group_of(key), span=span, day=day, key=key)
+            # Another pass folding the same figure holds its rows: skipped, not waited for
+            # (whichever pass locked a row deletes it, and writes its sum once).
+            for pk, key, day, span, n in (
+                Tally.objects.using(db)
+                .select_for_update(skip_locked=True)
+                .filter(chosen, figure=name)
+                .order_by("pk")
+                .values_list("pk", "key", "day", "span", "n")
+            ):
+                rows[key, day, span].append((pk, n))
+        sums: Counter = Counter()
+        ids = []
+        for group, found in rows.items():
+            total = sum(n for _pk, n in found)
+            if len(found) == 1 and total:
+                continue  # folded by another pass since `_to_fold`: left as it is
+            ids += [pk for pk, _n in found]
+            sums[group] = total
+        for start in range(0, len(ids), 5000):
+            chunk = ids[start : start + 5000]
+            deleted, _by_model = Tally.objects.using(db).filter(pk__in=chunk).delete()
+            if deleted != len(chunk):  # cannot happen with the rows locked; never count twice
+                raise RuntimeError(f"tallies: {name}: {deleted} of {len(chunk)} rows deleted")
+        _append_rows(name, sums, db)
+    return len(ids) - sum(1 for n in sums.values() if n)
 
 
 def _stored_names(db: str) -> list[str]:
@@ -445,18 +481,20 @@ def _sums(name: str, db: str) -> Counter:
     return Counter({(key, day, span): n for key, day, span, n in summed if n})
 
 
-def corrupt_for_test(name: str, key: str, by: int, day: date = UNDATED) -> None:
-    """Make a total wrong by hand, as a write outside PEKSOS would (the drift tests)."""
-    append(name, Counter({(key, day): by}))
-
-
 class TallyOnSave:
     """For a model whose rows count in register-wide figures: `save` and `delete` call
     `changed` for the row's school (before and after a move to another school) in
     `tally_domains`. Writes that bypass them (`QuerySet.update`, `bulk_create`, COPY) call
-    `changed` themselves."""
+    `changed` themselves.
+
+    `tally_fields`: the fields any figure of `tally_domains` reads from this model (by name;
+    None: all of them). A `save(update_fields=...)` writing none of them cannot change a
+    figure and counts nothing again (a visit locked, a case restricted). A save without
+    `update_fields` always counts: it may write anything. A figure that comes to read another
+    field must add it here, or its writes are only counted by the nightly check."""
 
     tally_domains: tuple[str, ...] = ()
+    tally_fields: frozenset[str] | None = None
 
     def tally_school_ids(self) -> set[int]:
         return {self.school_id}
@@ -469,12 +507,22 @@ class TallyOnSave:
         return instance
 
     def save(self, *args, **kwargs):
-        before = getattr(self, "_tally_before", set())
         with transaction.atomic(using=kwargs.get("using") or router.db_for_write(type(self))):
             super().save(*args, **kwargs)
+            if not self._tally_counts(kwargs.get("update_fields")):
+                return
+            before = getattr(self, "_tally_before", set())
             now = self.tally_school_ids()
             changed(self.tally_domains, now | before)
         self._tally_before = now
+
+    def _tally_counts(self, update_fields) -> bool:
+        """Whether a save writing `update_fields` (None: every field) may change a figure.
+        Called after the save, which has refused a name that is not a field."""
+        if update_fields is None or self.tally_fields is None:
+            return True
+        written = {self._meta.get_field(name).name for name in update_fields}  # "school_id" too
+        return bool(written & self.tally_fields)
 
     def delete(self, *args, **kwargs):
         school_ids = self.tally_school_ids()

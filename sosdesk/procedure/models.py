@@ -52,6 +52,8 @@ class CaseParty(TallyOnSave, models.Model):
     contact never leave the encrypted columns except through the audited reveal."""
 
     tally_domains = ("cases",)
+    # What sosdesk/party_figures.py counts of a party (never its name or contact).
+    tally_fields = frozenset({"case", "role", "category", "sex", "age_band"})
 
     class Role(models.TextChoices):
         VICTIM = "korban", _("victim")
