@@ -37,28 +37,45 @@ def validate_in_kota_metro(latitude: Decimal, longitude: Decimal) -> None:
         )
 
 
-def kecamatan_centres(box: Box | None = None, limit: int | None = None) -> list[dict]:
+def kecamatan_centres(
+    box: Box | None = None, limit: int | None = None, schools_max: int | None = None
+) -> list[dict]:
     """Each kecamatan's label point on the map: the mean of its schools' coordinates.
 
     No public boundary data of Kota Metro's kecamatan is in the repository, so the map shows
     labelled centres rather than areas. Geography, not a record: computed over the register
     whoever looks (one query); a kecamatan with no located school has no label.
 
-    The map data passes its box (schools.bbox.Box) and a limit, so the labels stay bounded on a
-    national register: the mean is then of the schools inside the box (for Kota Metro, whose
-    schools all lie in the first view, the same points), the most populous kecamatan first.
+    The map data passes its box (schools.bbox.Box), a limit and `schools_max`, so the labels
+    cost the same on a national register as on the city's: the mean is then of the schools
+    inside the box (for Kota Metro, whose schools all lie in the first view, the same points),
+    the most populous kecamatan first; and the query reads at most `schools_max` + 1 located
+    schools of the box (a LIMIT in a subquery): a box holding more than `schools_max` gets no
+    labels, as a view that wide has too many for labels to help.
     """
     schools = School.objects.with_coordinates()
     if box is not None:
         schools = schools.filter(
             latitude__range=(box.south, box.north), longitude__range=(box.west, box.east)
         )
+    if schools_max is not None:
+        # Any schools_max + 1 of the box: when they are all of it, the means are over every one.
+        sample = schools.order_by().values("pk")[: schools_max + 1]
+        schools = School.objects.filter(pk__in=sample)
     rows = (
         schools.values("kecamatan__code", "kecamatan__name")
         .annotate(lat=Avg("latitude"), lng=Avg("longitude"), schools=Count("pk"))
         .order_by("kecamatan__code")
     )
-    if limit is not None:  # the most populous, then shown in code order as without a limit
+    if schools_max is not None:
+        # At most schools_max + 1 groups: counted here rather than in a second query.
+        rows = list(rows)
+        if sum(row["schools"] for row in rows) > schools_max:
+            return []
+        if limit is not None:
+            rows = sorted(rows, key=lambda row: (-row["schools"], row["kecamatan__code"] or ""))
+            rows = sorted(rows[:limit], key=lambda row: row["kecamatan__code"] or "")
+    elif limit is not None:  # the most populous, then shown in code order as without a limit
         rows = sorted(
             rows.order_by("-schools", "kecamatan__code")[:limit],
             key=lambda row: row["kecamatan__code"] or "",

@@ -39,9 +39,11 @@ from .register import require_register_access
 # Beside the map, a phone shows this many schools without coordinates, then "and N more".
 MISSING_SHOWN = 50
 # The map data sends at most this many schools (the first by priority, then id) and this
-# many kecamatan labels, however large the register or the box asked for.
+# many kecamatan labels, however large the register or the box asked for; the labels are
+# computed over at most KECAMATAN_SCHOOLS_MAX located schools of the box (more: no labels).
 MAP_POINTS_MAX = 500
 KECAMATAN_SHOWN = 100
+KECAMATAN_SCHOOLS_MAX = 2000
 # The query-string parameter that opens the coordinates form of one school (e.g. to correct
 # coordinates already set: the detail page may link here with ?atur=<npsn>).
 EDIT_PARAM = "atur"
@@ -71,11 +73,15 @@ def school_map_data(request: HttpRequest) -> JsonResponse:
     """Visible schools with coordinates, after the filters, as a GeoJSON FeatureCollection;
     its foreign member `kecamatan` holds the kecamatan's label points (geo.kecamatan_centres).
 
-    Bounded whatever the register's size (docs/benchmarks.md, "The map data grows with the
-    register"): the schools inside `bbox=west,south,east,north` (without it, the whole
-    register), the first MAP_POINTS_MAX by priority then id, with `total` (the count inside the
-    box, served by the (latitude, longitude) index) and `truncated` when that is more. Three
-    queries besides the session's (count, schools, labels), whatever the number of schools.
+    Bounded by MAP_POINTS_MAX whatever the register's size (docs/benchmarks.md, "The map data
+    grows with the register"): the schools inside `bbox=west,south,east,north` (without it,
+    the whole register), the first MAP_POINTS_MAX by priority then id. One more is fetched to
+    know whether there are more, rather than counting them all: then `truncated` is true (the
+    page says "zoom in"), `total` is null and `kecamatan` is empty (a view that wide has too
+    many for labels to help). Otherwise `total` is the exact number of schools sent, and the
+    labels are the box's (all its located schools, whatever the filters), computed over at most
+    KECAMATAN_SCHOOLS_MAX of them. Two queries besides the session's (schools, labels; one
+    when truncated), whatever the number of schools.
     """
     require_register_access(request.user)
     box = None
@@ -92,17 +98,20 @@ def school_map_data(request: HttpRequest) -> JsonResponse:
         schools = schools.filter(
             latitude__range=(box.south, box.north), longitude__range=(box.west, box.east)
         )
-    total = schools.count()
-    rows = schools.order_by("-priority_rank", "id").values(
-        "npsn",
-        "name",
-        "level",
-        "priority_band",
-        "priority_score",
-        "latitude",
-        "longitude",
-        "kecamatan__name",
-    )[:MAP_POINTS_MAX]
+    rows = list(
+        schools.order_by("-priority_rank", "id").values(
+            "npsn",
+            "name",
+            "level",
+            "priority_band",
+            "priority_score",
+            "latitude",
+            "longitude",
+            "kecamatan__name",
+        )[: MAP_POINTS_MAX + 1]
+    )
+    truncated = len(rows) > MAP_POINTS_MAX  # the one more says so, no count needed
+    rows = rows[:MAP_POINTS_MAX]
     band_labels = {value: str(label) for value, label in PriorityBand.choices}
     # One reverse() for all rows: NPSNs are digits, so a placeholder swap is safe.
     url_pattern = reverse("schools:school-detail", args=["00000000"])
@@ -126,13 +135,18 @@ def school_map_data(request: HttpRequest) -> JsonResponse:
         }
         for row in rows
     ]
+    labels = (
+        []  # a view too wide for every school is too wide for labels to help: no query
+        if truncated
+        else geo.kecamatan_centres(box, limit=KECAMATAN_SHOWN, schools_max=KECAMATAN_SCHOOLS_MAX)
+    )
     return JsonResponse(
         {
             "type": "FeatureCollection",
             "features": features,
-            "total": total,
-            "truncated": total > len(features),
-            "kecamatan": geo.kecamatan_centres(box, limit=KECAMATAN_SHOWN),
+            "total": None if truncated else len(features),
+            "truncated": truncated,
+            "kecamatan": labels,
         }
     )
 

@@ -60,7 +60,8 @@
   }
 
   // The kecamatan: a label at the middle of each one's schools (no boundaries are published in
-  // the repository). Not interactive: clicks go through to the map (picking a point).
+  // the repository). Not interactive: clicks go through to the map (picking a point). An answer
+  // cut short has none (a view that wide has too many for labels to help): the layer empties.
   var labels = L.layerGroup().addTo(map);
   function drawKecamatan(centres) {
     labels.clearLayers();

@@ -259,7 +259,8 @@ def test_a_large_register_says_zoom_in_and_zooming_in_shows_every_school_of_the_
     page: Page, live_server, koordinator, problems, shots
 ):
     """600 more located schools in a grid over Kota Metro: the first answer is cut at
-    MAP_POINTS_MAX with a notice; zoomed in, the view's box holds fewer and the notice goes."""
+    MAP_POINTS_MAX with a notice and no kecamatan labels; zoomed in, the view's box holds fewer,
+    the notice goes and the labels of the view come back."""
     kecamatan = Kecamatan.objects.get(code="18.72.01")
     School.objects.bulk_create(
         School(
@@ -278,6 +279,7 @@ def test_a_large_register_says_zoom_in_and_zooming_in_shows_every_school_of_the_
     expect(page.locator(MARKERS)).to_have_count(MAP_POINTS_MAX)
     expect(notice).to_be_visible()
     expect(notice).to_have_text("Perbesar peta untuk melihat semua sekolah.")
+    expect(page.locator(".kecamatan-label")).to_have_count(0)
     page.screenshot(path=str(shots / "map-truncated-desktop.png"), full_page=False)
 
     # Zoom in around the middle until the view holds fewer than the cap (Leaflet ignores a zoom
@@ -290,4 +292,6 @@ def test_a_large_register_says_zoom_in_and_zooming_in_shows_every_school_of_the_
     expect(notice).to_be_hidden()
     shown = page.locator(MARKERS).count()
     assert 0 < shown < MAP_POINTS_MAX
+    # The labels of the view again: at least that of the added schools' kecamatan.
+    expect(page.locator(".kecamatan-label", has_text=kecamatan.name)).to_have_count(1)
     page.screenshot(path=str(shots / "map-zoomed-desktop.png"), full_page=False)

@@ -1,5 +1,6 @@
-"""The map data bounded whatever the register's size: a box, a cap, a total, and a 400 with a
-message for a box that is not one (schools/views/map.py, schools/bbox.py)."""
+"""The map data bounded whatever the register's size: a box, a cap on the schools and on the
+schools the labels are computed over, a total only when everything came, and a 400 with a
+message for a box that is not one (schools/views/map.py, schools/geo.py, schools/bbox.py)."""
 
 from decimal import Decimal
 
@@ -9,8 +10,10 @@ from django.utils import translation
 
 from peksos.accounts.models import Role
 from schools import geo
+from schools.bbox import Box
 from schools.models import Kecamatan, School, SchoolMembership
-from schools.views.map import KECAMATAN_SHOWN, MAP_POINTS_MAX
+from schools.views import map as map_views
+from schools.views.map import KECAMATAN_SCHOOLS_MAX, KECAMATAN_SHOWN, MAP_POINTS_MAX
 from tests.factories import SCHOOL_A_NPSN, make_user
 
 DATA_URL = reverse("schools:school-map-data")
@@ -104,14 +107,16 @@ def test_a_large_register_is_capped_by_priority_then_id(login, koordinator_ani, 
     located = School.objects.with_coordinates()
     first = list(located.order_by("-priority_rank", "id").values_list("npsn", flat=True))
 
-    body = answer(client)  # an old client without a box: the first page, never all of them
+    body = answer(client)  # the page's first request, without a box: never all of them
     assert npsns(body) == first[:MAP_POINTS_MAX]
-    assert body["total"] == WITH_COORDINATES + EXTRA and body["truncated"] is True
+    # Cut short: no count of them all, and no labels over them all.
+    assert body["truncated"] is True and body["total"] is None and body["kecamatan"] == []
 
     box = "105.45,-5.2,106.2,-4.7"  # the added schools only
     body = answer(client, bbox=box)
     added = located.filter(npsn__startswith="9", longitude__gte=Decimal("105.45"))
-    assert body["total"] == added.count() == EXTRA and body["truncated"] is True
+    assert added.count() == EXTRA > MAP_POINTS_MAX
+    assert body["truncated"] is True and body["total"] is None and body["kecamatan"] == []
     assert npsns(body) == list(
         added.order_by("-priority_rank", "id").values_list("npsn", flat=True)[:MAP_POINTS_MAX]
     )
@@ -120,16 +125,72 @@ def test_a_large_register_is_capped_by_priority_then_id(login, koordinator_ani, 
     inside = added.filter(longitude__lte=Decimal("105.6"))
     assert 0 < body["total"] == inside.count() <= MAP_POINTS_MAX
     assert body["truncated"] is False and len(body["features"]) == body["total"]
+    zoomed = Box(
+        west=Decimal("105.45"), south=Decimal("-5.2"), east=Decimal("105.6"), north=Decimal("-4.7")
+    )
+    assert body["kecamatan"] == geo.kecamatan_centres(zoomed)
+    assert [k["name"] for k in body["kecamatan"]] == ["Kecamatan Uji 0"]
 
     body = answer(client, bbox=METRO_BBOX)  # the city is as before
     assert body["total"] == len(body["features"]) == WITH_COORDINATES
+    metro = Box(west=geo.WEST, south=geo.SOUTH, east=geo.EAST, north=geo.NORTH)
+    assert body["kecamatan"] == geo.kecamatan_centres(metro) and len(body["kecamatan"]) == 5
+
+
+def test_truncated_means_more_than_the_cap(login, koordinator_ani, kota_metro, monkeypatch):
+    """Exactly the cap: everything came, with its total and labels; one fewer: cut short."""
+    client = login(koordinator_ani)
+    monkeypatch.setattr(map_views, "MAP_POINTS_MAX", WITH_COORDINATES)
+    body = answer(client)
+    assert body["truncated"] is False and body["total"] == len(body["features"]) == WITH_COORDINATES
+    assert body["kecamatan"] == geo.kecamatan_centres() and len(body["kecamatan"]) == 5
+
+    monkeypatch.setattr(map_views, "MAP_POINTS_MAX", WITH_COORDINATES - 1)
+    body = answer(client)
+    assert len(body["features"]) == WITH_COORDINATES - 1
+    assert body["truncated"] is True and body["total"] is None and body["kecamatan"] == []
 
 
 def test_kecamatan_labels_are_capped(login, koordinator_ani, kota_metro):
-    add_located_schools(kecamatan_count=KECAMATAN_SHOWN + 20)
+    many = KECAMATAN_SHOWN + 20
+    add_located_schools(many, kecamatan_count=many)  # one school each: the answer is whole
     body = answer(login(koordinator_ani))
-    assert len(body["kecamatan"]) == KECAMATAN_SHOWN
-    assert len(geo.kecamatan_centres()) == KECAMATAN_SHOWN + 20 + 5  # uncapped for the placing page
+    assert body["truncated"] is False and len(body["kecamatan"]) == KECAMATAN_SHOWN
+    assert len(geo.kecamatan_centres()) == many + 5  # uncapped for the placing page
+    # The most populous kept (Kota Metro's five, with many schools each), in code order.
+    codes = [k["code"] for k in body["kecamatan"]]
+    assert codes == sorted(codes) and {f"18.72.0{i}" for i in range(1, 6)} <= set(codes)
+
+
+def test_labels_are_computed_over_a_bounded_number_of_schools(
+    login, koordinator_ani, kota_metro, monkeypatch
+):
+    """A box holding more located schools than KECAMATAN_SCHOOLS_MAX has no labels, even when
+    the filtered schools all came; up to it, the labels are those of every school as before."""
+    assert KECAMATAN_SCHOOLS_MAX >= MAP_POINTS_MAX
+    client = login(koordinator_ani)
+    monkeypatch.setattr(map_views, "KECAMATAN_SCHOOLS_MAX", WITH_COORDINATES)
+    body = answer(client, level="SMA")
+    assert body["truncated"] is False and body["kecamatan"] == geo.kecamatan_centres()
+
+    monkeypatch.setattr(map_views, "KECAMATAN_SCHOOLS_MAX", WITH_COORDINATES - 1)
+    body = answer(client, level="SMA")
+    assert body["truncated"] is False and body["total"] == len(body["features"]) > 0
+    assert body["kecamatan"] == []
+    west = answer(client, bbox=f"{geo.WEST},{geo.SOUTH},{SPLIT},{geo.NORTH}")  # fewer inside
+    assert 0 < len(west["kecamatan"]) <= 5
+
+
+def test_kecamatan_centres_reads_at_most_schools_max_plus_one(kota_metro):
+    located = School.objects.with_coordinates()
+    box = Box(west=geo.WEST, south=geo.SOUTH, east=SPLIT, north=geo.NORTH)
+    inside = located.filter(longitude__lte=SPLIT).count()
+    assert geo.kecamatan_centres(box, schools_max=inside) == geo.kecamatan_centres(box)
+    assert geo.kecamatan_centres(box, schools_max=inside - 1) == []
+    # The limit in Python gives the same labels as the limit in SQL.
+    assert geo.kecamatan_centres(schools_max=WITH_COORDINATES, limit=2) == geo.kecamatan_centres(
+        limit=2
+    )
 
 
 # --- Refusals --------------------------------------------------------------------------
@@ -199,29 +260,46 @@ def test_anonymous_and_teachers_get_no_map_data_whatever_the_box(client, login, 
 
 # --- Queries: a fixed number, however many schools -------------------------------------
 
-# The session, the user, the second factor's device (programme roles), then the count, the
-# schools and the kecamatan labels.
-QUERIES = {Role.KOORDINATOR: 6, Role.PEKSOS: 6, Role.SOSDESK: 5}
+# The session, the user, the second factor's device (programme roles), then the schools and
+# the kecamatan labels (none, and no query, when the answer is cut short).
+QUERIES = {Role.KOORDINATOR: 5, Role.PEKSOS: 5, Role.SOSDESK: 4}
 
 
 @pytest.mark.parametrize("role", list(QUERIES))
 def test_queries_are_pinned_with_and_without_many_schools(
-    login, kota_metro, django_assert_num_queries, role
+    login, kota_metro, django_assert_num_queries, monkeypatch, role
 ):
+    """Small caps instead of thousands of schools: the same queries whatever the register's
+    size, none counting all the schools, and each reading at most a cap's worth."""
+    monkeypatch.setattr(map_views, "MAP_POINTS_MAX", 150)
+    monkeypatch.setattr(map_views, "KECAMATAN_SCHOOLS_MAX", 200)
     user = make_user(f"{role}_uji", role, School.objects.get(npsn=SCHOOL_A_NPSN))
     client = login(user)
     client.get(reverse("schools:school-map"))  # the session's first request writes: not counted
-    queries = [{}, {"bbox": METRO_BBOX}, {"bbox": "105.45,-5.2,106.2,-4.7", "level": "SMA"}]
-    for query in queries:
-        with django_assert_num_queries(QUERIES[role]):
-            answer(client, **query)
+    wide, smp = {}, {"level": "SMP"}
+    city, east_sma = {"bbox": METRO_BBOX}, {"bbox": "105.45,-5.2,106.2,-4.7", "level": "SMA"}
 
-    add_located_schools()
+    def ask(query: dict, *, truncated: bool) -> dict:
+        expected = QUERIES[role] - (1 if truncated else 0)  # cut short: no labels, no query
+        with django_assert_num_queries(expected) as captured:
+            body = answer(client, **query)
+        assert body["truncated"] is truncated
+        for sql in (q["sql"] for q in captured.captured_queries):
+            assert "COUNT(*)" not in sql.upper()
+            if '"schools_school"' in sql:
+                assert "LIMIT" in sql.upper(), sql
+        return body
+
+    for query in (wide, smp, city, east_sma):
+        ask(query, truncated=False)
+
+    add_located_schools(250)  # SMA, east of Kota Metro: beyond both caps with the city's
     SchoolMembership.objects.bulk_create(
         SchoolMembership(user=user, school=school)
         for school in School.objects.filter(npsn__startswith="9").exclude(memberships__user=user)
     )
-    for query in queries:
-        with django_assert_num_queries(QUERIES[role]):
-            body = answer(client, **query)
-    assert body["truncated"] is True and len(body["features"]) == MAP_POINTS_MAX
+    assert len(ask(wide, truncated=True)["features"]) == 150
+    assert len(ask(east_sma, truncated=True)["features"]) == 150
+    assert ask(city, truncated=False)["kecamatan"]
+    # All the SMP came: labels asked, but the register holds too many schools for them.
+    assert ask(smp, truncated=False)["kecamatan"] == []
