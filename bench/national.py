@@ -234,8 +234,15 @@ def generate(schools: int) -> None:
 
 
 def write_regions(land: "country.Country") -> int:
-    from schools.models import Kecamatan, Kelurahan
+    from schools.models import Kecamatan, Kelurahan, UpperRegion
 
+    # The provinces' names come with the migrations (schools/0005); the kabupaten/kota here.
+    known = set(UpperRegion.objects.values_list("code", flat=True))
+    copy_rows(
+        UpperRegion,
+        ((k.code, k.name) for k in land.kabupaten if k.code not in known),
+        ["code", "name"],
+    )
     copy_rows(Kecamatan, ((k.code, k.name) for k in land.kecamatan), ["code", "name"])
     ids = dict(Kecamatan.objects.values_list("code", "pk"))
     copy_rows(
@@ -243,7 +250,7 @@ def write_regions(land: "country.Country") -> int:
         ((k.code, k.name, ids[k.kecamatan]) for k in land.kelurahan),
         ["code", "name", "kecamatan"],
     )
-    return len(land.kecamatan) + len(land.kelurahan)
+    return len(land.kabupaten) + len(land.kecamatan) + len(land.kelurahan)
 
 
 def write_schools(land: "country.Country", rng: random.Random) -> int:

@@ -33,6 +33,6 @@ def fill_if_empty(using: str = "default") -> list[str]:
     missing = [figure.name for figure in tallies.figures() if figure.name not in counted]
     if missing:
         ids = list(School.objects.using(using).order_by("pk").values_list("pk", flat=True))
-        tallies.rebuild(ids, missing)
+        tallies.rebuild(ids, missing, first_count=True)
         tallies.compact()
     return missing

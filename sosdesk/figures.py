@@ -154,6 +154,11 @@ class Table:
     # The rows' keys are regions to go down to (`?wilayah=<key>`: schools/region_tree.py).
     drill: bool = False
 
+    @property
+    def by_region(self) -> bool:
+        """The table of cases by kecamatan, or by region for the whole register."""
+        return self.key == "kecamatan"
+
 
 @dataclass(frozen=True)
 class Regions:

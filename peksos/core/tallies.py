@@ -320,12 +320,36 @@ def compact(name: str | None = None) -> int:
     db = router.db_for_write(Tally)
     for figure_name in [name] if name else _stored_names(db):
         groups = _to_fold(figure_name, db)
-        if groups:
+        if len(groups) > FOLD_ALL:
+            removed += _fold_all(figure_name, db)
+        elif groups:
             removed += _fold(figure_name, groups, db)
     return removed
 
 
 FOLD_CHUNK = 200  # (key, day, span) per locking query: each an exact lookup of the index
+# More keys to fold than this (after a first count or a rebuild, not a minute's writes): the
+# figure's rows are read and rewritten in one go, cheaper than thousands of lookups.
+FOLD_ALL = 20_000
+
+
+def _fold_all(name: str, db: str) -> int:
+    with transaction.atomic(using=db):
+        sums: Counter = Counter()
+        ids = []
+        for pk, key, day, span, n in (
+            Tally.objects.using(db)
+            .select_for_update()
+            .filter(figure=name)
+            .values_list("pk", "key", "day", "span", "n")
+            .iterator(chunk_size=20_000)
+        ):
+            sums[key, day, span] += n
+            ids.append(pk)
+        for start in range(0, len(ids), 5000):
+            Tally.objects.using(db).filter(pk__in=ids[start : start + 5000]).delete()
+        _append_rows(name, sums, db)
+    return len(ids) - sum(1 for n in sums.values() if n)
 
 
 def _to_fold(name: str, db: str) -> list[tuple[str, date, str]]:
@@ -398,7 +422,9 @@ class Drift:
         ]
 
 
-def rebuild(school_ids: Sequence[int], names: Iterable[str] | None = None) -> Drift:
+def rebuild(
+    school_ids: Sequence[int], names: Iterable[str] | None = None, *, first_count: bool = False
+) -> Drift:
     """Derive every contribution of these schools (normally the whole register, in order)
     again from the source rows, and every total from the stored contributions; repair what
     differs, log it and return it. Stored contributions of schools not in `school_ids` are
@@ -426,7 +452,10 @@ def rebuild(school_ids: Sequence[int], names: Iterable[str] | None = None) -> Dr
         drift.schools[figure.name] = repaired
         drift.keys[figure.name] = _repair_totals(figure.name, db)
     for line in drift.lines():
-        log.warning("register-wide figures had drifted and were repaired: %s", line)
+        if first_count:  # nothing was counted before: not drift
+            log.info("register-wide figures counted for the first time: %s", line)
+        else:
+            log.warning("register-wide figures had drifted and were repaired: %s", line)
     return drift
 
 

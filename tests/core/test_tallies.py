@@ -155,6 +155,20 @@ def test_compact_folds_only_the_keys_with_several_rows(figure, db):
     assert tallies.sums(NAME) == {"alone": 7, "many": 10}
 
 
+def test_compact_folds_a_whole_figure_at_once_when_most_keys_need_it(figure, db, monkeypatch):
+    """After a first count (every key in several rows), the figure is folded in one pass over
+    its rows: the same sums, one row per key, zeros dropped."""
+    monkeypatch.setattr(tallies, "FOLD_ALL", 1)
+    _append("alone", 7)
+    _append("many", 1, 2, 3)
+    _append("other", 2, 2)
+    _append("gone", 1, -1)
+    assert tallies.compact(NAME) == 5  # 8 rows became 3
+    assert tallies.sums(NAME) == {"alone": 7, "many": 6, "other": 4}
+    assert Tally.objects.filter(figure=NAME).count() == 3
+    assert tallies.compact(NAME) == 0
+
+
 def test_compact_drops_a_key_that_sums_to_zero(figure, db):
     _append("gone", 3, -1, -2)
     _append("kept", 1)

@@ -292,3 +292,35 @@ def test_the_city_report_counts_the_cases_from_the_tallies(register, school_a, o
     # A school's own report still counts its cases directly.
     _own, sql = section(school_report(school_a, outside=outside))
     assert "core_tally" not in sql
+
+
+def test_the_koordinator_page_shows_regions_one_level_at_a_time(
+    login, koordinator_ani, register, school_a
+):
+    """A register beyond Kota Metro: the cases by province, each a link down (keeping the
+    period); a province's page shows its kecamatan (its only kabupaten skipped), with the
+    way back up; the counts are the live ones."""
+    school_a.kecamatan = Kecamatan.objects.create(code="35.12.04", name="Kalisat")
+    school_a.save()
+    client = login(koordinator_ani)
+    period = {"dari": "2026-01-01", "sampai": "2026-12-31"}
+    response = client.get(FIGURES, period)
+    table = next(t for t in response.context["summary"].tables if t.by_region)
+    in_a = Case.objects.filter(school=school_a, received_at__year=2026).count()
+    total = response.context["summary"].total
+    assert table.title == "Provinsi" and table.drill
+    assert table.rows == [("18", "Lampung", total - in_a), ("35", "Jawa Timur", in_a)]
+    assert 'href="?dari=2026-01-01&amp;sampai=2026-12-31&amp;wilayah=35"' in (
+        response.content.decode()
+    )
+    east = client.get(FIGURES, {**period, "wilayah": "35"})
+    table = next(t for t in east.context["summary"].tables if t.by_region)
+    assert table.title == "Kecamatan" and not table.drill
+    assert table.rows == [("Kalisat", "Kalisat", in_a)]
+    assert [c.name for c in east.context["trail"]] == [
+        "Semua wilayah",
+        "Jawa Timur",
+        "Kabupaten/kota 35.12",
+    ]
+    # Not a region: the country, never an error.
+    assert client.get(FIGURES, {"wilayah": "x' OR 1=1"}).status_code == 200
