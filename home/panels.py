@@ -28,6 +28,7 @@ from reports import charts
 from schools import region_tree
 from schools.figures import register_figures
 from schools.models import PriorityBand, School
+from sosdesk.deadline_tallies import register_deadlines
 from sosdesk.figures import suppress_count
 from sosdesk.models import Case
 from visits.compliance import schools_with_counts
@@ -267,22 +268,10 @@ def activities_panel(activities: QuerySet | None, today: date) -> Panel:
     )
 
 
-def cases_panel(cases: QuerySet, now) -> Panel:
-    running = Q(police_due_at__isnull=False, police_clock_closed_at__isnull=True)
-    late = Q(stage_due_at__lt=now) | (running & Q(police_due_at__lt=now))
-    # Open cases and running police clocks, each counted from an index of its own (two small
-    # queries; at national size a bitmap over both read 16,000 pages of cases).
-    counted = "status"  # a column of the index: the table itself is not read
-    row = (
-        cases.open().order_by().aggregate(open=Count(counted), overdue=Count(counted, filter=late))
-    )
-    row |= (
-        cases.filter(running)
-        .order_by()
-        .aggregate(
-            clocks=Count(counted), clocks_late=Count(counted, filter=Q(police_due_at__lt=now))
-        )
-    )
+def cases_panel(cases: QuerySet | None, now) -> Panel:
+    """Open cases, past a deadline, police clocks running and late: of `cases`, or of the whole
+    register (`cases=None`: maintained by deadline day, sosdesk/deadline_tallies.py)."""
+    row = register_deadlines(now) if cases is None else _case_deadlines(cases, now)
     return Panel(
         "cases",
         _("SOS Desk cases"),
@@ -316,6 +305,23 @@ def cases_panel(cases: QuerySet, now) -> Panel:
             ),
         ],
         link=(_("All cases"), url_or_blank("sosdesk:case-list")),
+    )
+
+
+def _case_deadlines(cases: QuerySet, now) -> dict:
+    running = Q(police_due_at__isnull=False, police_clock_closed_at__isnull=True)
+    late = Q(stage_due_at__lt=now) | (running & Q(police_due_at__lt=now))
+    # Open cases and running police clocks, each counted from an index of its own.
+    counted = "status"  # a column of the index: the table itself is not read
+    row = (
+        cases.open().order_by().aggregate(open=Count(counted), overdue=Count(counted, filter=late))
+    )
+    return row | (
+        cases.filter(running)
+        .order_by()
+        .aggregate(
+            clocks=Count(counted), clocks_late=Count(counted, filter=Q(police_due_at__lt=now))
+        )
     )
 
 

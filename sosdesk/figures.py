@@ -23,6 +23,7 @@ from schools.models import School
 
 from . import party_figures
 from .case_counts import TIMED_STAGES, Simfoni, all_counts, in_period, stage_hours
+from .deadline_tallies import register_deadlines
 from .models import Case, Modality, ViolenceForm
 
 SUPPRESSION_THRESHOLD = 5
@@ -41,21 +42,18 @@ class Overdue:
         return round(100 * self.overdue / self.open, 1)
 
 
-def overdue_share(
-    cases: QuerySet[Case], now: datetime | None = None, *, distinct: bool = True
-) -> Overdue:
-    """Open cases and those past a stage deadline or the police clock (`CaseQuerySet.overdue`).
-    `distinct=False` when `cases` has no join that repeats a case (all the register's): then
-    PostgreSQL counts from the open cases' index alone (`case_open_deadlines`)."""
+def overdue_share(cases: QuerySet[Case], now: datetime | None = None) -> Overdue:
+    """Open cases and those past a stage deadline or the police clock (`CaseQuerySet.overdue`),
+    counted live: a desk's or a user's cases (the whole register's are maintained:
+    sosdesk/deadline_tallies.py `register_deadlines`)."""
     now = now or timezone.now()
     late = Q(stage_due_at__lt=now) | Q(police_due_at__lt=now, police_clock_closed_at__isnull=True)
-    counted = "id" if distinct else "status"  # a column of the index: no table read
     row = (
         cases.open()
         .order_by()
         .aggregate(
-            open=Count(counted, distinct=distinct),
-            overdue=Count(counted, filter=late, distinct=distinct),
+            open=Count("id", distinct=True),
+            overdue=Count("id", filter=late, distinct=True),
         )
     )
     return Overdue(open=row["open"], overdue=row["overdue"])
@@ -267,7 +265,13 @@ def summary(
         table.rows = [(code or label, label, n) for code, label, n in regions.rows if n]
         table.drill = regions.level != region_tree.KECAMATAN
     count = counted["total", ""]
-    overdue = overdue_share(cases, now, distinct=not whole_register)
+    if whole_register and start is None and end is None:
+        # All of them: maintained by deadline day (sosdesk/deadline_tallies.py). A period's
+        # open cases are counted live (those received in it).
+        deadlines = register_deadlines(now)
+        overdue = Overdue(open=deadlines["open"], overdue=deadlines["overdue"])
+    else:
+        overdue = overdue_share(cases, now)
     share = overdue.share
     hours = Counter({key: n for (name, key), n in counted.items() if name == "hours"})
     stage_times = medians(hours)

@@ -158,7 +158,11 @@ class Case(TallyOnSave, models.Model):
 
     tally_domains = ("cases",)
     # What sosdesk/case_counts.py (and party_figures.py: its forms) counts of a case.
-    tally_fields = frozenset({"school", "received_at", "forms", "modalities", "status", "channel"})
+    tally_fields = frozenset(
+        {"school", "received_at", "forms", "modalities", "status", "channel"}
+        # sosdesk/deadline_tallies.py: open cases by their earliest deadline
+        | {"stage_due_at", "police_due_at", "police_clock_closed_at"}
+    )
 
     class Status(models.TextChoices):
         RECEIVED = "diterima", _("received")
