@@ -7,7 +7,7 @@ tens of thousands of passwords would take hours and measures nothing).
   of neighbouring schools (the register in region order), so a PEKSOS's schools share a
   kecamatan as in the field. `bench_peksos` serves school A and fifteen more of Kota Metro.
 - Psychologists: one per `SCHOOLS_PER_PSIKOLOG` schools; the children of those schools who were
-  referred (`REFERRED`) are their caseload (about 15-20 open children each).
+  referred (`REFERRED`) are their caseload (about 15-20 children each, `CLOSED` of them closed).
 - Forum: questions from many parents and teachers (`QUESTIONS_PER_AUTHOR` each, each with a
   membership of one school), answers from the PEKSOS and psychologists.
 
@@ -22,6 +22,8 @@ from zoneinfo import ZoneInfo
 SCHOOLS_PER_PEKSOS = 16
 SCHOOLS_PER_PSIKOLOG = 128
 REFERRED = 0.6  # share of children in monitoring referred to the psychologist
+CLOSED = 0.3  # share of children in monitoring whose record is closed
+CONTACT_DAYS = 90  # last contacts spread over the days before the generation
 QUESTIONS_PER_AUTHOR = 3
 TEACHER_SHARE = 0.3  # of the forum's askers; the others are parents
 SCHOOL_A = "10807637"  # UPTD SD NEGERI 1 METRO PUSAT
@@ -108,10 +110,25 @@ def staff(copy_rows, password: str, named: dict) -> dict:
 
 def children(copy_rows, rng: random.Random, count: int, school_ids: list[int], owners: dict) -> int:
     """`count` children in monitoring, each with its school's PEKSOS; `REFERRED` of them with
-    the school's psychologist (their caseload). Names encrypted by the model's field."""
+    the school's psychologist (their caseload). Names encrypted by the model's field.
+
+    `CLOSED` of them closed (with a closing day and an outcome), the others open; each last
+    contact at some moment of the `CONTACT_DAYS` before the generation, so that about two in
+    three open records are past their follow-up (FOLLOW_UP_DAYS, 30). These draws come from
+    a random source of their own: the rows generated after the children stay as they were."""
     from monitoring.models import ChildRecord, new_child_code
 
     opened = datetime(2025, 7, 14, 9, tzinfo=ZoneInfo("Asia/Jakarta"))
+    now = datetime.now(ZoneInfo("Asia/Jakarta"))
+    follow = random.Random(f"children-{count}")
+    outcomes = list(ChildRecord.Outcome.values)
+
+    def closing(last_contact: datetime) -> tuple:
+        """(status, closed_at, outcome) of one record."""
+        if follow.random() >= CLOSED:
+            return ChildRecord.Status.OPEN.value, None, ""
+        closed_at = last_contact + (now - last_contact) * follow.random()
+        return ChildRecord.Status.CLOSED.value, closed_at, follow.choice(outcomes)
 
     def rows():
         codes = set()
@@ -123,6 +140,7 @@ def children(copy_rows, rng: random.Random, count: int, school_ids: list[int], o
             school = rng.choice(school_ids)
             referred = rng.random() < REFERRED
             at = opened + timedelta(days=rng.randint(0, 480))
+            last_contact = now - timedelta(days=CONTACT_DAYS) * follow.random()
             yield (
                 code,
                 school,
@@ -134,6 +152,8 @@ def children(copy_rows, rng: random.Random, count: int, school_ids: list[int], o
                 owners["peksos"][school],
                 owners["psikolog"][school] if referred else None,
                 at if referred else None,
+                last_contact,
+                *closing(last_contact),
             )
 
     return copy_rows(
@@ -150,6 +170,10 @@ def children(copy_rows, rng: random.Random, count: int, school_ids: list[int], o
             "peksos",
             "psikolog",
             "referred_at",
+            "last_contact_at",
+            "status",
+            "closed_at",
+            "outcome",
         ],
     )
 

@@ -417,10 +417,11 @@ def add_children(world: dict, start: int, stop: int) -> None:
     some referred to the psychologist, some overdue for follow-up; and progress notes of the
     measured child."""
     from monitoring.models import ChildRecord, ProgressNote
+    from peksos.core import tallies
 
     now = now_aware()
     peksos, psikolog = world["users"]["peksos"], world["users"]["psikolog"]
-    ChildRecord.objects.bulk_create(
+    records = ChildRecord.objects.bulk_create(
         [
             ChildRecord(
                 school=world["pool"][i % POOL_SIZE],
@@ -439,6 +440,8 @@ def add_children(world: dict, start: int, stop: int) -> None:
             for i in range(start, stop)
         ]
     )
+    # bulk_create bypasses `save`: the register's children figure (monitoring/figures.py).
+    tallies.changed("children", {record.school_id for record in records})
     ProgressNote.objects.bulk_create(
         [
             ProgressNote(

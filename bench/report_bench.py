@@ -204,6 +204,7 @@ def generate_forum(rng, schools, zone) -> dict:
 
 def generate_children(rng, schools, staff, zone) -> dict:
     from monitoring.models import ChildRecord
+    from peksos.core import tallies
 
     records = []
     for _ in range(CHILDREN):
@@ -228,7 +229,10 @@ def generate_children(rng, schools, staff, zone) -> dict:
                 created_by=staff,
             )
         )
-    ChildRecord.objects.bulk_create(records)
+    with transaction.atomic():
+        ChildRecord.objects.bulk_create(records)
+        # bulk_create bypasses `save`: the register's children figure (monitoring/figures.py).
+        tallies.changed("children", {record.school_id for record in records})
     return {"children": len(records)}
 
 

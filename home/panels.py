@@ -20,8 +20,9 @@ from django.utils.translation import gettext as _
 from activities.figures import panel_figures as activity_figures
 from activities.models import Activity, AttendanceCount
 from forum.models import Question
+from monitoring.figures import register_children
 from monitoring.models import FOLLOW_UP_DAYS, ChildRecord
-from monitoring.permissions import children_visible_to
+from monitoring.permissions import children_visible_to, sees_every_record
 from peksos.accounts.models import User
 from peksos.core import school_year
 from reports import charts
@@ -347,14 +348,20 @@ def suppressed_cases_panel(cases: QuerySet) -> Panel:
 
 def children_panel(user: User, now) -> Panel:
 
-    # Open records only, counted from the (status, last contact) index with the tier in it
-    # (COUNT of an indexed column: the table itself is not read).
-    records = children_visible_to(user).filter(status=ChildRecord.Status.OPEN)
-    row = records.order_by().aggregate(
-        open=Count("status"),
-        overdue=Count("status", filter=Q(last_contact_at__lt=now - timedelta(days=FOLLOW_UP_DAYS))),
-        tier3=Count("status", filter=Q(tier=3)),
-    )
+    # The whole register (a Koordinator): its maintained figures (monitoring/figures.py).
+    # Otherwise open records only, counted from the (status, last contact) index with the
+    # tier in it (COUNT of an indexed column: the table itself is not read).
+    if sees_every_record(user):
+        row = register_children(now)
+    else:
+        records = children_visible_to(user).filter(status=ChildRecord.Status.OPEN)
+        row = records.order_by().aggregate(
+            open=Count("status"),
+            overdue=Count(
+                "status", filter=Q(last_contact_at__lt=now - timedelta(days=FOLLOW_UP_DAYS))
+            ),
+            tier3=Count("status", filter=Q(tier=3)),
+        )
     url = url_or_blank("monitoring:record-list")
     return Panel(
         "children",

@@ -57,12 +57,18 @@ def answers_observations(user: User) -> bool:
     return user.is_authenticated and user.is_active and user.role in OBSERVER_ROLES
 
 
+def sees_every_record(user: User) -> bool:
+    """Whether `children_visible_to` is the whole register (a Koordinator): its figures are
+    then the register's maintained ones (monitoring/figures.py)."""
+    return user.is_authenticated and user.is_active and user.role == Role.KOORDINATOR
+
+
 def children_visible_to(user: User) -> QuerySet[ChildRecord]:
     """The records this user may see, without the encrypted columns (never decrypted in bulk)."""
     if not user.is_authenticated or not user.is_active:
         return ChildRecord.objects.none()
     records = ChildRecord.objects.without_identity()
-    if user.role == Role.KOORDINATOR:
+    if sees_every_record(user):
         return records
     if user.role == Role.PEKSOS:
         return records.filter(school__in=schools_served_by(user))

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from peksos.core.crypto import EncryptedTextField
 from peksos.core.idempotency import idempotency_key_column
+from peksos.core.tallies import TallyOnSave
 from schools.models import School
 from sosdesk.models import CODE_ALPHABET, Case
 
@@ -65,7 +66,11 @@ class ChildRecordQuerySet(models.QuerySet):
         return self.defer("name", "guardian_contact")
 
 
-class ChildRecord(models.Model):
+class ChildRecord(TallyOnSave, models.Model):
+    # The register's children in support (monitoring/figures.py) are counted from these.
+    tally_domains = ("children",)
+    tally_fields = frozenset({"school", "status", "tier", "last_contact_at"})
+
     class Sex(models.TextChoices):
         MALE = "L", _("boy")
         FEMALE = "P", _("girl")
