@@ -122,7 +122,7 @@ def test_the_pages_read_them_in_a_fixed_number_of_queries(
     client = login(koordinator_ani)
     with time_machine.travel(NOW, tick=False):
         client.get(reverse("home"))
-        with django_assert_num_queries(19) as home:
+        with django_assert_num_queries(20) as home:
             response = client.get(reverse("home"))
         panel = next(p for p in response.context["dashboard"].panels if p.key == "cases")
         assert {t.key: t.value for t in panel.tiles} == {
