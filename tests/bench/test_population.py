@@ -13,3 +13,23 @@ def test_blocks_cut_the_register_into_runs_of_neighbours():
 def test_every_school_has_the_owner_of_its_run():
     owners = population.owner_of([[1, 2], [3]], [10, 20])
     assert owners == {1: 10, 2: 10, 3: 20}
+
+
+def test_forum_threads_are_mostly_answered_with_a_few_held_or_waiting():
+    import random
+    from datetime import timedelta
+
+    rng = random.Random(22)
+    shapes = [population.thread(rng) for _ in range(20_000)]
+    held = [s for s in shapes if not s[0]]
+    unanswered = [s for s in shapes if s[0] and s[1] == 0]
+    assert 0.02 < len(held) / len(shapes) < 0.04
+    assert 0.03 < len(unanswered) / len(shapes) < 0.07
+    assert all(n == 0 and not after for _published, n, _asked, after in held)
+    assert 3.5 < sum(n for _p, n, _a, _after in shapes) / len(shapes) < 4.5  # ~1M posts in all
+    for _published, n, asked, after in shapes:
+        assert len(after) == n and after == sorted(after)
+        assert all(delay > timedelta(0) for delay in after)
+        assert timedelta(0) <= asked <= timedelta(days=population.FORUM_DAYS)
+    recent = timedelta(days=population.FORUM_DAYS - population.RECENT_DAYS)
+    assert all(asked >= recent for _p, _n, asked, _after in held)

@@ -394,6 +394,7 @@ def test_migrate_counts_a_figure_that_was_re_keyed(school_a):
     `migrate`, and only it."""
     from schools.tallies_check import fill_if_empty
 
+    fill_if_empty()  # a figure no write has touched yet (the forum's: no question) is counted
     before = tallies.sums("schools")
     Tally.objects.filter(figure="schools").delete()
     SchoolTally.objects.filter(figure="schools").delete()
