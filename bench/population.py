@@ -9,9 +9,13 @@ tens of thousands of passwords would take hours and measures nothing).
 - Psychologists: one per `SCHOOLS_PER_PSIKOLOG` schools; the children of those schools who were
   referred (`REFERRED`) are their caseload (about 15-20 children each, `CLOSED` of them closed).
 - Forum: questions from many parents and teachers (`QUESTIONS_PER_AUTHOR` each, each with a
-  membership of one school), answers from the PEKSOS and psychologists.
+  membership of one school: the question's school), answers from the PEKSOS and
+  psychologists. As in the field, a few questions wait for review (`PENDING_SHARE`) and a few
+  published ones for their first answer (`UNANSWERED_SHARE`); the others have `ANSWERS`
+  answers, written down on the question as `forum.services` does (`answer_count`,
+  `last_answer_at`). bench_ortu, who belongs to no school, asks without one.
 
-The pure part (`blocks`, `owner_of`) is tested in tests/bench/test_population.py.
+The pure part (`blocks`, `owner_of`, `thread`) is tested in tests/bench/test_population.py.
 """
 
 import random
@@ -26,6 +30,12 @@ CLOSED = 0.3  # share of children in monitoring whose record is closed
 CONTACT_DAYS = 90  # last contacts spread over the days before the generation
 QUESTIONS_PER_AUTHOR = 3
 TEACHER_SHARE = 0.3  # of the forum's askers; the others are parents
+PENDING_SHARE = 0.03  # of the questions: held for review (a new account, a child's name...)
+UNANSWERED_SHARE = 0.05  # of the published questions: no answer yet
+ANSWERS = (1, 8)  # answers of an answered question, uniformly: about four per question
+FORUM_SINCE = datetime(2025, 7, 14, 8, tzinfo=ZoneInfo("Asia/Jakarta"))
+FORUM_DAYS = 480  # questions asked over these days from FORUM_SINCE (before bench "today")
+RECENT_DAYS = 7  # a question held for review was asked in the last week of the period
 SCHOOL_A = "10807637"  # UPTD SD NEGERI 1 METRO PUSAT
 
 
@@ -178,6 +188,20 @@ def children(copy_rows, rng: random.Random, count: int, school_ids: list[int], o
     )
 
 
+def thread(rng: random.Random) -> tuple[bool, int, timedelta, list[timedelta]]:
+    """One question's shape: (published, its answers, when it was asked from FORUM_SINCE,
+    when each answer came after it, in order). A question waiting for review has no answer
+    (only a published question can be answered) and was asked recently."""
+    if rng.random() < PENDING_SHARE:
+        asked = timedelta(days=FORUM_DAYS - rng.uniform(0, RECENT_DAYS))
+        return False, 0, asked, []
+    asked = timedelta(days=rng.uniform(0, FORUM_DAYS))
+    if rng.random() < UNANSWERED_SHARE:
+        return True, 0, asked, []
+    n = rng.randint(*ANSWERS)
+    return True, n, asked, sorted(timedelta(hours=rng.uniform(1, 96)) for _ in range(n))
+
+
 def forum(
     copy_rows,
     rng: random.Random,
@@ -187,9 +211,10 @@ def forum(
     password: str,
     parent: int,
 ) -> tuple[int, int]:
-    """Questions from many parents and teachers (each a member of one school), four answers
-    each from the programme staff; `parent` (bench_ortu) asks some too. Returns (questions,
-    answers)."""
+    """Questions from many parents and teachers (each a member of one school, the question's
+    school), answered by the programme staff (`thread`: about four answers each, a few
+    questions held or unanswered); `parent` (bench_ortu, in no school) asks some too.
+    Returns (questions, answers)."""
     from forum.models import Answer, Category, Question
     from peksos.accounts.models import Role
     from schools.models import SchoolMembership
@@ -199,9 +224,10 @@ def forum(
     askers = make_users(copy_rows, "guru", Role.GURU, teachers, password) + make_users(
         copy_rows, "ortu", Role.ORANG_TUA, n_authors - teachers, password
     )
+    school_of = {user: rng.choice(school_ids) for user in askers}  # bench_ortu: none
     copy_rows(
         SchoolMembership,
-        ((user, rng.choice(school_ids), date(2025, 7, 1)) for user in askers),
+        ((user, school, date(2025, 7, 1)) for user, school in school_of.items()),
         ["user", "school", "since"],
     )
     categories = list(Category.objects.values_list("pk", flat=True))
@@ -213,24 +239,50 @@ def forum(
         "anak yang marah bila diminta belajar",
     )
 
+    # (asked at, published, answers' times): the answers are written after the questions.
+    threads: list[tuple[datetime, bool, list[datetime]]] = []
+
     def question_rows():
         for i in range(n_questions):
             author = parent if i % 50 == 0 else rng.choice(askers)
             topic = rng.choice(topics)
+            published, n, asked, after = thread(rng)
+            at = FORUM_SINCE + asked
+            answered = [at + delay for delay in after]
+            threads.append((at, published, answered))
             yield (
                 f"Pertanyaan uji {i}: {topic}",
                 f"Bagaimana cara mendampingi {topic}?",
                 rng.choice(categories),
                 author,
-                Question.Status.PUBLISHED,
+                school_of.get(author),
+                Question.Status.PUBLISHED if published else Question.Status.PENDING,
+                at,
+                at if published else None,
+                n,
+                answered[-1] if answered else None,
             )
 
     questions = copy_rows(
-        Question, question_rows(), ["title", "body", "category", "author", "status"]
+        Question,
+        question_rows(),
+        [
+            "title",
+            "body",
+            "category",
+            "author",
+            "school",
+            "status",
+            "created_at",
+            "published_at",
+            "answer_count",
+            "last_answer_at",
+        ],
     )
     staff_ids = owners["staff"]
-    # Read before the COPY starts: a connection cannot read while it copies.
-    ids = list(Question.objects.values_list("pk", flat=True))
+    # Read before the COPY starts: a connection cannot read while it copies. The questions
+    # were numbered in the order they were written.
+    ids = list(Question.objects.order_by("-pk").values_list("pk", flat=True)[:questions])[::-1]
     answers = copy_rows(
         Answer,
         (
@@ -239,10 +291,12 @@ def forum(
                 "Ajak anak bercerita dengan tenang.",
                 rng.choice(staff_ids),
                 Answer.Status.PUBLISHED,
+                at,
+                at,
             )
-            for pk in ids
-            for _ in range(4)
+            for pk, (_asked, _published, answered) in zip(ids, threads, strict=True)
+            for at in answered
         ),
-        ["question", "body", "author", "status"],
+        ["question", "body", "author", "status", "created_at", "published_at"],
     )
     return questions, answers

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from peksos.accounts.models import Role
 from peksos.core.idempotency import idempotency_key_column
+from peksos.core.tallies import TallyOnSave
 from peksos.core.uploads import private_storage
 
 from . import child_safety
@@ -118,7 +119,12 @@ class QuestionQuerySet(PostQuerySet):
         return self.published().unanswered().filter(published_at__lt=cutoff, reminded_at=None)
 
 
-class Question(Post):
+class Question(TallyOnSave, Post):
+    # What forum/figures.py counts of a question; one without a school counts for NO_SCHOOL.
+    tally_domains = ("forum",)
+    tally_fields = frozenset({"school", "status", "answer_count"})
+    tally_without_school = True
+
     category = models.ForeignKey(
         Category, verbose_name=_("category"), on_delete=models.PROTECT, related_name="questions"
     )

@@ -25,7 +25,7 @@ from peksos.notifications.models import Kind
 from peksos.notifications.services import notify
 from schools.models import School, SchoolMembership
 
-from . import child_safety, permissions
+from . import child_safety, figures, permissions
 from .models import (
     Answer,
     Category,
@@ -188,7 +188,9 @@ def question_ask(
 
 
 def _recount_answers(question: Question) -> None:
-    """Write down the question's published answers (lists read the count, never count)."""
+    """Write down the question's published answers (lists read the count, never count), and
+    count its school's forum figure again (an UPDATE: `Question.save` does not). Called
+    inside the writer's transaction."""
     published = question.answers.published()
     last = published.order_by("-published_at").values_list("published_at", flat=True).first()
     count = published.count()
@@ -197,6 +199,7 @@ def _recount_answers(question: Question) -> None:
     if accepted and not published.filter(pk=accepted).exists():
         updates["accepted_answer"] = None
     Question.objects.filter(pk=question.pk).update(**updates)
+    figures.changed([question.school_id])
 
 
 def _notify_new_answer(answer: Answer, request: HttpRequest | None) -> None:

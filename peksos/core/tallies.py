@@ -45,6 +45,9 @@ UNDATED = date(1, 1, 1)
 FIRST_DAY, LAST_DAY = date(2, 1, 1), date(9999, 12, 31)  # the dated keys' range
 DAY, MONTH, YEAR = "d", "m", "y"  # Tally.span: a row for a day, a month or a year
 CHUNK = 2048  # schools whose contributions are computed and stored together
+# The pseudo school of the rows that have none (a forum question asked by staff, or by someone
+# in no school): stored and counted like a school, under an id no school has (pks start at 1).
+NO_SCHOOL = 0
 log = logging.getLogger(__name__)
 
 Key = tuple[str, date]
@@ -56,11 +59,16 @@ class Figure:
     change it, and `count(school_ids) -> {school_id: Counter[(key, day)]}`, each school's
     contribution computed from the source rows (a school with none may be left out). `count`
     must read the database it is given through the router's default, inside the caller's
-    transaction: it sees the write being made."""
+    transaction: it sees the write being made.
+
+    `without_school`: the figure also counts rows without a school, as the contribution of
+    `NO_SCHOOL` (`count` is then given 0 and must read it as "school IS NULL"). No register
+    lists that id: `rebuild` counts it always, stored or not."""
 
     name: str
     domains: tuple[str, ...]
     count: object  # Callable[[Sequence[int]], dict[int, Counter]]
+    without_school: bool = False
 
 
 _figures: dict[str, Figure] = {}
@@ -428,7 +436,8 @@ def rebuild(
     """Derive every contribution of these schools (normally the whole register, in order)
     again from the source rows, and every total from the stored contributions; repair what
     differs, log it and return it. Stored contributions of schools not in `school_ids` are
-    checked against nothing (a deleted school's rows are counted down to nothing)."""
+    checked against nothing (a deleted school's rows are counted down to nothing), except
+    `NO_SCHOOL`'s of a figure `without_school`: counted again, stored before or not."""
     drift = Drift()
     chosen = [f for f in figures() if names is None or f.name in set(names)]
     db = router.db_for_write(Tally)
@@ -443,7 +452,7 @@ def rebuild(
             if len(school_ids) < 50_000
             else _gone(figure.name, school_ids, db)
         )
-        ids = sorted(set(school_ids) | stale)
+        ids = sorted(set(school_ids) | stale | ({NO_SCHOOL} if figure.without_school else set()))
         repaired = 0
         for start in range(0, len(ids), CHUNK):
             # The same locked count as a write's: a school whose stored contribution differs
@@ -520,19 +529,28 @@ class TallyOnSave:
     None: all of them). A `save(update_fields=...)` writing none of them cannot change a
     figure and counts nothing again (a visit locked, a case restricted). A save without
     `update_fields` always counts: it may write anything. A figure that comes to read another
-    field must add it here, or its writes are only counted by the nightly check."""
+    field must add it here, or its writes are only counted by the nightly check.
+
+    `tally_without_school`: a row without a school counts for `NO_SCHOOL` (its figures are
+    `Figure(without_school=True)`); otherwise it counts for no school (and no figure)."""
 
     tally_domains: tuple[str, ...] = ()
     tally_fields: frozenset[str] | None = None
+    tally_without_school: bool = False
 
     def tally_school_ids(self) -> set[int]:
-        return {self.school_id}
+        return {self._tally_school(self.school_id)}
+
+    def _tally_school(self, school_id: int | None) -> int | None:
+        if school_id is None and self.tally_without_school:
+            return NO_SCHOOL
+        return school_id
 
     @classmethod
     def from_db(cls, db, field_names, values, **kwargs):
         instance = super().from_db(db, field_names, values, **kwargs)
         if "school_id" in instance.__dict__:
-            instance._tally_before = {instance.school_id}
+            instance._tally_before = {instance._tally_school(instance.school_id)}
         return instance
 
     def save(self, *args, **kwargs):

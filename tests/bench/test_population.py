@@ -40,3 +40,23 @@ def test_children_are_mostly_open_with_last_contacts_over_three_months():
     assert max(ages) <= timedelta(days=90) and min(ages) >= timedelta(0)
     overdue = sum(now - r["last_contact_at"] > timedelta(days=30) for r in opened)
     assert 0.55 < overdue / len(opened) < 0.8
+
+
+def test_forum_threads_are_mostly_answered_with_a_few_held_or_waiting():
+    import random
+    from datetime import timedelta
+
+    rng = random.Random(22)
+    shapes = [population.thread(rng) for _ in range(20_000)]
+    held = [s for s in shapes if not s[0]]
+    unanswered = [s for s in shapes if s[0] and s[1] == 0]
+    assert 0.02 < len(held) / len(shapes) < 0.04
+    assert 0.03 < len(unanswered) / len(shapes) < 0.07
+    assert all(n == 0 and not after for _published, n, _asked, after in held)
+    assert 3.5 < sum(n for _p, n, _a, _after in shapes) / len(shapes) < 4.5  # ~1M posts in all
+    for _published, n, asked, after in shapes:
+        assert len(after) == n and after == sorted(after)
+        assert all(delay > timedelta(0) for delay in after)
+        assert timedelta(0) <= asked <= timedelta(days=population.FORUM_DAYS)
+    recent = timedelta(days=population.FORUM_DAYS - population.RECENT_DAYS)
+    assert all(asked >= recent for _p, _n, asked, _after in held)

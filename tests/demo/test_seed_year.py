@@ -13,6 +13,7 @@ from django.db.models import Avg
 from django.utils import timezone
 
 from activities.models import Activity, AttendanceCount, Feedback, KnowledgeAttempt
+from forum.figures import register_forum
 from forum.models import Question
 from monitoring.models import ChildRecord, Consent, SdqScore
 from peksos.accounts.models import User
@@ -139,6 +140,16 @@ def test_a_whole_year_in_every_state_made_once(settings):
     assert (
         figures["not_visited"]
         == School.objects.active().not_visited_since(school_year.start_of(today)).count()
+    )
+    assert (
+        register_forum()
+        == {
+            "pending": Question.objects.filter(status=Question.Status.PENDING).count(),
+            "unanswered": Question.objects.filter(
+                status=Question.Status.PUBLISHED, answer_count=0
+            ).count(),
+        }
+        == {"pending": 1, "unanswered": 1}
     )
 
     # a second run finds the year and changes nothing
