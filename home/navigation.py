@@ -28,9 +28,15 @@ from . import inbox
 from .office import may_change_office_settings
 
 
+# The header's badges count up to this and then say "99+": a Koordinator moderating a national
+# forum has thousands of questions waiting, and every page would count them all (issue 22).
+BADGE_CAP = 100
+
+
 class Counts:
     """The bell's unread notifications and the inbox's waiting decisions, read together in one
-    query when a template first shows either, once per request (kept on the request)."""
+    query when a template first shows either, once per request (kept on the request). Each is
+    counted up to BADGE_CAP (a LIMIT inside the count: bounded at any size)."""
 
     def __init__(self, user):
         self.user = user
@@ -43,7 +49,8 @@ class Counts:
         sql, params = [], []
         for qs in parts:
             text, values = qs.query.get_compiler(using=qs.db).as_sql()
-            sql.append(f"(SELECT COUNT(*) FROM ({text}) AS part)")  # noqa: S608 - ORM's own SQL
+            # The ORM's own SQL; the cap is our constant.
+            sql.append(f"(SELECT COUNT(*) FROM ({text} LIMIT {BADGE_CAP}) AS part)")  # noqa: S608
             params += list(values)
         with connection.cursor() as cursor:
             cursor.execute("SELECT " + ", ".join(sql), params)
@@ -57,6 +64,18 @@ class Counts:
     @property
     def inbox(self) -> int:
         return self._both[1]
+
+    @staticmethod
+    def _badge(n: int) -> str:
+        return f"{BADGE_CAP - 1}+" if n >= BADGE_CAP else str(n)
+
+    @property
+    def unread_badge(self) -> str:
+        return self._badge(self.unread)
+
+    @property
+    def inbox_badge(self) -> str:
+        return self._badge(self.inbox)
 
 
 def counts_for(request: HttpRequest) -> Counts:

@@ -331,3 +331,29 @@ def test_the_navigation_count_is_one_query(
     assert 'id="nav-inbox-count">10<' in html
     unions = [q["sql"] for q in queries.captured_queries if "UNION ALL" in q["sql"]]
     assert len(unions) == 1
+
+
+def test_the_navigation_counts_up_to_a_cap_and_says_99_plus(
+    login,
+    koordinator_ani,
+    peksos_budi,
+    sosdesk_citra_sdn1,
+    kepsek_indah,
+    ortu_fajar,
+    school_a,
+    relaxed_forum,
+    monkeypatch,
+):
+    """A national forum has thousands of questions waiting: the header counts up to the cap
+    (a LIMIT inside the count), then shows "99+" (here with a cap of 10)."""
+    from home import navigation
+
+    _fill(2, school_a, peksos_budi, sosdesk_citra_sdn1, kepsek_indah, ortu_fajar)  # 10
+    client = login(koordinator_ani)
+    monkeypatch.setattr(navigation, "BADGE_CAP", 11)
+    assert 'id="nav-inbox-count">10<' in client.get(reverse("help")).content.decode()
+    monkeypatch.setattr(navigation, "BADGE_CAP", 10)
+    assert 'id="nav-inbox-count">9+<' in client.get(reverse("help")).content.decode()
+    monkeypatch.setattr(navigation, "BADGE_CAP", 4)
+    html = client.get(reverse("help")).content.decode()
+    assert 'id="nav-inbox-count">3+<' in html and "LIMIT 4" not in html
