@@ -33,6 +33,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--cprofile", action="store_true")
     parser.add_argument("--queries", type=int, default=12, help="slowest queries shown")
+    parser.add_argument("--width", type=int, default=220, help="characters of SQL shown")
     args = parser.parse_args()
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "peksos.settings")
@@ -74,7 +75,7 @@ def main() -> None:
         )
         slowest = sorted(captured.captured_queries, key=lambda q: -float(q["time"]))
         for query in slowest[: args.queries]:
-            print(f"  {float(query['time']) * 1000:7.1f} ms  {query['sql'][:220]}")
+            print(f"  {float(query["time"]) * 1000:7.1f} ms  {query["sql"][: args.width]}")
         if profiler:
             pstats.Stats(profiler).sort_stats("cumulative").print_stats(25)
 

@@ -173,6 +173,13 @@ class ChildRecord(TallyOnSave, models.Model):
             models.Index(
                 fields=["school", "class_level", "birth_year"], name="child_duplicate_check"
             ),
+            # The approvals inbox (home/inbox.py): the few closures waiting, counted in the
+            # header of every page, without reading every record (issue 22).
+            models.Index(
+                fields=["closure_requested_at"],
+                condition=Q(closure_requested_at__isnull=False),
+                name="child_closure_waiting",
+            ),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(tier__in=[2, 3]), name="child_tier_2_or_3"),

@@ -49,6 +49,20 @@ class User(AbstractUser):
                 name="unique_user_email_ci",
             )
         ]
+        indexes = [
+            # The staff pickers and filters list active staff by role and name, first 20 or
+            # 201 of tens of thousands at national size (peksos/core/forms.py): read in order.
+            models.Index(
+                fields=["role", "first_name", "username"],
+                condition=models.Q(is_active=True),
+                name="user_active_role_name",
+            ),
+            models.Index(
+                fields=["first_name", "username"],
+                condition=models.Q(is_active=True, role__in=["peksos", "psikolog", "pendamping"]),
+                name="user_active_staff_name",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.get_full_name() or self.username
