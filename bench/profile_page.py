@@ -75,7 +75,7 @@ def main() -> None:
         )
         slowest = sorted(captured.captured_queries, key=lambda q: -float(q["time"]))
         for query in slowest[: args.queries]:
-            print(f"  {float(query["time"]) * 1000:7.1f} ms  {query["sql"][: args.width]}")
+            print(f"  {float(query['time']) * 1000:7.1f} ms  {query['sql'][: args.width]}")
         if profiler:
             pstats.Stats(profiler).sort_stats("cumulative").print_stats(25)
 

@@ -27,7 +27,6 @@ from visits.permissions import (
 from . import inbox
 from .office import may_change_office_settings
 
-
 # The header's badges count up to this and then say "99+": a Koordinator moderating a national
 # forum has thousands of questions waiting, and every page would count them all (issue 22).
 BADGE_CAP = 100
