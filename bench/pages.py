@@ -218,8 +218,10 @@ def logged_in_opener(base: str, username: str = "bench_koordinator"):
         f"{base}/masuk/", data=data, headers={"Referer": base}
     )
     response = opener.open(request)
-    if response.url.rstrip("/").endswith("/masuk"):
-        raise SystemExit(f"could not log in as {username} (run bench/national.py generate)")
+    if urllib.parse.urlsplit(response.url).path != "/ping":
+        # The login form again, or the second factor's code page (a user with a device in
+        # the data set): every page measured would be that page.
+        raise SystemExit(f"could not log in as {username}: landed on {response.url}")
     return opener
 
 
@@ -242,6 +244,8 @@ class Side:
         ms = (time.perf_counter() - t0) * 1000
         if response.status != 200:
             raise SystemExit(f"{self.name} {path}: HTTP {response.status}")
+        if urllib.parse.urlsplit(response.url).path != urllib.parse.urlsplit(path).path:
+            raise SystemExit(f"{self.name} {path}: redirected to {response.url}")
         if PLACEHOLDER.encode() in body:
             self.placeholders += 1
             print(f"  {self.name} {path}: 'being prepared' placeholder", flush=True)

@@ -4,8 +4,8 @@
         .venv/bin/python bench/profile_page.py / /kunjungan/kepatuhan/ [--user bench_koordinator]
         [--runs 5] [--cprofile]
 
-Requests each path `--runs` times with Django's test client as the user (second factor
-verified, as bench/queries.py does), on the data set's database with a process-local cache.
+Requests each path `--runs` times with Django's test client as the user (no second factor,
+as bench/pages.py's servers), on the data set's database with a process-local cache.
 Prints, per path, the median wall time and, for the last run, the queries slowest first and
 the time spent outside them. With --cprofile, the 25 costliest functions of the last run.
 A developer's tool for the benchmarks of docs/benchmarks.md: it measures nothing the
@@ -41,17 +41,25 @@ def main() -> None:
     os.environ.pop("CELERY_BROKER_URL", None)
     os.environ["STATIC_MANIFEST"] = "0"
     os.environ["DJANGO_DEBUG"] = "0"
+    # As the page benchmark's servers (bench/pages.py): no second factor. A device made here
+    # would stay in the data set and send the benchmark's login to the code page.
+    os.environ["PEKSOS_REQUIRE_2FA"] = "0"
     os.environ.setdefault("LOG_LEVEL", "WARNING")
     import django
 
     django.setup()
     from django.db import connection
+    from django.test import Client
     from django.test.utils import CaptureQueriesContext
-    from queries import fresh_session, logged_in
+    from queries import fresh_session
 
     from peksos.accounts.models import User
 
-    client = logged_in(User.objects.get(username=args.user))
+    client = Client()
+    client.force_login(
+        User.objects.get(username=args.user),
+        backend="peksos.accounts.backends.UsernameOrEmailBackend",
+    )
     for path in args.paths:
         times = []
         for run in range(args.runs):

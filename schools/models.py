@@ -198,6 +198,12 @@ class School(TallyOnSave, models.Model):
             models.Index(fields=["priority_band", "name"], name="school_band_name"),
             # the map data's box (schools/views/map.py): a latitude range, then longitude
             models.Index(fields=["latitude", "longitude"], name="school_lat_lon"),
+            # the map data of one level without a box: its first located schools by priority
+            models.Index(
+                fields=["level", "-priority_rank", "id"],
+                condition=Q(latitude__isnull=False, longitude__isnull=False),
+                name="school_located_level_rank",
+            ),
             models.Index(fields=["last_visit_on"], name="school_last_visit"),
             models.Index(fields=["has_sos_desk"], name="school_has_desk"),
         ]

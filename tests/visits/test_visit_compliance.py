@@ -126,6 +126,9 @@ def test_the_board_drills_down_from_provinces_to_kecamatan(login, koordinator_an
     assert country.context["trail"] == []
     body = country.content.decode()
     assert 'href="?wilayah=35&amp;tahun=2026"' in body and "Per Provinsi" in body
+    # Above a kabupaten/kota, no list of a country's schools at risk: a hint to go down.
+    assert country.context["pick_a_kabupaten"] and list(country.context["page"].items) == []
+    assert "sampai tingkat kabupaten/kota" in body
     # Jawa Timur has one kabupaten here: straight to its kecamatan, with the way back up.
     east = client.get(BOARD, {"wilayah": "35"})
     assert region_labels(east) == ["Kalisat"]

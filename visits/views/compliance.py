@@ -46,16 +46,16 @@ def compliance_board(request: HttpRequest) -> HttpResponse:
             top = region_drill(year, today)[0] if asked else parent
             trail = region_tree.trail(parent, top)
         level = region_tree.level_below(parent)
-        # The list looks only where the sums say at-risk schools are: in the region shown,
-        # its kecamatan and the levels that have some (nowhere when none is at risk).
+        # The list of schools at risk belongs to one kabupaten/kota (its kecamatan shown):
+        # above it, a country's thousands of schools at risk in alphabetical order help
+        # nobody, and finding them would read the register. The list looks only where the
+        # sums say at-risk schools are: the kecamatan and the levels that have some.
+        ids = []
         if level == region_tree.KECAMATAN:
             ids = [r["kecamatan_id"] for r in by_region if r["at_risk"]]
-            scope = scope.filter(kecamatan_id__in=ids)
-        elif parent:
-            scope = scope.filter(kecamatan__code__startswith=f"{parent}.")
-        elif not any(r["at_risk"] for r in by_region):
-            scope = scope.none()
-        scope = scope.filter(level__in=[r["level"] for r in by_level if r["at_risk"]])
+        scope = scope.filter(
+            kecamatan_id__in=ids, level__in=[r["level"] for r in by_level if r["at_risk"]]
+        )
     else:
         level = region_tree.KECAMATAN
         by_region = compliance_rows(scope, year, today, "kecamatan__name")
@@ -80,6 +80,7 @@ def compliance_board(request: HttpRequest) -> HttpResponse:
         "region_param": region_tree.PARAM,
         "trail": trail,
         "region_parent": parent,
+        "pick_a_kabupaten": level != region_tree.KECAMATAN,
         "by_level": by_level,
         "totals": totals(by_region),
         "page": page,
