@@ -73,6 +73,11 @@ class Counts:
         return self._badge(self.unread)
 
     @property
+    def unread_capped(self) -> bool:
+        """More unread than the badge counts: its spoken text says "99+" too."""
+        return self.unread >= BADGE_CAP
+
+    @property
     def inbox_badge(self) -> str:
         return self._badge(self.inbox)
 

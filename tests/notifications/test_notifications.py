@@ -262,6 +262,21 @@ def test_the_bell_shows_the_unread_count_on_every_page(login, peksos_budi):
         assert 'id="nav-bell-count">2<' in html, url
 
 
+def test_the_bell_counts_up_to_a_cap_and_says_so(login, peksos_budi, monkeypatch):
+    """Past the cap (100; here 3) the badge and its spoken text say "2+" ("99+")."""
+    from home import navigation
+
+    monkeypatch.setattr(navigation, "BADGE_CAP", 3)
+    client = login(peksos_budi)
+    for _ in range(2):
+        tell([peksos_budi])
+    html = client.get(reverse("help")).content.decode()
+    assert 'id="nav-bell-count">2<' in html and "2 pemberitahuan belum dibaca" in html
+    tell([peksos_budi])
+    html = client.get(reverse("help")).content.decode()
+    assert 'id="nav-bell-count">2+<' in html and "2+ pemberitahuan belum dibaca" in html
+
+
 def test_the_bell_costs_one_query(login, peksos_budi):
     """The bell's count is one query of the page (with the inbox's count, for those who have
     an inbox: tests/home/test_inbox.py)."""
