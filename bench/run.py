@@ -43,6 +43,7 @@ OUT = ROOT / "var/bench"
 PG = "postgres://postgres@127.0.0.1:5432"
 STARTED_LOAD = tuple(round(x, 2) for x in os.getloadavg()) if hasattr(os, "getloadavg") else ()
 PLAN_DB, REPORT_DB = "peksos_bench_plan", "peksos_reports_bench"  # scratch, made afresh
+NOT_RUN = "not run"  # a step left out by --only that has no earlier figures here
 
 
 def run(name: str, args: list[str], env: dict | None = None, stdout_json: bool = False) -> dict:
@@ -74,7 +75,7 @@ def previous(name: str) -> dict:
     try:
         return json.loads((OUT / f"{name}.json").read_text())
     except (OSError, ValueError):
-        return {"error": "not run"}
+        return {"error": NOT_RUN}
 
 
 def fresh_database(name: str) -> str:
@@ -150,6 +151,8 @@ def p4(plan: dict) -> tuple:
 
 
 def simple(code: str, figures: dict, target: str) -> tuple:
+    if figures.get("error") == NOT_RUN:  # `--only` left it out, and it has no earlier run here
+        return (code, "not run in this run, none earlier on this machine", target, "not measured")
     if "error" in figures:
         return (code, f"failed ({figures['error']})", target, False)
     return (code, figures.get("summary", "–"), target, bool(figures.get("met")))
