@@ -4,7 +4,7 @@ differed is repaired, logged and written to the audit log (`tallies.drift_repair
 
 from django.db import router
 
-from peksos.core import audit, tallies
+from peksos.core import audit, tallies, tally_compaction
 from peksos.core.models import SchoolTally
 
 from .models import School
@@ -16,7 +16,7 @@ def check(names: list[str] | None = None) -> tallies.Drift:
     if drift:
         for line in drift.lines():
             audit.record("tallies.drift_repaired", object_type="core.tally", object_id=line[:64])
-    tallies.compact()
+    tally_compaction.compact()
     return drift
 
 
@@ -34,5 +34,5 @@ def fill_if_empty(using: str = "default") -> list[str]:
     if missing:
         ids = list(School.objects.using(using).order_by("pk").values_list("pk", flat=True))
         tallies.rebuild(ids, missing, first_count=True)
-        tallies.compact()
+        tally_compaction.compact()
     return missing

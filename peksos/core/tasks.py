@@ -26,6 +26,6 @@ def relay_outbox() -> int:
 @shared_task(name="peksos.core.tasks.compact_tallies")
 def compact_tallies() -> int:
     """Every minute: the register-wide figures' delta rows folded into one per key."""
-    from . import tallies
+    from . import tally_compaction
 
-    return tallies.compact()
+    return tally_compaction.compact()

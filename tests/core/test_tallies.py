@@ -10,7 +10,7 @@ from datetime import date, timedelta
 import pytest
 from django.db import connection, connections, transaction
 
-from peksos.core import tallies
+from peksos.core import tallies, tally_compaction
 from peksos.core.models import SchoolTally, Tally
 from schools.models import School
 from schools.tallies_check import check
@@ -121,12 +121,12 @@ def test_compact_folds_the_deltas_without_changing_a_sum(figure, school_a):
         tallies.changed(DOMAIN, [school_a.pk])
     before = tallies.read(NAME)
     assert Tally.objects.filter(figure=NAME).count() > len(before)
-    assert tallies.compact(NAME) > 0
+    assert tally_compaction.compact(NAME) > 0
     assert tallies.read(NAME) == before
     # One row per key that does not sum to zero (a dated key: its day, month and year rows);
     # a second pass has nothing to do.
     assert Tally.objects.filter(figure=NAME).count() == len(before) + 2
-    assert tallies.compact(NAME) == 0
+    assert tally_compaction.compact(NAME) == 0
 
 
 def _append(key: str, *deltas: int) -> None:
@@ -144,13 +144,13 @@ def test_compact_folds_only_the_keys_with_several_rows(figure, db):
     _append("alone", 7)
     _append("many", 1, 2, 3)
     alone = _pks("alone")
-    assert tallies.compact(NAME) == 2  # three rows of "many" became one
+    assert tally_compaction.compact(NAME) == 2  # three rows of "many" became one
     assert _pks("alone") == alone
     assert Tally.objects.filter(figure=NAME, key="many").count() == 1
     assert tallies.sums(NAME) == {"alone": 7, "many": 6}
     folded = _pks("many")
     _append("many", 4)
-    assert tallies.compact(NAME) == 1
+    assert tally_compaction.compact(NAME) == 1
     assert _pks("alone") == alone and not folded & _pks("many")
     assert tallies.sums(NAME) == {"alone": 7, "many": 10}
 
@@ -158,24 +158,26 @@ def test_compact_folds_only_the_keys_with_several_rows(figure, db):
 def test_compact_folds_a_whole_figure_at_once_when_most_keys_need_it(figure, db, monkeypatch):
     """After a first count (every key in several rows), the figure is folded in one pass over
     its rows: the same sums, one row per key, zeros dropped."""
-    monkeypatch.setattr(tallies, "FOLD_ALL", 1)
+    from peksos.core import tally_compaction
+
+    monkeypatch.setattr(tally_compaction, "FOLD_ALL", 1)
     _append("alone", 7)
     _append("many", 1, 2, 3)
     _append("other", 2, 2)
     _append("gone", 1, -1)
-    assert tallies.compact(NAME) == 5  # 8 rows became 3
+    assert tally_compaction.compact(NAME) == 5  # 8 rows became 3
     assert tallies.sums(NAME) == {"alone": 7, "many": 6, "other": 4}
     assert Tally.objects.filter(figure=NAME).count() == 3
-    assert tallies.compact(NAME) == 0
+    assert tally_compaction.compact(NAME) == 0
 
 
 def test_compact_drops_a_key_that_sums_to_zero(figure, db):
     _append("gone", 3, -1, -2)
     _append("kept", 1)
     Tally.objects.create(figure=NAME, key="zero", day=tallies.UNDATED, n=0)  # alone, but zero
-    assert tallies.compact(NAME) == 4
+    assert tally_compaction.compact(NAME) == 4
     assert set(Tally.objects.filter(figure=NAME).values_list("key", flat=True)) == {"kept"}
-    assert tallies.compact(NAME) == 0
+    assert tally_compaction.compact(NAME) == 0
 
 
 @pytest.mark.django_db(transaction=True)
@@ -204,13 +206,13 @@ def test_compact_skips_rows_another_pass_holds_and_counts_nothing_twice():
         holder.start()
         assert locked.wait(5)
         try:
-            assert tallies.compact(NAME) == 2  # "free" only, at once
+            assert tally_compaction.compact(NAME) == 2  # "free" only, at once
         finally:
             release.set()
             holder.join(10)
         assert _pks("held") == held
         assert tallies.sums(NAME) == {"held": 6, "free": 6}
-        assert tallies.compact(NAME) == 2  # the next pass folds the rows now free
+        assert tally_compaction.compact(NAME) == 2  # the next pass folds the rows now free
         assert tallies.sums(NAME) == {"held": 6, "free": 6}
     finally:
         tallies._figures.pop(NAME, None)
@@ -369,7 +371,7 @@ def test_a_long_range_sums_a_few_rows_per_key_not_one_per_day(figure, school_a):
     assert tallies.sums(
         NAME, prefix="visit", since=date(2025, 12, 20), until=date(2026, 1, 10)
     ) == {"visit": 22}
-    tallies.compact(NAME)
+    tally_compaction.compact(NAME)
     rows = tallies._rows(NAME, "visit", None, None, undated=False)
     assert rows.count() == 2  # 2025 and 2026
     yearly = tallies._rows(NAME, "visit", date(2025, 3, 1), date(2026, 2, 3), undated=False)
