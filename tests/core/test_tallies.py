@@ -158,8 +158,6 @@ def test_compact_folds_only_the_keys_with_several_rows(figure, db):
 def test_compact_folds_a_whole_figure_at_once_when_most_keys_need_it(figure, db, monkeypatch):
     """After a first count (every key in several rows), the figure is folded in one pass over
     its rows: the same sums, one row per key, zeros dropped."""
-    from peksos.core import tally_compaction
-
     monkeypatch.setattr(tally_compaction, "FOLD_ALL", 1)
     _append("alone", 7)
     _append("many", 1, 2, 3)
