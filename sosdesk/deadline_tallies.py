@@ -21,7 +21,8 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from datetime import datetime, time, timedelta
 
-from django.db.models import Count, Q
+from django.db.models import Case as SqlCase
+from django.db.models import Count, Q, When
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -38,28 +39,22 @@ def _day(column):
 
 
 def count(school_ids: Sequence[int]) -> dict[int, Counter]:
-    """Each school's contribution: three grouped queries for a chunk of schools."""
+    """Each school's contribution: two grouped queries for a chunk of schools."""
     cases = Case.objects.filter(school_id__in=list(school_ids)).order_by()
     contributions: dict[int, Counter] = defaultdict(Counter)
-    open_cases = cases.open()
-    # The earliest deadline: the stage's, or the running clock's when it ends first.
+    # The earliest deadline: the stage's, or the running clock's when it ends first (the
+    # clock's day only while it runs).
+    clock_while_running = SqlCase(When(RUNNING, then=_day("police_due_at")), default=None)
     for school, stage_day, clock_day, n in (
-        open_cases.filter(RUNNING)
-        .annotate(stage_day=_day("stage_due_at"), clock_day=_day("police_due_at"))
+        cases.open()
+        .annotate(stage_day=_day("stage_due_at"), clock_day=clock_while_running)
         .values_list("school_id", "stage_day", "clock_day")
         .annotate(n=Count("pk"))
     ):
         contributions[school]["open", tallies.UNDATED] += n
-        contributions[school]["due", min(d for d in (stage_day, clock_day) if d)] += n
-    for school, stage_day, n in (
-        open_cases.exclude(RUNNING)
-        .annotate(stage_day=_day("stage_due_at"))
-        .values_list("school_id", "stage_day")
-        .annotate(n=Count("pk"))
-    ):
-        contributions[school]["open", tallies.UNDATED] += n
-        if stage_day is not None:
-            contributions[school]["due", stage_day] += n
+        days = [day for day in (stage_day, clock_day) if day is not None]
+        if days:
+            contributions[school]["due", min(days)] += n
     for school, clock_day, n in (
         cases.filter(RUNNING)
         .annotate(clock_day=_day("police_due_at"))
